@@ -1,0 +1,71 @@
+package org.beamarchiver.cli;
+
+import java.io.PrintStream;
+import java.time.Clock;
+import org.beamarchiver.ledger.LedgerRow;
+import org.beamarchiver.options.ArchiveOptions;
+import org.beamarchiver.pipelines.ArchivePipeline;
+import org.beamarchiver.pipelines.ArchiveSummary;
+import org.beamarchiver.pipelines.Progress;
+
+/** {@code archive}: finished weeks of the live table to one file per (batch, week), and the ledger. */
+final class ArchiveCommand implements Command<ArchiveOptions> {
+  @Override
+  public String name() {
+    return "archive";
+  }
+
+  @Override
+  public String summary() {
+    return "archive complete ISO weeks of a table: one gzip CSV per (batch, week) + a ledger row each";
+  }
+
+  @Override
+  public Class<ArchiveOptions> optionsClass() {
+    return ArchiveOptions.class;
+  }
+
+  @Override
+  public ExitCode execute(ArchiveOptions options, PrintStream out) throws Exception {
+    ArchiveSummary s = ArchivePipeline.run(options, Clock.systemUTC(), new Progress(out));
+    print(s, out);
+    return s.failedPartitions() > 0 ? ExitCode.PARTIAL : ExitCode.OK;
+  }
+
+  static void print(ArchiveSummary s, PrintStream out) {
+    out.println();
+    out.println("Archive summary  run=" + s.run().runId() + "  table=" + s.run().spec().qualifiedTable());
+    out.println("  " + s.run().request().describe());
+    if (s.run().request().isEmpty()) {
+      out.println("  nothing to archive: the request holds no complete week");
+      return;
+    }
+    Table t = new Table("batch", "week", "status", "rows", "file", "sha256");
+    for (LedgerRow r : s.partitions()) {
+      t.add(
+          r.batchId(),
+          r.period(),
+          r.archivalStatus(),
+          r.rowCount() == null ? "-" : Long.toString(r.rowCount()),
+          r.blobUrl() == null ? "-" : r.blobUrl(),
+          r.checksumSha256() == null ? String.valueOf(r.errMessage()) : r.checksumSha256());
+    }
+    t.print(out);
+    out.printf(
+        "  partitions: %d written, %d failed, %d already archived (skipped)%n",
+        s.partitions().size() - s.failedPartitions(),
+        s.failedPartitions(),
+        s.run().alreadyArchived().size());
+    out.printf(
+        "  rows: %d read, %d archived, %d outside the request, %d in already archived partitions,"
+            + " %d dead letters%n",
+        s.counter("rowsRead"),
+        s.counter("rowsKept"),
+        s.counter("rowsOutsideRequest"),
+        s.counter("rowsAlreadyArchived"),
+        s.counter("deadLetters"));
+    if (s.counter("deadLetters") > 0) {
+      out.println("  dead letters (rows that could not be archived, with the reason): " + s.deadLetterFile());
+    }
+  }
+}

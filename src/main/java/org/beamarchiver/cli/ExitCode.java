@@ -1,0 +1,19 @@
+package org.beamarchiver.cli;
+
+/** Exit codes scripts can rely on. */
+public enum ExitCode {
+  /** Done: every partition the run touched succeeded, or there was nothing to do. */
+  OK(0),
+  /** The run failed: a server could not be reached, the pipeline failed, or a check refused it. */
+  FAILURE(1),
+  /** Bad usage: unknown command or option, or an invalid option value. Nothing was changed. */
+  USAGE(2),
+  /** The run completed but some partitions FAILED (see the summary and the ledger). */
+  PARTIAL(3);
+
+  public final int code;
+
+  ExitCode(int code) {
+    this.code = code;
+  }
+}

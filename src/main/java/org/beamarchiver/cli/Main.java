@@ -1,0 +1,207 @@
+package org.beamarchiver.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.beamarchiver.pipelines.Execution;
+import org.beamarchiver.spec.TableSpecException;
+
+/**
+ * The one entry point: {@code java -jar beam-archiver.jar <command> --option=value ...}. Parses
+ * the command and its options, runs it, prints a summary and exits with an {@link ExitCode}.
+ * Arguments of the form {@code @file} are replaced by the file's lines (runner configs).
+ */
+public final class Main {
+  private static final Map<String, Command<?>> COMMANDS = new LinkedHashMap<>();
+
+  static {
+    add(new ArchiveCommand());
+  }
+
+  private static void add(Command<?> c) {
+    COMMANDS.put(c.name(), c);
+  }
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    int code = run(args, System.out, System.err);
+    System.out.flush();
+    System.err.flush();
+    // The Cassandra driver and some runners leave non-daemon threads behind: exit explicitly.
+    System.exit(code);
+  }
+
+  /** Runs a command and returns its exit code; never calls System.exit (tests use this). */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0 || isHelp(args[0])) {
+      usage(args.length == 0 ? err : out, null);
+      return args.length == 0 ? ExitCode.USAGE.code : ExitCode.OK.code;
+    }
+    Command<?> command = COMMANDS.get(args[0]);
+    if (command == null) {
+      err.println("error: unknown command '" + args[0] + "'; valid commands: " + String.join(", ", COMMANDS.keySet()));
+      usage(err, null);
+      return ExitCode.USAGE.code;
+    }
+    List<String> rest;
+    try {
+      rest = expandArgFiles(Arrays.asList(args).subList(1, args.length));
+    } catch (IOException e) {
+      err.println("error: cannot read argument file: " + e.getMessage());
+      return ExitCode.USAGE.code;
+    }
+    if (rest.stream().anyMatch(Main::isHelp)) {
+      usage(out, command);
+      return ExitCode.OK.code;
+    }
+    return execute(command, rest, out, err);
+  }
+
+  private static <T extends PipelineOptions> int execute(
+      Command<T> command, List<String> rest, PrintStream out, PrintStream err) {
+    T options;
+    try {
+      options = parse(command.optionsClass(), rest);
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + firstLine(e.getMessage()));
+      usage(err, command);
+      return ExitCode.USAGE.code;
+    }
+    try {
+      return command.execute(options, out).code;
+    } catch (TableSpecException e) {
+      err.println("error: " + e.getMessage());
+      return ExitCode.USAGE.code;
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return ExitCode.USAGE.code;
+    } catch (Execution.PipelineFailedException e) {
+      err.println("error: " + e.getMessage());
+      return ExitCode.FAILURE.code;
+    } catch (Exception e) {
+      err.println("error: " + command.name() + " failed: " + describe(e));
+      if (System.getenv("BEAM_ARCHIVER_DEBUG") != null) {
+        e.printStackTrace(err);
+      }
+      return ExitCode.FAILURE.code;
+    }
+  }
+
+  static <T extends PipelineOptions> T parse(Class<T> cls, List<String> args) {
+    PipelineOptionsFactory.register(cls);
+    List<String> all = new ArrayList<>(args);
+    boolean direct =
+        all.stream().noneMatch(a -> a.startsWith("--runner="))
+            || all.stream().anyMatch(a -> a.equals("--runner=DirectRunner") || a.endsWith(".DirectRunner"));
+    if (direct && all.stream().noneMatch(a -> a.startsWith("--blockOnRun"))) {
+      // Lets the CLI poll live metrics for progress lines while the DirectRunner works.
+      all.add("--blockOnRun=false");
+    }
+    return PipelineOptionsFactory.fromArgs(all.toArray(new String[0])).withValidation().as(cls);
+  }
+
+  static List<String> expandArgFiles(List<String> args) throws IOException {
+    List<String> out = new ArrayList<>();
+    for (String a : args) {
+      if (a.startsWith("@") && a.length() > 1) {
+        Path p = Paths.get(a.substring(1));
+        for (String line : Files.readAllLines(p)) {
+          String l = line.strip();
+          if (!l.isEmpty() && !l.startsWith("#")) {
+            out.add(l);
+          }
+        }
+      } else {
+        out.add(a);
+      }
+    }
+    return out;
+  }
+
+  private static boolean isHelp(String a) {
+    return a.equals("--help") || a.equals("-h") || a.equals("help");
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "invalid arguments";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  private static String describe(Throwable e) {
+    StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage() == null ? e.toString() : e.getMessage()));
+    Throwable c = e.getCause();
+    int depth = 0;
+    while (c != null && depth++ < 4) {
+      if (c.getMessage() != null && !sb.toString().contains(c.getMessage())) {
+        sb.append(" <- ").append(c.getMessage());
+      }
+      c = c.getCause();
+    }
+    return sb.toString();
+  }
+
+  static void usage(PrintStream out, Command<?> command) {
+    if (command == null) {
+      out.println("usage: java -jar beam-archiver.jar <command> [--option=value ...] [@options-file ...]");
+      out.println();
+      out.println("commands:");
+      for (Command<?> c : COMMANDS.values()) {
+        out.printf("  %-10s %s%n", c.name(), c.summary());
+      }
+      out.println();
+      out.println("'<command> --help' lists a command's options. Exit codes: 0 done, 1 failed,");
+      out.println("2 bad usage, 3 completed with some partitions FAILED.");
+      return;
+    }
+    out.println("usage: java -jar beam-archiver.jar " + command.name() + " [--option=value ...]");
+    out.println("  " + command.summary());
+    out.println();
+    out.println("options:");
+    List<Method> getters = new ArrayList<>();
+    for (Method m : command.optionsClass().getMethods()) {
+      if (m.getName().startsWith("get")
+          && m.isAnnotationPresent(Description.class)
+          && m.getDeclaringClass().getPackageName().startsWith("org.beamarchiver")) {
+        getters.add(m);
+      }
+    }
+    getters.sort(Comparator.comparing((Method m) -> m.getDeclaringClass().getSimpleName()).thenComparing(Method::getName));
+    for (Method m : getters) {
+      String name = Character.toLowerCase(m.getName().charAt(3)) + m.getName().substring(4);
+      String def = defaultOf(m);
+      out.printf("  --%-28s %s%s%n", name, m.getAnnotation(Description.class).value(), def);
+    }
+    out.println("  plus Beam's runner options, e.g. --runner=DirectRunner|FlinkRunner|DataflowRunner,");
+    out.println("  --flinkMaster=[local]|host:port, --parallelism=N.");
+  }
+
+  private static String defaultOf(Method m) {
+    if (m.isAnnotationPresent(Default.String.class)) {
+      return " [default " + m.getAnnotation(Default.String.class).value() + "]";
+    }
+    if (m.isAnnotationPresent(Default.Integer.class)) {
+      return " [default " + m.getAnnotation(Default.Integer.class).value() + "]";
+    }
+    if (m.isAnnotationPresent(Default.Boolean.class)) {
+      return " [default " + m.getAnnotation(Default.Boolean.class).value() + "]";
+    }
+    return "";
+  }
+}

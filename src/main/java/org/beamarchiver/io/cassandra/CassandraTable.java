@@ -1,0 +1,150 @@
+package org.beamarchiver.io.cassandra;
+
+import com.datastax.driver.core.Cluster;
+import com.datastax.driver.core.ColumnMetadata;
+import com.datastax.driver.core.DataType;
+import com.datastax.driver.core.Host;
+import com.datastax.driver.core.KeyspaceMetadata;
+import com.datastax.driver.core.TableMetadata;
+import com.datastax.driver.core.VersionNumber;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.beamarchiver.model.RowLayout;
+import org.beamarchiver.spec.TableSpec;
+
+/**
+ * The live table as the pipelines see it: the archived columns in file order, checked against the
+ * table spec, and the SELECT that reads them with the write times the delete guard needs.
+ *
+ * @param layout the archived columns and the positions the pipelines use
+ * @param selectCql {@code SELECT <columns>, <write-time expressions> FROM ks.table}
+ * @param writeTimeColumns how many write-time expressions follow the columns
+ */
+public record CassandraTable(RowLayout layout, String selectCql, int writeTimeColumns)
+    implements Serializable {
+
+  /**
+   * Reads the schema and checks it against the spec.
+   *
+   * @throws IllegalArgumentException naming the difference when the spec does not fit the table
+   */
+  public static CassandraTable resolve(Cluster cluster, TableSpec spec) {
+    KeyspaceMetadata ks = cluster.getMetadata().getKeyspace(spec.keyspace());
+    if (ks == null) {
+      throw new IllegalArgumentException(
+          "keyspace '" + spec.keyspace() + "' (table spec source.keyspace) does not exist");
+    }
+    TableMetadata table = ks.getTable(spec.table());
+    if (table == null) {
+      throw new IllegalArgumentException(
+          "table '" + spec.qualifiedTable() + "' (table spec source.table) does not exist");
+    }
+    List<String> key =
+        table.getPrimaryKey().stream().map(ColumnMetadata::getName).collect(Collectors.toList());
+    if (!key.equals(spec.primaryKey())) {
+      throw new IllegalArgumentException(
+          "table spec primaryKey "
+              + spec.primaryKey()
+              + " differs from the primary key of "
+              + spec.qualifiedTable()
+              + ": "
+              + key);
+    }
+    List<ColumnMetadata> columns = new ArrayList<>();
+    if (spec.columns().isEmpty()) {
+      columns.addAll(table.getColumns());
+    } else {
+      for (String name : spec.columns()) {
+        ColumnMetadata c = table.getColumn(name);
+        if (c == null) {
+          throw new IllegalArgumentException(
+              "table spec column '" + name + "' is not a column of " + spec.qualifiedTable());
+        }
+        columns.add(c);
+      }
+    }
+    List<String> names = columns.stream().map(ColumnMetadata::getName).collect(Collectors.toList());
+    List<String> types =
+        columns.stream().map(c -> c.getType().toString()).collect(Collectors.toList());
+    int[] pk = key.stream().mapToInt(names::indexOf).toArray();
+    int batch = indexOf(names, spec.batchColumn(), "batchColumn", spec);
+    int time = indexOf(names, spec.timeColumn(), "timeColumn", spec);
+    int collection = indexOf(names, spec.collectionColumn(), "collectionColumn", spec);
+    DataType timeType = columns.get(time).getType();
+    if (timeType.getName() != DataType.Name.TIMESTAMP) {
+      throw new IllegalArgumentException(
+          "table spec timeColumn '"
+              + spec.timeColumn()
+              + "' must be a timestamp column; it is "
+              + timeType);
+    }
+    RowLayout layout = new RowLayout(names, types, pk, batch, time, collection);
+
+    boolean multiCellWriteTime = supportsMaxWriteTime(cluster);
+    List<String> select = new ArrayList<>();
+    for (String n : names) {
+      select.add(quote(n));
+    }
+    int writeTimes = 0;
+    for (ColumnMetadata c : columns) {
+      if (table.getPrimaryKey().contains(c) || c.isStatic()) {
+        continue;
+      }
+      DataType t = c.getType();
+      if (t.getName() == DataType.Name.COUNTER) {
+        continue;
+      }
+      if (t.isCollection() && !t.isFrozen()) {
+        if (multiCellWriteTime) {
+          select.add("maxwritetime(" + quote(c.getName()) + ")");
+          writeTimes++;
+        }
+      } else {
+        select.add("writetime(" + quote(c.getName()) + ")");
+        writeTimes++;
+      }
+    }
+    String cql =
+        "SELECT "
+            + String.join(", ", select)
+            + " FROM "
+            + quote(spec.keyspace())
+            + "."
+            + quote(spec.table());
+    return new CassandraTable(layout, cql, writeTimes);
+  }
+
+  /** {@code maxwritetime} of multi-cell collections arrived in Cassandra 5.0. */
+  private static boolean supportsMaxWriteTime(Cluster cluster) {
+    for (Host h : cluster.getMetadata().getAllHosts()) {
+      VersionNumber v = h.getCassandraVersion();
+      if (v == null || v.getMajor() < 5) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int indexOf(List<String> names, String column, String field, TableSpec spec) {
+    int i = names.indexOf(column);
+    if (i < 0) {
+      throw new IllegalArgumentException(
+          "table spec "
+              + field
+              + " '"
+              + column
+              + "' is not among the archived columns of "
+              + spec.qualifiedTable()
+              + ": "
+              + names);
+    }
+    return i;
+  }
+
+  /** Identifiers are validated as plain names by the spec loader; quoting keeps their case. */
+  static String quote(String identifier) {
+    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+  }
+}

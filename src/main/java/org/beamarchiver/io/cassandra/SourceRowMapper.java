@@ -1,0 +1,91 @@
+package org.beamarchiver.io.cassandra;
+
+import com.datastax.driver.core.ResultSet;
+import com.datastax.driver.core.Row;
+import com.datastax.driver.core.Session;
+import java.util.Date;
+import java.util.Iterator;
+import java.util.concurrent.Future;
+import org.apache.beam.sdk.io.cassandra.Mapper;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.beamarchiver.model.RowLayout;
+import org.beamarchiver.model.SourceRow;
+
+/**
+ * Turns CassandraIO's result pages into {@link SourceRow}s, lazily: rows are decoded as the
+ * iterator is consumed, so a token range is streamed, never held.
+ */
+final class SourceRowMapper implements Mapper<SourceRow> {
+  private static final Counter ROWS_READ = Metrics.counter("archive", "rowsRead");
+
+  private final RowLayout layout;
+  private final int writeTimes;
+
+  SourceRowMapper(RowLayout layout, int writeTimes) {
+    this.layout = layout;
+    this.writeTimes = writeTimes;
+  }
+
+  @Override
+  public Iterator<SourceRow> map(ResultSet resultSet) {
+    Iterator<Row> rows = resultSet.iterator();
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return rows.hasNext();
+      }
+
+      @Override
+      public SourceRow next() {
+        SourceRow r = toSourceRow(rows.next());
+        ROWS_READ.inc();
+        return r;
+      }
+    };
+  }
+
+  SourceRow toSourceRow(Row row) {
+    int n = layout.size();
+    String[] values = new String[n];
+    for (int i = 0; i < n; i++) {
+      values[i] = CqlText.of(row.getObject(i));
+    }
+    Date time = row.getTimestamp(layout.time());
+    long writeTime = SourceRow.NO_WRITE_TIME;
+    for (int i = n; i < n + writeTimes; i++) {
+      if (!row.isNull(i)) {
+        writeTime = Math.max(writeTime, row.getLong(i));
+      }
+    }
+    return new SourceRow(values, time == null ? SourceRow.NO_TIME : time.getTime(), writeTime);
+  }
+
+  @Override
+  public Future<Void> deleteAsync(SourceRow entity) {
+    throw new UnsupportedOperationException("archive reads only");
+  }
+
+  @Override
+  public Future<Void> saveAsync(SourceRow entity) {
+    throw new UnsupportedOperationException("archive reads only");
+  }
+
+  /** The factory CassandraIO calls once per split on the worker. */
+  @SuppressWarnings("rawtypes")
+  static final class Factory implements SerializableFunction<Session, Mapper> {
+    private final RowLayout layout;
+    private final int writeTimes;
+
+    Factory(RowLayout layout, int writeTimes) {
+      this.layout = layout;
+      this.writeTimes = writeTimes;
+    }
+
+    @Override
+    public Mapper apply(Session session) {
+      return new SourceRowMapper(layout, writeTimes);
+    }
+  }
+}

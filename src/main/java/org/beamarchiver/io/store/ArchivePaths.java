@@ -1,0 +1,90 @@
+package org.beamarchiver.io.store;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import org.beamarchiver.model.PartitionKey;
+
+/**
+ * Where archive objects live under the archive root:
+ * {@code <root>/archived-batches/<type>/<batch>-<isoYear>-<isoWeek>-<epochMillis>.csv.gz}.
+ * Batch ids are escaped so that any id, whatever characters it holds, gives one plain object name
+ * that stays under the root and maps back to the id unambiguously.
+ */
+public final class ArchivePaths {
+  public static final String ARCHIVE_DIR = "archived-batches";
+  public static final String TEMP_DIR = "_tmp";
+  public static final String DEAD_LETTER_DIR = "dead-letters";
+  public static final String CSV_GZ_SUFFIX = ".csv.gz";
+
+  private ArchivePaths() {}
+
+  /** The root without a trailing slash. */
+  public static String root(String archiveRoot) {
+    String r = archiveRoot;
+    while (r.endsWith("/") && r.length() > 1 && !r.endsWith("://")) {
+      r = r.substring(0, r.length() - 1);
+    }
+    return r;
+  }
+
+  public static String fileName(PartitionKey key, long epochMillis) {
+    return String.format(
+        "%s-%04d-%02d-%d%s",
+        escape(key.batchId()), key.isoYear(), key.isoWeek(), epochMillis, CSV_GZ_SUFFIX);
+  }
+
+  public static String archiveFile(String root, String type, PartitionKey key, long epochMillis) {
+    return root(root) + "/" + ARCHIVE_DIR + "/" + type + "/" + fileName(key, epochMillis);
+  }
+
+  public static String tempFile(String root, String runId, PartitionKey key, long epochMillis) {
+    return root(root) + "/" + TEMP_DIR + "/" + runId + "/" + fileName(key, epochMillis);
+  }
+
+  public static String tempDir(String root, String runId) {
+    return root(root) + "/" + TEMP_DIR + "/" + runId + "/";
+  }
+
+  public static String deadLetterPrefix(String root, String type, String runId) {
+    return root(root) + "/" + DEAD_LETTER_DIR + "/" + type + "/" + runId;
+  }
+
+  /**
+   * Escapes every byte outside {@code [A-Za-z0-9_.-]} (and '.' at the start) as {@code %XX} of its
+   * UTF-8 encoding. '%' itself is escaped, so {@link #unescape} is exact.
+   */
+  public static String escape(String id) {
+    StringBuilder sb = new StringBuilder(id.length() + 8);
+    byte[] bytes = id.getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < bytes.length; i++) {
+      int b = bytes[i] & 0xff;
+      boolean plain =
+          (b >= 'a' && b <= 'z')
+              || (b >= 'A' && b <= 'Z')
+              || (b >= '0' && b <= '9')
+              || b == '_'
+              || b == '-'
+              || (b == '.' && i > 0);
+      if (plain) {
+        sb.append((char) b);
+      } else {
+        sb.append('%').append(String.format("%02X", b));
+      }
+    }
+    return sb.toString();
+  }
+
+  public static String unescape(String name) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(name.length());
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c == '%') {
+        out.write(Integer.parseInt(name.substring(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        out.write(c);
+      }
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,67 @@
+package org.beamarchiver.io.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
+import org.apache.beam.sdk.io.fs.ResourceId;
+
+/** Small helpers over Beam's FileSystems, for local paths and object-store URIs alike. */
+public final class Stores {
+  private Stores() {}
+
+  /** A local root becomes absolute (workers may run elsewhere); URIs stay as given. */
+  public static String normalizeRoot(String root) {
+    if (root == null || root.isBlank()) {
+      throw new IllegalArgumentException("--archiveRoot must be a local path or a filesystem URI");
+    }
+    if (root.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+      return ArchivePaths.root(root);
+    }
+    return Paths.get(root).toAbsolutePath().normalize().toString();
+  }
+
+  public static boolean isLocal(String path) {
+    return !path.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") || path.startsWith("file://");
+  }
+
+  /** Removes a run's temporary folder and what a failed write may have left in it. */
+  public static void deleteTempDir(String dir) throws IOException {
+    if (isLocal(dir)) {
+      Path p = Paths.get(dir.startsWith("file://") ? dir.substring(7) : dir);
+      if (Files.exists(p)) {
+        try (Stream<Path> walk = Files.walk(p)) {
+          for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
+            Files.deleteIfExists(q);
+          }
+        }
+      }
+      Path parent = p.getParent();
+      if (parent != null && Files.isDirectory(parent)) {
+        try (Stream<Path> left = Files.list(parent)) {
+          if (left.findAny().isEmpty()) {
+            Files.deleteIfExists(parent);
+          }
+        }
+      }
+      return;
+    }
+    MatchResult m = FileSystems.match(dir + "**");
+    List<ResourceId> ids = new ArrayList<>();
+    if (m.status() == MatchResult.Status.OK) {
+      for (MatchResult.Metadata md : m.metadata()) {
+        ids.add(md.resourceId());
+      }
+    }
+    if (!ids.isEmpty()) {
+      FileSystems.delete(ids, StandardMoveOptions.IGNORE_MISSING_FILES);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package org.beamarchiver.model;
+
+import java.io.Serializable;
+
+/**
+ * What the archive wrote for one partition: the descriptor the ledger records.
+ *
+ * @param partition the (batch, ISO week)
+ * @param collectionIds the distinct collection values of the partition's rows, comma-joined
+ * @param blobUrl the final object's URI
+ * @param rowCount rows in the file
+ * @param byteSize bytes of the file
+ * @param sha256 lower-case hex SHA-256 of the file's bytes
+ * @param minTimeMillis smallest time-column value
+ * @param maxTimeMillis largest time-column value
+ * @param error null on success, else why the partition failed
+ */
+public record ArchivedFile(
+    PartitionKey partition,
+    String collectionIds,
+    String blobUrl,
+    long rowCount,
+    long byteSize,
+    String sha256,
+    long minTimeMillis,
+    long maxTimeMillis,
+    String error)
+    implements Serializable {
+
+  public boolean succeeded() {
+    return error == null;
+  }
+
+  public static ArchivedFile failed(PartitionKey partition, String error) {
+    return new ArchivedFile(partition, null, null, 0, 0, null, 0, 0, error);
+  }
+}

@@ -1,0 +1,9 @@
+package org.beamarchiver.options;
+
+/** Options of the {@code archive} command. */
+public interface ArchiveOptions
+    extends TableSpecOptions,
+        CassandraSourceOptions,
+        LedgerOptions,
+        ArchiveStoreOptions,
+        PeriodOptions {}

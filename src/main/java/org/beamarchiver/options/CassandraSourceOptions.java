@@ -1,0 +1,60 @@
+package org.beamarchiver.options;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/** How to reach the Cassandra cluster that holds the live table. */
+public interface CassandraSourceOptions extends PipelineOptions {
+  @Description("Comma-separated Cassandra contact points.")
+  @Default.String("127.0.0.1")
+  String getCassandraHosts();
+
+  void setCassandraHosts(String value);
+
+  @Description("Cassandra native (CQL) port.")
+  @Default.Integer(9042)
+  Integer getCassandraPort();
+
+  void setCassandraPort(Integer value);
+
+  @Description("Local data center name for the load-balancing policy.")
+  @Default.String("datacenter1")
+  String getCassandraLocalDc();
+
+  void setCassandraLocalDc(String value);
+
+  @Description("Cassandra user name (optional).")
+  String getCassandraUsername();
+
+  void setCassandraUsername(String value);
+
+  @Description(
+      "Cassandra password (optional). Prefer the CASSANDRA_PASSWORD environment variable:"
+          + " a command line is visible to other users of the machine. Never logged.")
+  @JsonIgnore
+  String getCassandraPassword();
+
+  void setCassandraPassword(String value);
+
+  @Description("Consistency level of reads and deletes, e.g. LOCAL_QUORUM, LOCAL_ONE, ONE.")
+  @Default.String("LOCAL_QUORUM")
+  String getCassandraConsistency();
+
+  void setCassandraConsistency(String value);
+
+  @Description("Driver read timeout per request, in milliseconds.")
+  @Default.Integer(60000)
+  Integer getCassandraReadTimeoutMillis();
+
+  void setCassandraReadTimeoutMillis(Integer value);
+
+  @Description(
+      "Number of token-range splits to scan the table in. More splits means smaller range"
+          + " queries (fewer tombstones met per query) and more parallelism.")
+  @Default.Integer(64)
+  Integer getCassandraSplits();
+
+  void setCassandraSplits(Integer value);
+}

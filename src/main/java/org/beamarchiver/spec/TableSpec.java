@@ -1,0 +1,40 @@
+package org.beamarchiver.spec;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * What the pipelines know about one archived table, read from a YAML file in {@code pipelines/}.
+ * Nothing about a table is hard-coded in Java: every pipeline works from one of these.
+ *
+ * @param archiveType the ledger's {@code type} and the folder under {@code archived-batches/}
+ * @param sourceKind where rows live ({@code cassandra})
+ * @param keyspace Cassandra keyspace
+ * @param table table name
+ * @param primaryKey every primary-key column, partition key first, in key order
+ * @param batchColumn the column rows are partitioned by, with the ISO week
+ * @param timeColumn the timestamp column that decides a row's ISO week
+ * @param collectionColumn recorded in the ledger's {@code collectionid}
+ * @param columns the columns archived; empty means every column of the table
+ */
+public record TableSpec(
+    String archiveType,
+    SourceKind sourceKind,
+    String keyspace,
+    String table,
+    List<String> primaryKey,
+    String batchColumn,
+    String timeColumn,
+    String collectionColumn,
+    List<String> columns)
+    implements Serializable {
+
+  /** Where a table's rows live. */
+  public enum SourceKind {
+    cassandra
+  }
+
+  public String qualifiedTable() {
+    return keyspace + "." + table;
+  }
+}

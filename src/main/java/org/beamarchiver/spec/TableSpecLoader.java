@@ -1,0 +1,177 @@
+package org.beamarchiver.spec;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Reads and validates a table spec. Errors name the file, the field and what is allowed, so that
+ * a typo in a spec is fixed in one look. Identifiers must be plain names, so that no spec can
+ * smuggle CQL or SQL into the statements built from it.
+ */
+public final class TableSpecLoader {
+  /** A plain, unquoted CQL/SQL identifier. */
+  public static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,47}");
+
+  private static final Pattern ARCHIVE_TYPE = Pattern.compile("[a-z][a-z0-9_-]{0,47}");
+
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+  private TableSpecLoader() {}
+
+  /** The file's shape, as written in YAML. */
+  static final class RawSpec {
+    @JsonProperty public String archiveType;
+    @JsonProperty public RawSource source;
+    @JsonProperty public List<String> primaryKey;
+    @JsonProperty public String batchColumn;
+    @JsonProperty public String timeColumn;
+    @JsonProperty public String collectionColumn;
+    @JsonProperty public List<String> columns;
+  }
+
+  static final class RawSource {
+    @JsonProperty public String kind;
+    @JsonProperty public String keyspace;
+    @JsonProperty public String table;
+  }
+
+  public static TableSpec load(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new TableSpecException(file + ": table spec file not found (--tableSpec)");
+    }
+    RawSpec raw;
+    try {
+      raw = YAML.readValue(file.toFile(), RawSpec.class);
+    } catch (UnrecognizedPropertyException e) {
+      throw new TableSpecException(
+          String.format(
+              "%s: unknown field '%s'; allowed fields: %s",
+              file, fieldPath(e), e.getKnownPropertyIds()));
+    } catch (InvalidFormatException e) {
+      throw new TableSpecException(
+          String.format("%s: field '%s' has an invalid value: %s", file, fieldPath(e), e.getValue()));
+    } catch (JsonMappingException e) {
+      throw new TableSpecException(
+          String.format("%s: field '%s': %s", file, fieldPath(e), e.getOriginalMessage()));
+    } catch (IOException e) {
+      throw new TableSpecException(file + ": cannot read YAML: " + e.getMessage());
+    }
+    if (raw == null) {
+      throw new TableSpecException(file + ": the file is empty");
+    }
+    return validate(file.toString(), raw);
+  }
+
+  private static String fieldPath(JsonMappingException e) {
+    return e.getPath().stream()
+        .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+        .collect(Collectors.joining("."));
+  }
+
+  static TableSpec validate(String file, RawSpec raw) {
+    List<String> errors = new ArrayList<>();
+    if (raw.archiveType == null || !ARCHIVE_TYPE.matcher(raw.archiveType).matches()) {
+      errors.add(
+          "field 'archiveType' must be lower-case letters, digits, '-' or '_' (got "
+              + quote(raw.archiveType)
+              + ")");
+    }
+    TableSpec.SourceKind kind = null;
+    if (raw.source == null) {
+      errors.add("field 'source' is required (kind, keyspace, table)");
+    } else {
+      try {
+        kind = TableSpec.SourceKind.valueOf(String.valueOf(raw.source.kind));
+      } catch (IllegalArgumentException e) {
+        errors.add(
+            "field 'source.kind' must be one of "
+                + Arrays.toString(TableSpec.SourceKind.values())
+                + " (got "
+                + quote(raw.source.kind)
+                + ")");
+      }
+      identifier(errors, "source.keyspace", raw.source.keyspace);
+      identifier(errors, "source.table", raw.source.table);
+    }
+    if (raw.primaryKey == null || raw.primaryKey.isEmpty()) {
+      errors.add("field 'primaryKey' is required: the list of primary-key columns in key order");
+    } else {
+      for (int i = 0; i < raw.primaryKey.size(); i++) {
+        identifier(errors, "primaryKey[" + i + "]", raw.primaryKey.get(i));
+      }
+      Set<String> unique = new LinkedHashSet<>(raw.primaryKey);
+      if (unique.size() != raw.primaryKey.size()) {
+        errors.add("field 'primaryKey' lists a column twice: " + raw.primaryKey);
+      }
+    }
+    identifier(errors, "batchColumn", raw.batchColumn);
+    identifier(errors, "timeColumn", raw.timeColumn);
+    identifier(errors, "collectionColumn", raw.collectionColumn);
+    List<String> columns = raw.columns == null ? List.of() : raw.columns;
+    for (int i = 0; i < columns.size(); i++) {
+      identifier(errors, "columns[" + i + "]", columns.get(i));
+    }
+    if (!columns.isEmpty() && errors.isEmpty()) {
+      for (String needed : neededColumns(raw)) {
+        if (!columns.contains(needed)) {
+          errors.add("field 'columns' must include '" + needed + "' (a key, batch, time or collection column)");
+        }
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new TableSpecException(file + ": " + String.join("; ", errors));
+    }
+    return new TableSpec(
+        raw.archiveType,
+        kind,
+        raw.source.keyspace,
+        raw.source.table,
+        List.copyOf(raw.primaryKey),
+        raw.batchColumn,
+        raw.timeColumn,
+        raw.collectionColumn,
+        List.copyOf(columns));
+  }
+
+  private static Set<String> neededColumns(RawSpec raw) {
+    Set<String> needed = new LinkedHashSet<>(raw.primaryKey);
+    needed.add(raw.batchColumn);
+    needed.add(raw.timeColumn);
+    needed.add(raw.collectionColumn);
+    return needed;
+  }
+
+  private static void identifier(List<String> errors, String field, String value) {
+    if (value == null) {
+      errors.add("field '" + field + "' is required");
+    } else if (!IDENTIFIER.matcher(value).matches()) {
+      errors.add(
+          "field '"
+              + field
+              + "' must be a plain identifier (a letter, then letters, digits or '_', at most 48), got "
+              + quote(value));
+    }
+  }
+
+  private static String quote(String s) {
+    return s == null ? "nothing" : "'" + s + "'";
+  }
+}

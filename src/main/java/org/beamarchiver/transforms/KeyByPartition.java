@@ -1,0 +1,176 @@
+package org.beamarchiver.transforms;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Set;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.beamarchiver.io.format.CsvLines;
+import org.beamarchiver.model.ArchiveRequest;
+import org.beamarchiver.model.DeadLetter;
+import org.beamarchiver.model.IsoWeek;
+import org.beamarchiver.model.PartitionKey;
+import org.beamarchiver.model.PartitionKeyCoder;
+import org.beamarchiver.model.RowLayout;
+import org.beamarchiver.model.SourceRow;
+
+/**
+ * Keys each row by its partition, (batch, ISO week of the time column in UTC), and encodes it for
+ * the sorted write: the key is the primary-key sort key, the value is the row's time, collection
+ * and CSV record. Rows outside the request, or in partitions already archived, are dropped and
+ * counted; rows that cannot be keyed (null or empty batch, null time) go to {@link #DEAD_LETTER}.
+ */
+public final class KeyByPartition
+    extends PTransform<PCollection<SourceRow>, PCollectionTuple> {
+
+  public static final TupleTag<KV<PartitionKey, KV<byte[], byte[]>>> KEYED =
+      new TupleTag<>() {};
+  public static final TupleTag<DeadLetter> DEAD_LETTER = new TupleTag<>() {};
+
+  private final RowLayout layout;
+  private final ArchiveRequest request;
+  private final Set<PartitionKey> alreadyArchived;
+
+  public KeyByPartition(
+      RowLayout layout, ArchiveRequest request, Set<PartitionKey> alreadyArchived) {
+    this.layout = layout;
+    this.request = request;
+    this.alreadyArchived = alreadyArchived;
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<SourceRow> rows) {
+    PCollectionTuple out =
+        rows.apply(
+            "KeyRows",
+            ParDo.of(new KeyByPartitionFn(layout, request, alreadyArchived))
+                .withOutputTags(KEYED, TupleTagList.of(DEAD_LETTER)));
+    out.get(KEYED)
+        .setCoder(
+            KvCoder.of(
+                PartitionKeyCoder.of(), KvCoder.of(ByteArrayCoder.of(), ByteArrayCoder.of())));
+    out.get(DEAD_LETTER).setCoder(SerializableCoder.of(DeadLetter.class));
+    return out;
+  }
+
+  /** Decodes a value written by {@link KeyByPartitionFn}. */
+  public static final class Payload {
+    public final long timeMillis;
+    public final String collection;
+    public final byte[] line;
+
+    private Payload(long timeMillis, String collection, byte[] line) {
+      this.timeMillis = timeMillis;
+      this.collection = collection;
+      this.line = line;
+    }
+
+    static byte[] encode(long timeMillis, String collection, String line) {
+      try {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(line.length() + 32);
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeLong(timeMillis);
+        byte[] c = collection == null ? new byte[0] : collection.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(collection == null ? -1 : c.length);
+        out.write(c);
+        out.write(line.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        return bytes.toByteArray();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    public static Payload decode(byte[] value) {
+      long time = 0;
+      for (int i = 0; i < 8; i++) {
+        time = (time << 8) | (value[i] & 0xff);
+      }
+      int len =
+          ((value[8] & 0xff) << 24)
+              | ((value[9] & 0xff) << 16)
+              | ((value[10] & 0xff) << 8)
+              | (value[11] & 0xff);
+      String collection =
+          len < 0 ? null : new String(value, 12, len, StandardCharsets.UTF_8);
+      int start = 12 + Math.max(len, 0);
+      return new Payload(time, collection, Arrays.copyOfRange(value, start, value.length));
+    }
+  }
+
+  static final class KeyByPartitionFn
+      extends DoFn<SourceRow, KV<PartitionKey, KV<byte[], byte[]>>> {
+    private final Counter rowsKept = Metrics.counter("archive", "rowsKept");
+    private final Counter rowsOutside = Metrics.counter("archive", "rowsOutsideRequest");
+    private final Counter rowsAlreadyArchived = Metrics.counter("archive", "rowsAlreadyArchived");
+    private final Counter deadLetters = Metrics.counter("archive", "deadLetters");
+
+    private final RowLayout layout;
+    private final ArchiveRequest request;
+    private final Set<PartitionKey> alreadyArchived;
+
+    KeyByPartitionFn(RowLayout layout, ArchiveRequest request, Set<PartitionKey> alreadyArchived) {
+      this.layout = layout;
+      this.request = request;
+      this.alreadyArchived = alreadyArchived;
+    }
+
+    @ProcessElement
+    public void process(@Element SourceRow row, MultiOutputReceiver out) {
+      String batch = row.values()[layout.batch()];
+      if (batch == null || batch.isEmpty()) {
+        deadLetter(out, row, "empty or null batch column '" + layout.batchColumn() + "'");
+        return;
+      }
+      if (!row.hasTime()) {
+        deadLetter(out, row, "null time column '" + layout.timeColumn() + "'");
+        return;
+      }
+      if (!request.covers(batch, row.timeMillis())) {
+        rowsOutside.inc();
+        return;
+      }
+      PartitionKey key = PartitionKey.of(batch, IsoWeek.ofEpochMillis(row.timeMillis()));
+      if (alreadyArchived.contains(key)) {
+        rowsAlreadyArchived.inc();
+        return;
+      }
+      byte[] sortKey = SortKeys.of(row.values(), layout.primaryKey());
+      byte[] payload =
+          Payload.encode(
+              row.timeMillis(), row.values()[layout.collection()], csvLine(row));
+      out.get(KEYED).output(KV.of(key, KV.of(sortKey, payload)));
+      rowsKept.inc();
+    }
+
+    private void deadLetter(MultiOutputReceiver out, SourceRow row, String reason) {
+      deadLetters.inc();
+      out.get(DEAD_LETTER).output(new DeadLetter(reason, csvLine(row)));
+    }
+  }
+
+  /** The row's archive record: its columns, then its write time (empty when unknown). */
+  public static String csvLine(SourceRow row) {
+    Object[] fields = Arrays.copyOf(row.values(), row.values().length + 1, Object[].class);
+    fields[row.values().length] =
+        row.writeTimeMicros() == SourceRow.NO_WRITE_TIME
+            ? null
+            : Long.toString(row.writeTimeMicros());
+    return CsvLines.line(fields);
+  }
+}
