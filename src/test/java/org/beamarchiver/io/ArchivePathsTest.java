@@ -1,0 +1,41 @@
+package org.beamarchiver.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import org.beamarchiver.io.store.ArchivePaths;
+import org.beamarchiver.model.PartitionKey;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class ArchivePathsTest {
+  @Test
+  void namesFollowTheDesignCard() {
+    assertEquals(
+        "/root/archived-batches/assessment/batch-1-2015-53-1700000000000.csv.gz",
+        ArchivePaths.archiveFile("/root/", "assessment", new PartitionKey("batch-1", 2015, 53), 1700000000000L));
+    assertEquals(
+        "s3://bucket/p/archived-batches/assessment/b-2016-01-5.csv.gz",
+        ArchivePaths.archiveFile("s3://bucket/p", "assessment", new PartitionKey("b", 2016, 1), 5));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"../../etc/passwd", "a/b", "..", ".", "with space", "100%", "ünïcødé-批次", "%41", ".hidden", "a\\b"})
+  void hostileBatchIdsStayUnderTheRootAndMapBack(String id) {
+    String escaped = ArchivePaths.escape(id);
+    assertFalse(escaped.contains("/") || escaped.contains("\\") || escaped.startsWith("."), escaped);
+    assertEquals(id, ArchivePaths.unescape(escaped));
+    Path root = Paths.get("/archive/archived-batches/assessment");
+    Path file = root.resolve(ArchivePaths.fileName(new PartitionKey(id, 2020, 1), 1)).normalize();
+    assertTrue(file.startsWith(root) && file.getParent().equals(root), file.toString());
+  }
+
+  @Test
+  void escapingIsInjective() {
+    assertFalse(ArchivePaths.escape("%41").equals(ArchivePaths.escape("A")));
+  }
+}

@@ -1,0 +1,94 @@
+package org.beamarchiver.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ArchiveRequestTest {
+  // A Wednesday in 2016-W02.
+  private static final Instant AS_OF = Instant.parse("2016-01-13T10:00:00Z");
+
+  private static long ms(String instant) {
+    return Instant.parse(instant).toEpochMilli();
+  }
+
+  @Test
+  void lastWeekIsThePreviousCompleteWeek() {
+    ArchiveRequest r = ArchiveRequest.resolve(Period.LAST_WEEK, null, null, AS_OF, List.of());
+    assertEquals(Instant.parse("2016-01-04T00:00:00Z"), r.fromInclusive().get());
+    assertEquals(Instant.parse("2016-01-11T00:00:00Z"), r.toExclusive().get());
+    assertFalse(r.coversTime(ms("2016-01-03T23:59:59.999Z")));
+    assertTrue(r.coversTime(ms("2016-01-04T00:00:00Z")));
+    assertTrue(r.coversTime(ms("2016-01-10T23:59:59.999Z")));
+    assertFalse(r.coversTime(ms("2016-01-11T00:00:00Z")), "the current week is never archived");
+    assertTrue(r.notes().get(0).contains("2016-W02"), r.notes().toString());
+  }
+
+  @Test
+  void lastNWeeksEndsBeforeTheCurrentWeek() {
+    ArchiveRequest r = ArchiveRequest.resolve(Period.LAST_N_WEEKS, 2, null, AS_OF, List.of());
+    assertEquals(Instant.parse("2015-12-28T00:00:00Z"), r.fromInclusive().get());
+    assertEquals(Instant.parse("2016-01-11T00:00:00Z"), r.toExclusive().get());
+    assertTrue(r.coversWeek(IsoWeek.parse("2015-W53")));
+    assertFalse(r.coversWeek(IsoWeek.parse("2015-W52")));
+    assertFalse(r.coversWeek(IsoWeek.parse("2016-W02")));
+  }
+
+  @Test
+  void lastNWeeksNeedsWeeks() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ArchiveRequest.resolve(Period.LAST_N_WEEKS, null, null, AS_OF, List.of()));
+    assertTrue(e.getMessage().contains("--weeks"), e.getMessage());
+  }
+
+  @Test
+  void dateSelectsTheIsoWeekHoldingIt() {
+    ArchiveRequest r =
+        ArchiveRequest.resolve(Period.DATE, null, LocalDate.parse("2016-01-03"), AS_OF, List.of());
+    assertEquals(Instant.parse("2015-12-28T00:00:00Z"), r.fromInclusive().get());
+    assertEquals(Instant.parse("2016-01-04T00:00:00Z"), r.toExclusive().get());
+    assertTrue(r.coversTime(ms("2015-12-31T12:00:00Z")));
+  }
+
+  @Test
+  void dateInTheCurrentWeekArchivesNothingAndSaysSo() {
+    ArchiveRequest r =
+        ArchiveRequest.resolve(Period.DATE, null, LocalDate.parse("2016-01-11"), AS_OF, List.of());
+    assertTrue(r.isEmpty());
+    assertFalse(r.coversTime(ms("2016-01-11T01:00:00Z")));
+    assertTrue(r.notes().get(0).contains("has not ended"), r.notes().toString());
+  }
+
+  @Test
+  void allIsEveryCompleteWeek() {
+    ArchiveRequest r = ArchiveRequest.resolve(Period.ALL, null, null, AS_OF, List.of());
+    assertTrue(r.coversTime(ms("1999-01-01T00:00:00Z")));
+    assertTrue(r.coversTime(ms("2016-01-10T23:59:59Z")));
+    assertFalse(r.coversTime(ms("2016-01-11T00:00:00Z")));
+  }
+
+  @Test
+  void asOfExactlyAtMondayMidnightEndsThePreviousWeek() {
+    Instant monday = Instant.parse("2016-01-04T00:00:00Z");
+    ArchiveRequest r = ArchiveRequest.resolve(Period.LAST_WEEK, null, null, monday, List.of());
+    assertTrue(r.coversWeek(IsoWeek.parse("2015-W53")));
+    assertTrue(r.coversTime(ms("2016-01-03T23:59:59.999Z")));
+  }
+
+  @Test
+  void batchIdsRestrict() {
+    ArchiveRequest r =
+        ArchiveRequest.resolve(Period.ALL, null, null, AS_OF, List.of(" b1", "b2 ", ""));
+    assertTrue(r.coversBatch("b1"));
+    assertTrue(r.coversBatch("b2"));
+    assertFalse(r.coversBatch("b3"));
+  }
+}

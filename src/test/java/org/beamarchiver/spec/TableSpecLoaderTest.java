@@ -1,0 +1,92 @@
+package org.beamarchiver.spec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TableSpecLoaderTest {
+  @TempDir Path dir;
+
+  private static final String GOOD =
+      "archiveType: assessment\n"
+          + "source: {kind: cassandra, keyspace: ks, table: t}\n"
+          + "primaryKey: [a, b]\n"
+          + "batchColumn: b\n"
+          + "timeColumn: ts\n"
+          + "collectionColumn: a\n";
+
+  private Path write(String yaml) throws IOException {
+    Path p = dir.resolve("spec.yaml");
+    Files.writeString(p, yaml);
+    return p;
+  }
+
+  private String error(String yaml) throws IOException {
+    Path p = write(yaml);
+    TableSpecException e = assertThrows(TableSpecException.class, () -> TableSpecLoader.load(p));
+    assertTrue(e.getMessage().startsWith(p.toString()), "names the file: " + e.getMessage());
+    return e.getMessage();
+  }
+
+  @Test
+  void shippedAssessmentSpecLoads() {
+    TableSpec s = TableSpecLoader.load(Paths.get("pipelines/assessment.yaml"));
+    assertEquals("assessment", s.archiveType());
+    assertEquals("sunbird_courses", s.keyspace());
+    assertEquals("assessment_aggregator", s.table());
+    assertEquals(List.of("user_id", "course_id", "batch_id", "content_id", "attempt_id"), s.primaryKey());
+    assertEquals("batch_id", s.batchColumn());
+    assertEquals("updated_on", s.timeColumn());
+    assertEquals("course_id", s.collectionColumn());
+  }
+
+  @Test
+  void goodSpecLoads() throws IOException {
+    assertEquals("t", TableSpecLoader.load(write(GOOD)).table());
+  }
+
+  @Test
+  void unknownFieldIsNamedWithTheAllowedOnes() throws IOException {
+    String m = error(GOOD + "colour: red\n");
+    assertTrue(m.contains("unknown field 'colour'") && m.contains("batchColumn"), m);
+  }
+
+  @Test
+  void wrongSourceKindNamesAllowedValues() throws IOException {
+    String m = error(GOOD.replace("kind: cassandra", "kind: mongo"));
+    assertTrue(m.contains("source.kind") && m.contains("[cassandra]") && m.contains("'mongo'"), m);
+  }
+
+  @Test
+  void injectionInAColumnNameIsRejected() throws IOException {
+    String m = error(GOOD.replace("timeColumn: ts", "timeColumn: \"ts) FROM x; DROP TABLE t; --\""));
+    assertTrue(m.contains("timeColumn") && m.contains("plain identifier"), m);
+  }
+
+  @Test
+  void missingFieldIsNamed() throws IOException {
+    String m = error(GOOD.replace("batchColumn: b\n", ""));
+    assertTrue(m.contains("'batchColumn' is required"), m);
+  }
+
+  @Test
+  void columnsMustIncludeKeyColumns() throws IOException {
+    String m = error(GOOD + "columns: [a, ts]\n");
+    assertTrue(m.contains("must include 'b'"), m);
+  }
+
+  @Test
+  void missingFileIsNamed() {
+    TableSpecException e =
+        assertThrows(TableSpecException.class, () -> TableSpecLoader.load(dir.resolve("nope.yaml")));
+    assertTrue(e.getMessage().contains("nope.yaml") && e.getMessage().contains("--tableSpec"));
+  }
+}

@@ -1,0 +1,116 @@
+package org.beamarchiver.transforms;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.beamarchiver.io.format.CsvLines;
+import org.beamarchiver.model.ArchiveRequest;
+import org.beamarchiver.model.ArchivedFile;
+import org.beamarchiver.model.Period;
+import org.beamarchiver.model.SourceRow;
+import org.beamarchiver.model.SourceRowCoder;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class WritePartitionFilesTest {
+  @Rule public final transient TestPipeline p = TestPipeline.create();
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  private static List<SourceRow> rows(int n, long seed) {
+    List<SourceRow> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(
+          KeyByPartitionTest.row(
+              "u" + (i * 7919 % n), "b1", "a" + i, "2016-01-0" + (4 + i % 3) + "T00:00:00Z"));
+    }
+    Collections.shuffle(out, new java.util.Random(seed));
+    return out;
+  }
+
+  private PCollection<ArchivedFile> write(List<SourceRow> rows, String root, int sortMb) {
+    ArchiveRequest all =
+        ArchiveRequest.resolve(Period.ALL, null, null, Instant.parse("2020-01-01T00:00:00Z"), List.of());
+    return p.apply(Create.of(rows).withCoder(SourceRowCoder.of()))
+        .apply(new KeyByPartition(KeyByPartitionTest.LAYOUT, all, Set.of()))
+        .get(KeyByPartition.KEYED)
+        .apply(
+            new WritePartitionFiles(
+                new WritePartitionFiles.FileSettings(
+                    root,
+                    "assessment",
+                    "run-1",
+                    1000L,
+                    List.of(KeyByPartitionTest.LAYOUT.fileHeader()),
+                    6,
+                    sortMb)));
+  }
+
+  @Test
+  public void writesOneSortedFileWhoseChecksumAndCountsAreRight() throws Exception {
+    String root = tmp.getRoot().getAbsolutePath();
+    PCollection<ArchivedFile> files = write(rows(3000, 1), root, 16);
+    PAssert.thatSingleton(files)
+        .satisfies(
+            f -> {
+              try {
+                assertNull(f.error());
+                assertEquals(3000, f.rowCount());
+                Path path = Paths.get(f.blobUrl());
+                assertEquals(root + "/archived-batches/assessment/b1-2016-01-1000.csv.gz", f.blobUrl());
+                byte[] bytes = Files.readAllBytes(path);
+                assertEquals(bytes.length, f.byteSize());
+                assertEquals(
+                    HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)),
+                    f.sha256());
+                assertEquals(Instant.parse("2016-01-04T00:00:00Z").toEpochMilli(), f.minTimeMillis());
+                assertEquals(Instant.parse("2016-01-06T00:00:00Z").toEpochMilli(), f.maxTimeMillis());
+                try (CSVParser csv =
+                    CsvLines.READ_FORMAT.parse(
+                        new InputStreamReader(
+                            new GZIPInputStream(Files.newInputStream(path)), StandardCharsets.UTF_8))) {
+                  assertEquals(
+                      List.of("user_id", "batch_id", "attempt_id", "updated_on", "_writetime_micros"),
+                      csv.getHeaderNames());
+                  String prev = null;
+                  int n = 0;
+                  for (CSVRecord r : csv) {
+                    String k = r.get(0) + "\u0000" + r.get(2);
+                    if (prev != null) {
+                      assertTrue(prev + " <= " + k, prev.compareTo(k) <= 0);
+                    }
+                    prev = k;
+                    n++;
+                  }
+                  assertEquals(3000, n);
+                }
+                assertFalse(Files.exists(Paths.get(root, "_tmp", "run-1", "b1-2016-01-1000.csv.gz")));
+              } catch (Exception e) {
+                throw new AssertionError(e);
+              }
+              return null;
+            });
+    p.run().waitUntilFinish();
+  }
+}
