@@ -36,9 +36,15 @@ public final class AssessmentSample {
 
   /** Creates the keyspace, type and table when missing (a sandbox keyspace: replication 1). */
   public static void createSchema(Session session) throws IOException {
+    createSchema(session, KEYSPACE);
+  }
+
+  /** The same schema in another keyspace (tests give each class its own). */
+  public static void createSchema(Session session, String keyspace) throws IOException {
     String cql;
     try (InputStream in = AssessmentSample.class.getResourceAsStream("/sample/assessment.cql")) {
-      cql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      cql = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace(KEYSPACE + ".", keyspace + ".")
+          .replace("KEYSPACE IF NOT EXISTS " + KEYSPACE, "KEYSPACE IF NOT EXISTS " + keyspace);
     }
     for (String stmt : cql.split(";")) {
       if (!stmt.isBlank()) {
@@ -103,12 +109,27 @@ public final class AssessmentSample {
       Instant asOf,
       int inFlight)
       throws InterruptedException {
+    return load(session, KEYSPACE, rows, batches, weeks, deadLetterRows, seed, asOf, inFlight);
+  }
+
+  /** Inserts rows into {@code keyspace}'s table concurrently; returns how many were written. */
+  public static long load(
+      Session session,
+      String keyspace,
+      long rows,
+      int batches,
+      int weeks,
+      int deadLetterRows,
+      long seed,
+      Instant asOf,
+      int inFlight)
+      throws InterruptedException {
     Cluster cluster = session.getCluster();
-    UserType question = cluster.getMetadata().getKeyspace(KEYSPACE).getUserType("question");
+    UserType question = cluster.getMetadata().getKeyspace(keyspace).getUserType("question");
     PreparedStatement insert =
         session.prepare(
             "INSERT INTO "
-                + KEYSPACE
+                + keyspace
                 + "."
                 + TABLE
                 + " (user_id, course_id, batch_id, content_id, attempt_id, created_on, grand_total,"

@@ -50,7 +50,8 @@ final class SourceRowMapper implements Mapper<SourceRow> {
     int n = layout.size();
     String[] values = new String[n];
     for (int i = 0; i < n; i++) {
-      values[i] = CqlText.of(row.getObject(i));
+      // isNull first: the driver returns an empty collection for a null (cell-less) collection.
+      values[i] = row.isNull(i) ? null : CqlText.of(row.getObject(i));
     }
     Date time = row.getTimestamp(layout.time());
     long writeTime = SourceRow.NO_WRITE_TIME;

@@ -1,0 +1,160 @@
+package org.beamarchiver.support;
+
+import com.datastax.driver.core.Cluster;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Real servers for the tests, started once per test JVM through {@code src/scripts/servers.sh}
+ * (which fetches their jars or Debian packages on a fresh machine) and stopped by a shutdown hook.
+ * One Cassandra serves the whole run; each test class takes its own keyspace or database.
+ */
+public final class TestServers {
+  private static final Path ROOT = Paths.get("").toAbsolutePath();
+  private static final Path SCRIPT = ROOT.resolve("src/scripts/servers.sh");
+  private static final AtomicInteger NAMES = new AtomicInteger();
+  private static final List<String[]> TO_STOP = new ArrayList<>();
+
+  private static Integer cassandraPort;
+  private static Integer postgresPort;
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  synchronized (TO_STOP) {
+                    for (String[] s : TO_STOP) {
+                      try {
+                        script("stop", s[0], s[1]);
+                      } catch (Exception e) {
+                        System.err.println("could not stop " + s[0] + ": " + e);
+                      }
+                    }
+                  }
+                }));
+  }
+
+  private TestServers() {}
+
+  /** The run's Cassandra native port (started on first use). */
+  public static synchronized int cassandraPort() {
+    if (cassandraPort == null) {
+      int port = freePort();
+      int storage = freePort();
+      Path dir = workDir("cassandra");
+      script("start", "cassandra", dir.toString(), Integer.toString(port), Integer.toString(storage));
+      register("cassandra", dir);
+      cassandraPort = port;
+    }
+    return cassandraPort;
+  }
+
+  /** The run's PostgreSQL port (started on first use; installed with apt-get when missing). */
+  public static synchronized int postgresPort() {
+    if (postgresPort == null) {
+      int port = freePort();
+      // Not under the project: the postgres user must be able to reach it.
+      Path dir = Paths.get("/tmp", "beam-archiver-pg-" + ProcessHandle.current().pid());
+      script("start", "postgres", dir.toString(), Integer.toString(port));
+      register("postgres", dir);
+      postgresPort = port;
+    }
+    return postgresPort;
+  }
+
+  /** A new, empty PostgreSQL database; returns its JDBC URL (user postgres, no password). */
+  public static String newPostgresDatabase() {
+    int port = postgresPort();
+    String name = "ledger_" + ProcessHandle.current().pid() + "_" + NAMES.incrementAndGet();
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
+        Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return "jdbc:postgresql://127.0.0.1:" + port + "/" + name + "?user=postgres";
+  }
+
+  /** A new H2 ledger file under target/. */
+  public static String newH2Ledger() {
+    return "jdbc:h2:file:"
+        + ROOT.resolve("target/test-ledgers/ledger-" + NAMES.incrementAndGet() + "-" + System.nanoTime());
+  }
+
+  /** A unique keyspace name for one test class. */
+  public static String newKeyspace(String prefix) {
+    return prefix + "_" + NAMES.incrementAndGet();
+  }
+
+  public static Cluster cluster() {
+    return Cluster.builder()
+        .addContactPoint("127.0.0.1")
+        .withPort(cassandraPort())
+        .withoutJMXReporting()
+        .build();
+  }
+
+  private static void register(String kind, Path dir) {
+    synchronized (TO_STOP) {
+      TO_STOP.add(new String[] {kind, dir.toString()});
+    }
+  }
+
+  private static Path workDir(String kind) {
+    try {
+      Path dir = ROOT.resolve("target/test-servers/" + kind + "-" + ProcessHandle.current().pid());
+      Files.createDirectories(dir);
+      return dir;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void script(String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add("bash");
+    cmd.add(SCRIPT.toString());
+    cmd.addAll(List.of(args));
+    try {
+      File log = ROOT.resolve("target/test-servers.log").toFile();
+      log.getParentFile().mkdirs();
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+              .start();
+      if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
+        throw new IllegalStateException(
+            "servers.sh " + String.join(" ", args) + " failed; see " + log);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
