@@ -24,7 +24,7 @@ public final class Execution {
    * Runs and waits. Live progress needs a runner whose {@code run()} returns before the job ends
    * (the CLI launches the DirectRunner that way); other runners report when they finish.
    *
-   * @return the counters named, summed over steps, at the end
+   * @return every counter of the job, summed over steps, at the end (the named ones first)
    * @throws PipelineFailedException when the job does not end DONE
    */
   public static Map<String, Long> runWithProgress(
@@ -58,6 +58,7 @@ public final class Execution {
     }
     Map<String, Long> counters = counters(result, counterNames);
     progress.progress(counters, Duration.ofNanos(System.nanoTime() - start), true);
+    counters = allCounters(result, counterNames);
     if (state != PipelineResult.State.DONE) {
       throw new PipelineFailedException("pipeline ended in state " + state);
     }
@@ -70,6 +71,19 @@ public final class Execution {
     } catch (RuntimeException e) {
       return Map.of();
     }
+  }
+
+  /** Attempted values of every counter, summed over steps, the named ones first. */
+  public static Map<String, Long> allCounters(PipelineResult result, List<String> first) {
+    Map<String, Long> out = counters(result, first);
+    for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder().build()).getCounters()) {
+      String name = c.getName().getName();
+      if (!first.contains(name)) {
+        Long v = c.getAttempted();
+        out.merge(name, v == null ? 0L : v, Long::sum);
+      }
+    }
+    return out;
   }
 
   /** Attempted values of the named counters, summed over all steps. */

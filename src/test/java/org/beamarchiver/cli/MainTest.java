@@ -1,0 +1,118 @@
+package org.beamarchiver.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Usage errors: named, with the valid choices, exit code 2, nothing touched. */
+class MainTest {
+  @TempDir Path dir;
+
+  record Result(int code, String out, String err) {}
+
+  static Result run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        Main.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void noCommandPrintsUsage() {
+    Result r = run();
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("commands:") && r.err().contains("archive"), r.err());
+  }
+
+  @Test
+  void unknownCommandNamesTheValidOnes() {
+    Result r = run("archiv");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("unknown command 'archiv'; valid commands: archive"), r.err());
+  }
+
+  @Test
+  void unknownOptionNamesItAndListsTheValidOnes() {
+    Result r = run("archive", "--perod=ALL");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("perod"), r.err());
+    assertTrue(r.err().contains("--period") && r.err().contains("--archiveRoot"), r.err());
+  }
+
+  @Test
+  void badPeriodNamesTheAllowedValues() {
+    Result r = run("archive", "--period=LAST_MONTH");
+    assertEquals(2, r.code());
+    assertTrue(
+        r.err().contains("--period=LAST_MONTH is not valid; allowed: LAST_WEEK, LAST_N_WEEKS, DATE, ALL"),
+        r.err());
+  }
+
+  @Test
+  void badDateAndMissingWeeksAreNamed() {
+    Result r = run("archive", "--period=DATE", "--date=2021-13-01");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--date=2021-13-01 is not a date; expected YYYY-MM-DD"), r.err());
+    r = run("archive", "--period=LAST_N_WEEKS");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--weeks must be"), r.err());
+    r = run("archive", "--period=ALL", "--asOf=yesterday");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--asOf=yesterday is not an instant"), r.err());
+  }
+
+  @Test
+  void missingTableSpecIsNamed() {
+    Result r = run("archive", "--tableSpec=" + dir.resolve("none.yaml"));
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("none.yaml: table spec file not found (--tableSpec)"), r.err());
+  }
+
+  @Test
+  void helpListsOptionsWithDefaults() {
+    Result r = run("archive", "--help");
+    assertEquals(0, r.code());
+    for (String o :
+        List.of(
+            "--tableSpec", "--cassandraHosts", "--cassandraPort", "--cassandraLocalDc", "--cassandraUsername",
+            "--cassandraPassword", "--period", "--weeks", "--date", "--batchIds", "--archiveRoot",
+            "--ledgerUrl", "--asOf")) {
+      assertTrue(r.out().contains(o + " "), o + " in " + r.out());
+    }
+  }
+
+  @Test
+  void argumentFilesExpand() throws Exception {
+    Path f = dir.resolve("direct.args");
+    Files.writeString(f, "# comment\n--period=NOPE\n\n");
+    Result r = run("archive", "@" + f);
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--period=NOPE is not valid"), r.err());
+  }
+
+  @Test
+  void unreachableCassandraFailsWithExitOneAndNoPassword() {
+    Result r =
+        run(
+            "archive",
+            "--cassandraPort=1",
+            "--cassandraPassword=s3cret-pw",
+            "--cassandraUsername=u",
+            "--ledgerUrl=jdbc:h2:mem:x");
+    assertEquals(1, r.code(), r.err());
+    assertTrue(r.err().contains("archive failed"), r.err());
+    assertTrue(!r.err().contains("s3cret-pw") && !r.out().contains("s3cret-pw"));
+  }
+}
