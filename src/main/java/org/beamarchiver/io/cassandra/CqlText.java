@@ -17,15 +17,15 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.Date;
 import java.util.Map;
 
 /**
  * Canonical text for Cassandra values, as they appear in archive files: timestamps ISO-8601 UTC
- * with milliseconds, numbers in Java's canonical form, and collections, tuples and user types as
- * JSON text (user-type fields in declared order). The same value always gives the same text.
+ * with milliseconds, numbers in Java's canonical form, blobs as CQL hex ({@code 0x...}), and
+ * collections, tuples and user types as JSON text (user-type fields in declared order), in the
+ * form Cassandra's {@code INSERT ... JSON} accepts back. The same value always gives the same text.
  */
 public final class CqlText {
   private static final JsonFactory JSON = new JsonFactory();
@@ -70,7 +70,7 @@ public final class CqlText {
       ByteBuffer dup = b.duplicate();
       byte[] bytes = new byte[dup.remaining()];
       dup.get(bytes);
-      return Base64.getEncoder().encodeToString(bytes);
+      return "0x" + java.util.HexFormat.of().formatHex(bytes);
     }
     if (value instanceof InetAddress a) {
       return a.getHostAddress();
