@@ -29,6 +29,7 @@ public final class Main {
 
   static {
     add(new ArchiveCommand());
+    add(new DeleteCommand());
     add(new SampleDataCommand());
   }
 

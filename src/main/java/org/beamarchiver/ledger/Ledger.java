@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.beamarchiver.model.ArchiveRequest;
+import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.ArchivedFile;
 import org.beamarchiver.model.IsoWeek;
 import org.beamarchiver.model.PartitionKey;
@@ -28,6 +29,12 @@ import org.flywaydb.core.Flyway;
 public final class Ledger {
   public static final String SUCCESS = "SUCCESS";
   public static final String FAILED = "FAILED";
+
+  private static final String READ_COLUMNS =
+      "uuid, type, batchid, collectionid, period, archival_date, completion_date, archival_status,"
+          + " deletion_status, iteration, request_data, blob_url, err_message, row_count, byte_size,"
+          + " checksum_sha256, min_time, max_time, run_id, deletion_date, deleted_rows,"
+          + " skipped_changed_rows, absent_rows, deletion_run_id";
 
   private static final String COLUMNS =
       "uuid, type, batchid, collectionid, period, archival_date, completion_date, archival_status,"
@@ -198,6 +205,71 @@ public final class Ledger {
     return i;
   }
 
+  /**
+   * Partitions of the request that are archived (SUCCESS) and not yet deleted (deletion status
+   * absent or not SUCCESS): what the verified delete works on.
+   */
+  public List<ArchivedPartition> partitionsToDelete(String type, ArchiveRequest request)
+      throws SQLException {
+    List<ArchivedPartition> out = new ArrayList<>();
+    for (LedgerRow r : rowsOfType(type)) {
+      if (!SUCCESS.equals(r.archivalStatus()) || SUCCESS.equals(r.deletionStatus())) {
+        continue;
+      }
+      IsoWeek week = IsoWeek.parse(r.period());
+      if (!request.coversWeek(week) || !request.coversBatch(r.batchId())) {
+        continue;
+      }
+      out.add(
+          new ArchivedPartition(
+              r.uuid(),
+              PartitionKey.of(r.batchId(), week),
+              r.blobUrl(),
+              r.rowCount() == null ? -1 : r.rowCount(),
+              r.byteSize() == null ? -1 : r.byteSize(),
+              r.checksumSha256()));
+    }
+    return out;
+  }
+
+  /**
+   * Records what the verified delete did to one partition. Only touches a row whose archive is
+   * SUCCESS; rewriting the same values is harmless, so bundle retries are safe.
+   */
+  public static void recordDeletion(
+      Connection c,
+      String uuid,
+      boolean success,
+      long deleted,
+      long skippedChanged,
+      long absent,
+      String error,
+      String runId)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE archival_metadata SET deletion_status = ?, deletion_date = ?, deleted_rows = ?,"
+                + " skipped_changed_rows = ?, absent_rows = ?, deletion_run_id = ?, err_message = ?"
+                + " WHERE uuid = ? AND archival_status = ?")) {
+      int i = 1;
+      s.setString(i++, success ? SUCCESS : FAILED);
+      s.setObject(i++, odt(Instant.now()));
+      s.setLong(i++, deleted);
+      s.setLong(i++, skippedChanged);
+      s.setLong(i++, absent);
+      s.setString(i++, runId);
+      s.setString(i++, error == null ? null : "delete: " + error);
+      s.setString(i++, uuid);
+      s.setString(i, SUCCESS);
+      s.executeUpdate();
+    }
+  }
+
+  /** Rows whose deletion was recorded by one run. */
+  public List<LedgerRow> rowsOfDeletionRun(String runId) throws SQLException {
+    return query("WHERE deletion_run_id = ? ORDER BY batchid, period", runId);
+  }
+
   /** Rows of one run, ordered by batch and period. */
   public List<LedgerRow> rowsOfRun(String runId) throws SQLException {
     return query("WHERE run_id = ? ORDER BY batchid, period", runId);
@@ -212,7 +284,7 @@ public final class Ledger {
     List<LedgerRow> rows = new ArrayList<>();
     try (Connection c = connection.open();
         PreparedStatement s =
-            c.prepareStatement("SELECT " + COLUMNS + " FROM archival_metadata " + where)) {
+            c.prepareStatement("SELECT " + READ_COLUMNS + " FROM archival_metadata " + where)) {
       s.setString(1, arg);
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
@@ -236,7 +308,12 @@ public final class Ledger {
                   rs.getString("checksum_sha256"),
                   instant(rs, "min_time"),
                   instant(rs, "max_time"),
-                  rs.getString("run_id")));
+                  rs.getString("run_id"),
+                  instant(rs, "deletion_date"),
+                  (Long) rs.getObject("deleted_rows", Long.class),
+                  (Long) rs.getObject("skipped_changed_rows", Long.class),
+                  (Long) rs.getObject("absent_rows", Long.class),
+                  rs.getString("deletion_run_id")));
         }
       }
     }

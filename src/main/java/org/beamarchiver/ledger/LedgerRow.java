@@ -22,4 +22,9 @@ public record LedgerRow(
     String checksumSha256,
     Instant minTime,
     Instant maxTime,
-    String runId) {}
+    String runId,
+    Instant deletionDate,
+    Long deletedRows,
+    Long skippedChangedRows,
+    Long absentRows,
+    String deletionRunId) {}

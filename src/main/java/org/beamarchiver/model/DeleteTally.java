@@ -8,6 +8,19 @@ import java.util.Map;
 public final class DeleteTally implements Serializable {
   private final EnumMap<DeleteOutcome, Long> counts = new EnumMap<>(DeleteOutcome.class);
   private String firstError;
+  private String verificationError;
+
+  /** The archive failed verification: nothing of the partition was touched. */
+  public static DeleteTally unverified(String reason) {
+    DeleteTally t = new DeleteTally();
+    t.verificationError = reason;
+    return t;
+  }
+
+  /** Null when the archive verified. */
+  public String verificationError() {
+    return verificationError;
+  }
 
   public DeleteTally add(DeleteOutcome o, String error) {
     counts.merge(o, 1L, Long::sum);

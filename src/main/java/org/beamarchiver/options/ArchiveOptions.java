@@ -6,4 +6,5 @@ public interface ArchiveOptions
         CassandraSourceOptions,
         LedgerOptions,
         ArchiveStoreOptions,
+        ArchiveFileOptions,
         PeriodOptions {}

@@ -1,0 +1,182 @@
+package org.beamarchiver.io.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.beamarchiver.io.format.CsvLines;
+import org.beamarchiver.model.ArchivedPartition;
+import org.beamarchiver.model.SourceRow;
+
+/**
+ * Reads archive objects back, trusting nothing: an object is first copied to a local file while
+ * its SHA-256 and size are computed, checked against the ledger, then parsed in full and counted.
+ * Only a file that passes every check is handed out, and its rows come from that verified local
+ * copy, so the object cannot change between the check and the use.
+ */
+public final class ArchiveReader {
+  private ArchiveReader() {}
+
+  /** Why an archive cannot be trusted. */
+  public static final class VerificationException extends Exception {
+    public VerificationException(String message) {
+      super(message);
+    }
+  }
+
+  /** A verified local copy; delete it with {@link #close()}. */
+  public static final class VerifiedFile implements AutoCloseable {
+    private final Path local;
+    private final List<String> header;
+
+    VerifiedFile(Path local, List<String> header) {
+      this.local = local;
+      this.header = header;
+    }
+
+    /** Each row's values (canonical text, null for null) and its archived write time. */
+    public Iterator<SourceRow> rows() throws IOException {
+      CSVParser csv = open(local);
+      Iterator<CSVRecord> records = csv.iterator();
+      int n = header.size() - 1;
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          boolean more = records.hasNext();
+          if (!more) {
+            try {
+              csv.close();
+            } catch (IOException ignored) {
+              // local file; removed by close()
+            }
+          }
+          return more;
+        }
+
+        @Override
+        public SourceRow next() {
+          CSVRecord r = records.next();
+          String[] values = new String[n];
+          for (int i = 0; i < n; i++) {
+            values[i] = r.get(i);
+          }
+          String wt = r.get(n);
+          return new SourceRow(
+              values, SourceRow.NO_TIME, wt == null ? SourceRow.NO_WRITE_TIME : Long.parseLong(wt));
+        }
+      };
+    }
+
+    @Override
+    public void close() throws IOException {
+      Files.deleteIfExists(local);
+    }
+  }
+
+  /**
+   * Fetches and verifies one archived partition: the object exists, its size and SHA-256 equal
+   * the ledger's, it parses as gzip CSV with the expected header, every record has every column
+   * and a valid write time, and the row count equals the ledger's.
+   */
+  public static VerifiedFile fetchVerified(
+      ArchivedPartition p, List<String> expectedHeader, Path localDir)
+      throws IOException, VerificationException {
+    if (p.blobUrl() == null || p.sha256() == null || p.byteSize() < 0 || p.rowCount() < 0) {
+      throw new VerificationException("ledger row lacks blob_url, checksum, size or row count");
+    }
+    MatchResult match = FileSystems.match(p.blobUrl());
+    if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
+      throw new VerificationException("object missing: " + p.blobUrl());
+    }
+    Files.createDirectories(localDir);
+    Path local = Files.createTempFile(localDir, "verify-", ".csv.gz");
+    boolean ok = false;
+    try {
+      MessageDigest sha = sha256();
+      long size;
+      try (ReadableByteChannel ch =
+              FileSystems.open(match.metadata().get(0).resourceId());
+          InputStream in = new DigestInputStream(Channels.newInputStream(ch), sha);
+          OutputStream out = Files.newOutputStream(local)) {
+        size = in.transferTo(out);
+      }
+      if (size != p.byteSize()) {
+        throw new VerificationException(
+            "size mismatch: object has " + size + " bytes, ledger says " + p.byteSize());
+      }
+      String actual = HexFormat.of().formatHex(sha.digest());
+      if (!actual.equals(p.sha256())) {
+        throw new VerificationException(
+            "checksum mismatch: object SHA-256 " + actual + ", ledger says " + p.sha256());
+      }
+      long rows = 0;
+      try (CSVParser csv = open(local)) {
+        if (!csv.getHeaderNames().equals(expectedHeader)) {
+          throw new VerificationException(
+              "columns differ: file has " + csv.getHeaderNames() + ", table has " + expectedHeader);
+        }
+        int n = expectedHeader.size();
+        for (CSVRecord r : csv) {
+          rows++;
+          if (r.size() != n) {
+            throw new VerificationException(
+                "record " + rows + " has " + r.size() + " fields, expected " + n);
+          }
+          String wt = r.get(n - 1);
+          if (wt != null) {
+            try {
+              Long.parseLong(wt);
+            } catch (NumberFormatException e) {
+              throw new VerificationException("record " + rows + " has a bad write time: " + wt);
+            }
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        if (e instanceof IOException && e.getCause() instanceof VerificationException v) {
+          throw v;
+        }
+        throw new VerificationException("does not parse as gzip CSV: " + e.getMessage());
+      }
+      if (rows != p.rowCount()) {
+        throw new VerificationException(
+            "row count mismatch: file has " + rows + " rows, ledger says " + p.rowCount());
+      }
+      ok = true;
+      return new VerifiedFile(local, expectedHeader);
+    } finally {
+      if (!ok) {
+        Files.deleteIfExists(local);
+      }
+    }
+  }
+
+  static CSVParser open(Path local) throws IOException {
+    return CsvLines.READ_FORMAT.parse(
+        new InputStreamReader(
+            new GZIPInputStream(Files.newInputStream(local), 1 << 16), StandardCharsets.UTF_8));
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package org.beamarchiver.options;
+
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/** How archive files are written. */
+public interface ArchiveFileOptions extends PipelineOptions {
+  @Description("gzip level of archive files, 1 (fastest) to 9 (smallest).")
+  @Default.Integer(6)
+  Integer getGzipLevel();
+
+  void setGzipLevel(Integer value);
+
+  @Description(
+      "Memory (MB) for sorting one partition by primary key before it spills to local disk.")
+  @Default.Integer(128)
+  Integer getSortMemoryMb();
+
+  void setSortMemoryMb(Integer value);
+}

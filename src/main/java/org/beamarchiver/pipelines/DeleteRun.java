@@ -1,0 +1,23 @@
+package org.beamarchiver.pipelines;
+
+import java.time.Instant;
+import java.util.List;
+import org.beamarchiver.io.cassandra.CassandraConnection;
+import org.beamarchiver.io.cassandra.CassandraTable;
+import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.model.ArchiveRequest;
+import org.beamarchiver.model.ArchivedPartition;
+import org.beamarchiver.spec.TableSpec;
+
+/** Everything a delete launch resolved before the pipeline starts. */
+public record DeleteRun(
+    String runId,
+    Instant startedAt,
+    TableSpec spec,
+    CassandraTable table,
+    ArchiveRequest request,
+    List<ArchivedPartition> partitions,
+    CassandraConnection cassandra,
+    LedgerConnection ledger,
+    String archiveRoot,
+    boolean dryRun) {}

@@ -1,0 +1,169 @@
+package org.beamarchiver.transforms;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.common.util.concurrent.RateLimiter;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.values.PCollection;
+import org.beamarchiver.io.cassandra.CassandraConnection;
+import org.beamarchiver.io.cassandra.CassandraSessions;
+import org.beamarchiver.io.cassandra.CassandraTable;
+import org.beamarchiver.io.cassandra.GuardedDelete;
+import org.beamarchiver.io.store.ArchiveReader;
+import org.beamarchiver.model.ArchivedPartition;
+import org.beamarchiver.model.DeleteOutcome;
+import org.beamarchiver.model.DeleteTally;
+import org.beamarchiver.model.PartitionDeletion;
+import org.beamarchiver.model.RowToDelete;
+import org.beamarchiver.model.SourceRow;
+import org.beamarchiver.spec.TableSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * For each archived partition: verify its archive, then delete exactly the rows the verified file
+ * lists, each only if unchanged since archived ({@link GuardedDelete}). Verification and deletion
+ * happen in the same DoFn call on the same verified local copy of the object, so the bytes that
+ * were checked are the bytes whose keys are deleted. A partition whose archive fails any check has
+ * nothing deleted; the others go on.
+ */
+public final class DeleteVerifiedRows
+    extends PTransform<PCollection<ArchivedPartition>, PCollection<PartitionDeletion>> {
+
+  /** What the deleting step needs; serializable for workers. */
+  public record Settings(
+      CassandraConnection cassandra,
+      TableSpec spec,
+      CassandraTable table,
+      boolean dryRun,
+      int concurrency,
+      int maxDeletesPerSecond,
+      GuardedDelete.Hook hook)
+      implements java.io.Serializable {}
+
+  private final Settings settings;
+
+  public DeleteVerifiedRows(Settings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public PCollection<PartitionDeletion> expand(PCollection<ArchivedPartition> partitions) {
+    return partitions
+        .apply("SpreadPartitions", Reshuffle.viaRandomKey())
+        .apply("VerifyArchiveThenDeleteUnchangedRows", ParDo.of(new VerifyThenDeleteFn(settings)))
+        .setCoder(SerializableCoder.of(PartitionDeletion.class));
+  }
+
+  static final class VerifyThenDeleteFn extends DoFn<ArchivedPartition, PartitionDeletion> {
+    private static final Logger LOG = LoggerFactory.getLogger(VerifyThenDeleteFn.class);
+    private static final Map<Integer, RateLimiter> LIMITERS = new ConcurrentHashMap<>();
+
+    private final Counter verified = Metrics.counter("delete", "partitionsVerified");
+    private final Counter unverified = Metrics.counter("delete", "partitionsFailedVerification");
+    private final Counter deleted = Metrics.counter("delete", "rowsDeleted");
+    private final Counter wouldDelete = Metrics.counter("delete", "rowsWouldDelete");
+    private final Counter skippedChanged = Metrics.counter("delete", "rowsSkippedChanged");
+    private final Counter absent = Metrics.counter("delete", "rowsAbsent");
+    private final Counter failed = Metrics.counter("delete", "rowsFailed");
+
+    private final Settings settings;
+    private transient GuardedDelete guard;
+    private transient RateLimiter limiter;
+
+    VerifyThenDeleteFn(Settings settings) {
+      this.settings = settings;
+    }
+
+    @Setup
+    public void setup() {
+      int rate = settings.maxDeletesPerSecond();
+      // One limiter per JVM, shared by every thread: the bound holds for the whole process.
+      limiter = rate > 0 ? LIMITERS.computeIfAbsent(rate, r -> RateLimiter.create(r)) : null;
+    }
+
+    private GuardedDelete guard() {
+      if (guard == null) {
+        guard =
+            new GuardedDelete(
+                CassandraSessions.get(settings.cassandra()),
+                settings.spec(),
+                settings.table(),
+                settings.hook());
+      }
+      return guard;
+    }
+
+    @ProcessElement
+    public void process(@Element ArchivedPartition p, OutputReceiver<PartitionDeletion> out)
+        throws Exception {
+      List<String> header = List.of(settings.table().layout().fileHeader());
+      Path localDir = Path.of(System.getProperty("java.io.tmpdir"), "beam-archiver-verify");
+      DeleteTally tally;
+      try (ArchiveReader.VerifiedFile file = ArchiveReader.fetchVerified(p, header, localDir)) {
+        verified.inc();
+        tally = deleteRows(p, file.rows());
+      } catch (ArchiveReader.VerificationException e) {
+        unverified.inc();
+        LOG.warn("partition {} not deleted: archive failed verification: {}", p.partition(), e.getMessage());
+        tally = DeleteTally.unverified(e.getMessage());
+      }
+      out.output(new PartitionDeletion(p, tally));
+    }
+
+    private DeleteTally deleteRows(ArchivedPartition p, Iterator<SourceRow> rows)
+        throws InterruptedException {
+      DeleteTally tally = new DeleteTally();
+      int permits = Math.max(1, settings.concurrency());
+      Semaphore inFlight = new Semaphore(permits);
+      GuardedDelete g = guard();
+      while (rows.hasNext()) {
+        SourceRow r = rows.next();
+        if (limiter != null) {
+          limiter.acquire();
+        }
+        inFlight.acquire();
+        ListenableFuture<GuardedDelete.Result> f =
+            g.apply(new RowToDelete(p.uuid(), r.values(), r.writeTimeMicros()), settings.dryRun());
+        f.addListener(
+            () -> {
+              GuardedDelete.Result res;
+              try {
+                res = f.get();
+              } catch (Exception e) {
+                res = new GuardedDelete.Result(DeleteOutcome.FAILED, e.toString());
+              }
+              synchronized (tally) {
+                tally.add(res.outcome(), res.error());
+              }
+              inFlight.release();
+            },
+            MoreExecutors.directExecutor());
+      }
+      inFlight.acquire(permits);
+      inFlight.release(permits);
+      synchronized (tally) {
+        // Counters on this thread: Beam's metric containers are per processing thread.
+        deleted.inc(tally.get(DeleteOutcome.DELETED));
+        wouldDelete.inc(tally.get(DeleteOutcome.WOULD_DELETE));
+        skippedChanged.inc(
+            tally.get(DeleteOutcome.SKIPPED_CHANGED) + tally.get(DeleteOutcome.SKIPPED_NO_WRITE_TIME));
+        absent.inc(tally.get(DeleteOutcome.ABSENT));
+        failed.inc(tally.get(DeleteOutcome.FAILED));
+        return tally;
+      }
+    }
+  }
+}

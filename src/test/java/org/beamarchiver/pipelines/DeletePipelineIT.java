@@ -1,0 +1,394 @@
+package org.beamarchiver.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.datastax.driver.core.Cluster;
+import com.datastax.driver.core.Row;
+import com.datastax.driver.core.Session;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.beamarchiver.io.cassandra.GuardedDelete;
+import org.beamarchiver.ledger.Ledger;
+import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.ledger.LedgerRow;
+import org.beamarchiver.model.DeletionReport;
+import org.beamarchiver.options.ArchiveOptions;
+import org.beamarchiver.options.DeleteOptions;
+import org.beamarchiver.support.ArchiveFiles;
+import org.beamarchiver.support.TestServers;
+import org.beamarchiver.tools.AssessmentSample;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The verified delete against a real Cassandra. Every test tries to make it delete a row it must
+ * not: rows written after the archive, rows changed before or during the delete, archives that
+ * were damaged, removed or disagree with the ledger.
+ */
+class DeletePipelineIT {
+  static final Instant AS_OF = Instant.parse("2021-01-13T12:00:00Z");
+  static final String COLUMNS =
+      "user_id, course_id, batch_id, content_id, attempt_id, created_on, grand_total,"
+          + " last_attempted_on, question, total_max_score, total_score, updated_on";
+
+  static Cluster cluster;
+  static Session session;
+  @TempDir static Path dir;
+
+  @BeforeAll
+  static void connect() {
+    cluster = TestServers.cluster();
+    session = cluster.connect();
+  }
+
+  @AfterAll
+  static void close() {
+    session.close();
+    cluster.close();
+  }
+
+  /** A fresh keyspace with generated rows: 3 batches over 2021-W02 (current), W01, 2020-W53. */
+  record Fixture(String keyspace, Path spec, Path root, String ledgerUrl) {
+    String table() {
+      return keyspace + ".assessment_aggregator";
+    }
+  }
+
+  static Fixture fixture(String name, String ledgerUrl) throws Exception {
+    String ks = TestServers.newKeyspace("delete_it");
+    AssessmentSample.createSchema(session, ks);
+    AssessmentSample.load(session, ks, 240, 3, 3, 2, 5L, AS_OF, 64);
+    Path spec = dir.resolve(name + ".yaml");
+    Files.writeString(
+        spec,
+        Files.readString(Paths.get("pipelines/assessment.yaml"))
+            .replace("keyspace: sunbird_courses", "keyspace: " + ks));
+    return new Fixture(ks, spec, dir.resolve(name), ledgerUrl);
+  }
+
+  static List<String> args(Fixture f, String... extra) {
+    List<String> a = new ArrayList<>();
+    a.add("--tableSpec=" + f.spec());
+    a.add("--cassandraPort=" + TestServers.cassandraPort());
+    a.add("--ledgerUrl=" + f.ledgerUrl());
+    a.add("--archiveRoot=" + f.root());
+    a.add("--asOf=" + AS_OF);
+    a.add("--cassandraSplits=4");
+    a.addAll(List.of(extra));
+    return a;
+  }
+
+  static PrintStream quiet() {
+    return new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+  }
+
+  static ArchiveSummary archive(Fixture f) throws Exception {
+    ArchiveOptions o =
+        PipelineOptionsFactory.fromArgs(args(f, "--period=ALL").toArray(new String[0])).as(ArchiveOptions.class);
+    ArchiveSummary s = ArchivePipeline.run(o, Clock.fixed(AS_OF, ZoneOffset.UTC), new Progress(quiet()));
+    assertEquals(0, s.failedPartitions());
+    return s;
+  }
+
+  static DeleteSummary delete(Fixture f, GuardedDelete.Hook hook, String... extra) throws Exception {
+    List<String> a = args(f, extra);
+    if (a.stream().noneMatch(x -> x.startsWith("--period"))) {
+      a.add("--period=ALL");
+    }
+    DeleteOptions o = PipelineOptionsFactory.fromArgs(a.toArray(new String[0])).as(DeleteOptions.class);
+    return DeletePipeline.run(o, Clock.fixed(AS_OF, ZoneOffset.UTC), new Progress(quiet()), hook);
+  }
+
+  /** Every row of the table as "user|course|batch|content|attempt" → full row text. */
+  static Map<String, String> table(Fixture f) {
+    Map<String, String> out = new TreeMap<>();
+    for (Row r : session.execute("SELECT " + COLUMNS + " FROM " + f.table())) {
+      out.put(key(r), rowText(r));
+    }
+    return out;
+  }
+
+  static String key(Row r) {
+    return r.getString("user_id") + "|" + r.getString("course_id") + "|" + r.getString("batch_id") + "|"
+        + r.getString("content_id") + "|" + r.getString("attempt_id");
+  }
+
+  static String rowText(Row r) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < r.getColumnDefinitions().size(); i++) {
+      sb.append(r.getObject(i)).append('\u0001');
+    }
+    return sb.toString();
+  }
+
+  /** Keys held by the archive files the ledger lists for these partitions. */
+  static Set<String> archivedKeys(List<LedgerRow> rows) throws Exception {
+    Set<String> keys = new HashSet<>();
+    for (LedgerRow r : rows) {
+      for (Map<String, String> m : ArchiveFiles.read(Paths.get(r.blobUrl()))) {
+        keys.add(m.get("user_id") + "|" + m.get("course_id") + "|" + m.get("batch_id") + "|"
+            + m.get("content_id") + "|" + m.get("attempt_id"));
+      }
+    }
+    return keys;
+  }
+
+  static Map<String, DeletionReport> byPartition(DeleteSummary s) {
+    Map<String, DeletionReport> out = new TreeMap<>();
+    s.partitions().forEach(r -> out.put(r.batchId() + "/" + r.period(), r));
+    return out;
+  }
+
+  /** Archive, then change the table the way live traffic would, then delete. */
+  @Test
+  void deletesExactlyTheArchivedUnchangedRowsAndIsANoOpTheSecondTime() throws Exception {
+    Fixture f = fixture("basic", TestServers.newH2Ledger());
+    ArchiveSummary a = archive(f);
+    Set<String> archived = archivedKeys(a.partitions());
+    Map<String, String> before = table(f);
+    assertTrue(archived.size() > 100);
+
+    // A row inserted after the archive, in an archived batch and week.
+    LedgerRow p = a.partitions().get(0);
+    Instant inWeek = p.minTime();
+    session.execute(
+        "INSERT INTO " + f.table() + " (user_id, course_id, batch_id, content_id, attempt_id, updated_on, total_score)"
+            + " VALUES ('late-user', 'do_course_000', ?, 'c', 'late', ?, 1.0)",
+        p.batchId(), Date.from(inWeek));
+    // An archived row rewritten whole (same values, new write time) after the archive.
+    List<String> sorted = new ArrayList<>(archived);
+    sorted.sort(String::compareTo);
+    String rewritten = sorted.get(0);
+    String[] k1 = rewritten.split("\\|");
+    Row r1 = session.execute("SELECT " + COLUMNS + " FROM " + f.table() + " WHERE user_id=? AND course_id=? AND batch_id=? AND content_id=? AND attempt_id=?", (Object[]) k1).one();
+    session.execute(
+        "INSERT INTO " + f.table() + " (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        r1.getString(0), r1.getString(1), r1.getString(2), r1.getString(3), r1.getString(4),
+        r1.getTimestamp(5), r1.getString(6), r1.getTimestamp(7), r1.getList(8, com.datastax.driver.core.UDTValue.class),
+        r1.getDouble(9), r1.getDouble(10), r1.getTimestamp(11));
+    // An archived row of which only one column was rewritten (partial update).
+    String partial = sorted.get(1);
+    String[] k2 = partial.split("\\|");
+    session.execute(
+        "UPDATE " + f.table() + " SET total_score = 99.5 WHERE user_id=? AND course_id=? AND batch_id=? AND content_id=? AND attempt_id=?",
+        (Object[]) k2);
+
+    DeleteSummary d = delete(f, GuardedDelete.Hook.NONE);
+    assertEquals(0, d.failedPartitions(), d.partitions().toString());
+    Map<String, String> after = table(f);
+    for (String k : before.keySet()) {
+      boolean shouldGo = archived.contains(k) && !k.equals(rewritten) && !k.equals(partial);
+      assertEquals(!shouldGo, after.containsKey(k), k);
+    }
+    assertTrue(after.containsKey("late-user|do_course_000|" + p.batchId() + "|c|late"), "row inserted after the archive survives");
+    assertEquals(before.get(rewritten), after.get(rewritten), "rewritten row survives whole");
+    assertTrue(after.get(partial).contains("99.5"), "partially updated row keeps the update");
+    Row pr = session.execute("SELECT " + COLUMNS + " FROM " + f.table() + " WHERE user_id=? AND course_id=? AND batch_id=? AND content_id=? AND attempt_id=?", (Object[]) k2).one();
+    assertNotNull(pr.getTimestamp("updated_on"), "partially updated row is not mutilated");
+    assertFalse(pr.getList("question", com.datastax.driver.core.UDTValue.class).isEmpty());
+    assertEquals(archived.size() - 2, d.total(DeletionReport::deleted));
+    assertEquals(2, d.total(DeletionReport::skippedChanged));
+
+    Ledger ledger = new Ledger(new LedgerConnection(f.ledgerUrl(), null, null));
+    for (LedgerRow r : ledger.rowsOfType("assessment")) {
+      assertEquals("SUCCESS", r.deletionStatus(), r.toString());
+      assertNotNull(r.deletionDate());
+      assertEquals(r.rowCount(), r.deletedRows() + r.skippedChangedRows() + r.absentRows());
+    }
+    DeleteSummary again = delete(f, GuardedDelete.Hook.NONE);
+    assertEquals(0, again.partitions().size(), "deleting twice is a no-op");
+    assertEquals(after, table(f));
+  }
+
+  /** Changes that land between the check and the DELETE: the row survives, whole. */
+  @Test
+  void aRowChangedDuringTheDeleteSurvivesWhole() throws Exception {
+    Fixture f = fixture("race", TestServers.newH2Ledger());
+    ArchiveSummary a = archive(f);
+    List<String> keys = new ArrayList<>(archivedKeys(a.partitions()));
+    keys.sort(String::compareTo);
+    String partialKey = keys.get(3);
+    String wholeKey = keys.get(7);
+    Map<String, String> before = table(f);
+    RaceHook hook = new RaceHook(TestServers.cassandraPort(), f.table(), partialKey, wholeKey);
+
+    DeleteSummary d = delete(f, hook);
+    assertTrue(RaceHook.FIRED_PARTIAL.get() && RaceHook.FIRED_WHOLE.get(), "the race was run");
+    assertEquals(0, d.failedPartitions());
+    Map<String, String> after = table(f);
+    assertTrue(after.containsKey(partialKey), "partially updated during the delete: survives");
+    String[] k = partialKey.split("\\|");
+    Row pr = session.execute("SELECT " + COLUMNS + " FROM " + f.table() + " WHERE user_id=? AND course_id=? AND batch_id=? AND content_id=? AND attempt_id=?", (Object[]) k).one();
+    assertEquals("raced", pr.getString("grand_total"));
+    // Every other column is as archived: not mutilated.
+    String expected = before.get(partialKey);
+    String[] e = expected.split("\u0001", -1);
+    String[] g = after.get(partialKey).split("\u0001", -1);
+    for (int i = 0; i < e.length; i++) {
+      if (i != 6) {
+        assertEquals(e[i], g[i], "column " + i + " of the raced row");
+      }
+    }
+    assertTrue(after.containsKey(wholeKey), "rewritten during the delete: survives");
+    assertEquals(2, d.total(DeletionReport::skippedChanged));
+    assertEquals(keys.size() - 2, d.total(DeletionReport::deleted));
+    for (String key : keys) {
+      if (!key.equals(partialKey) && !key.equals(wholeKey)) {
+        assertFalse(after.containsKey(key), key);
+      }
+    }
+  }
+
+  /** Writes to the row with its own connection, right before the guarded DELETE is sent. */
+  static final class RaceHook implements GuardedDelete.Hook {
+    static final AtomicBoolean FIRED_PARTIAL = new AtomicBoolean();
+    static final AtomicBoolean FIRED_WHOLE = new AtomicBoolean();
+    private final int port;
+    private final String table;
+    private final String partialKey;
+    private final String wholeKey;
+    private transient Session own;
+
+    RaceHook(int port, String table, String partialKey, String wholeKey) {
+      this.port = port;
+      this.table = table;
+      this.partialKey = partialKey;
+      this.wholeKey = wholeKey;
+      FIRED_PARTIAL.set(false);
+      FIRED_WHOLE.set(false);
+    }
+
+    private synchronized Session session() {
+      if (own == null) {
+        own = Cluster.builder().addContactPoint("127.0.0.1").withPort(port).withoutJMXReporting().build().connect();
+      }
+      return own;
+    }
+
+    @Override
+    public void beforeDelete(String[] values) {
+      String key = values[0] + "|" + values[1] + "|" + values[2] + "|" + values[3] + "|" + values[4];
+      Object[] k = {values[0], values[1], values[2], values[3], values[4]};
+      String where = " WHERE user_id=? AND course_id=? AND batch_id=? AND content_id=? AND attempt_id=?";
+      if (key.equals(partialKey)) {
+        session().execute("UPDATE " + table + " SET grand_total = 'raced'" + where, k);
+        FIRED_PARTIAL.set(true);
+      } else if (key.equals(wholeKey)) {
+        Row r = session().execute("SELECT " + COLUMNS + " FROM " + table + where, k).one();
+        session().execute(
+            "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
+            r.getTimestamp(5), r.getString(6), r.getTimestamp(7), r.getList(8, com.datastax.driver.core.UDTValue.class),
+            r.getDouble(9), r.getDouble(10), r.getTimestamp(11));
+        FIRED_WHOLE.set(true);
+      }
+    }
+  }
+
+  /** Damaged, missing or disagreeing archives: nothing of them is deleted; the others go on. */
+  @Test
+  void anArchiveThatFailsVerificationDeletesNothingOfItsPartition() throws Exception {
+    String pg = TestServers.newPostgresDatabase();
+    Fixture f = fixture("tamper", pg);
+    ArchiveSummary a = archive(f);
+    Map<String, LedgerRow> byKey = new TreeMap<>();
+    a.partitions().forEach(r -> byKey.put(r.batchId() + "/" + r.period(), r));
+    LedgerRow flipped = byKey.get("batch-000/2021-W01");
+    LedgerRow missing = byKey.get("batch-001/2021-W01");
+    LedgerRow miscounted = byKey.get("batch-002/2021-W01");
+    // One byte changed.
+    Path fp = Paths.get(flipped.blobUrl());
+    byte[] bytes = Files.readAllBytes(fp);
+    bytes[bytes.length / 2] ^= 0x01;
+    Files.write(fp, bytes);
+    // File removed.
+    Files.delete(Paths.get(missing.blobUrl()));
+    // Ledger row count disagrees with the file.
+    try (Connection c = DriverManager.getConnection(pg);
+        Statement s = c.createStatement()) {
+      s.executeUpdate("UPDATE archival_metadata SET row_count = row_count + 1 WHERE uuid = '" + miscounted.uuid() + "'");
+    }
+    Set<String> keep = new HashSet<>(archivedKeys(List.of(miscounted)));
+    keep.addAll(keysOf(f, "batch-000", flipped));
+    keep.addAll(keysOf(f, "batch-001", missing));
+    Map<String, String> before = table(f);
+
+    DeleteSummary d = delete(f, GuardedDelete.Hook.NONE);
+    Map<String, DeletionReport> r = byPartition(d);
+    assertTrue(r.get("batch-000/2021-W01").error().contains("checksum mismatch"), r.get("batch-000/2021-W01").error());
+    assertTrue(r.get("batch-001/2021-W01").error().contains("object missing"));
+    assertTrue(r.get("batch-002/2021-W01").error().contains("row count mismatch"));
+    assertEquals(3, d.failedPartitions());
+    Map<String, String> after = table(f);
+    for (String k : keep) {
+      assertEquals(before.get(k), after.get(k), "row of an unverified archive kept: " + k);
+    }
+    assertTrue(d.total(DeletionReport::deleted) > 0, "the other partitions went on");
+    Ledger ledger = new Ledger(new LedgerConnection(pg, null, null));
+    for (LedgerRow row : ledger.rowsOfType("assessment")) {
+      boolean bad = row.uuid().equals(flipped.uuid()) || row.uuid().equals(missing.uuid()) || row.uuid().equals(miscounted.uuid());
+      assertEquals(bad ? "FAILED" : "SUCCESS", row.deletionStatus(), row.batchId() + " " + row.period());
+      if (bad) {
+        assertTrue(row.errMessage().startsWith("delete: archive failed verification"), row.errMessage());
+        assertEquals(0L, row.deletedRows());
+      }
+    }
+  }
+
+  /** Keys of the live rows of one batch in one partition's week (the archived ones, before any delete). */
+  static Set<String> keysOf(Fixture f, String batch, LedgerRow p) {
+    Set<String> out = new HashSet<>();
+    for (Row r : session.execute("SELECT " + COLUMNS + " FROM " + f.table())) {
+      Date t = r.getTimestamp("updated_on");
+      if (batch.equals(r.getString("batch_id")) && t != null
+          && !t.toInstant().isBefore(p.minTime()) && !t.toInstant().isAfter(p.maxTime())) {
+        out.add(key(r));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void dryRunDeletesNothingAndReportsWhatWouldGo() throws Exception {
+    Fixture f = fixture("dry", TestServers.newH2Ledger());
+    ArchiveSummary a = archive(f);
+    Set<String> archived = archivedKeys(a.partitions());
+    Map<String, String> before = table(f);
+    DeleteSummary d = delete(f, GuardedDelete.Hook.NONE, "--dryRun=true");
+    assertEquals(before, table(f));
+    assertEquals(archived.size(), d.total(DeletionReport::wouldDelete));
+    assertEquals(0, d.total(DeletionReport::deleted));
+    assertEquals(a.partitions().size(), d.partitions().size());
+    for (LedgerRow r : new Ledger(new LedgerConnection(f.ledgerUrl(), null, null)).rowsOfType("assessment")) {
+      assertNull(r.deletionStatus(), "a dry run records nothing");
+    }
+    // Restricting by batch and week selects only those partitions.
+    DeleteSummary one = delete(f, GuardedDelete.Hook.NONE, "--dryRun=true", "--period=LAST_WEEK", "--batchIds=batch-001");
+    assertEquals(List.of("batch-001/2021-W01"), List.copyOf(byPartition(one).keySet()));
+  }
+}
