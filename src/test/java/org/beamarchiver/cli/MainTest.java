@@ -94,6 +94,21 @@ class MainTest {
   }
 
   @Test
+  void deleteSharesTheRequestOptionsAndValidatesItsOwn() {
+    Result r = run("delete", "--help");
+    assertEquals(0, r.code());
+    for (String o : List.of("--period", "--weeks", "--date", "--batchIds", "--asOf", "--tableSpec", "--ledgerUrl", "--dryRun", "--maxDeletesPerSecond")) {
+      assertTrue(r.out().contains(o + " "), o);
+    }
+    r = run("delete", "--period=WEEKLY");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--period=WEEKLY is not valid; allowed: LAST_WEEK, LAST_N_WEEKS, DATE, ALL"), r.err());
+    r = run("delete", "--maxDeletesPerSecond=-5", "--ledgerUrl=jdbc:h2:mem:y");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--maxDeletesPerSecond=-5"), r.err());
+  }
+
+  @Test
   void argumentFilesExpand() throws Exception {
     Path f = dir.resolve("direct.args");
     Files.writeString(f, "# comment\n--period=NOPE\n\n");
