@@ -50,6 +50,7 @@ public final class DeletePipeline {
           "partitionsVerified",
           "partitionsFailedVerification",
           "rowsDeleted",
+          "rowsWouldDelete",
           "rowsSkippedChanged",
           "rowsAbsent",
           "rowsFailed");
