@@ -31,6 +31,8 @@ public final class Main {
     add(new ArchiveCommand());
     add(new DeleteCommand());
     add(new SampleDataCommand());
+    add(new BenchPeerCommands.Scan());
+    add(new BenchPeerCommands.Delete());
   }
 
   private static void add(Command<?> c) {

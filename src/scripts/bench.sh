@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Benchmark: archive and delete throughput against DSBulk and the raw driver, and peak memory
+# at two data sizes, on one Cassandra started for the run. Not part of the tests.
+#
+#   bash src/scripts/bench.sh [--rows=1000000,5000000] [--rounds=1] [--no-build] [--skip-flink]
+#
+# For every size: load N generated assessment rows (300 batches over 12 weeks, ~3 questions a
+# row), then measure on the same data, each as its own process under /usr/bin/time:
+#   a  raw driver token-range scan, decode and discard         (bench-scan)
+#   a2 the same scan writing one gzip CSV (minimal archiver)   (bench-scan --output)
+#   b  dsbulk unload to gzip CSV                               (DSBulk 1.10 from Maven Central)
+#   c  archive --period=ALL on the DirectRunner
+#   d  archive --period=ALL on embedded Flink
+#   e  delete of everything archived (verified, guarded)
+#   t  archive again over the mass-deleted table (tombstones)
+#   f  raw driver deletes of the same keys (after reloading the same rows)
+# Rates are whole-process rows/s; CPU is client user+sys seconds per million rows, plus the
+# Cassandra server's CPU over the same step. Results: BENCHMARKS.md (and target/bench/results.tsv).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+
+SIZES="1000000,5000000"; ROUNDS=1; BUILD=1; FLINK=1
+for a in "$@"; do
+  case "$a" in
+    --rows=*) SIZES="${a#--rows=}" ;;
+    --rounds=*) ROUNDS="${a#--rounds=}" ;;
+    --no-build) BUILD=0 ;;
+    --skip-flink) FLINK=0 ;;
+    *) echo "unknown argument $a; valid: --rows=N[,M] --rounds=R --no-build --skip-flink" >&2; exit 2 ;;
+  esac
+done
+command -v /usr/bin/time >/dev/null || { echo "installing GNU time"; apt-get update -qq && apt-get install -y -qq time; }
+
+B="$ROOT/target/bench"
+PORT="${BENCH_CASSANDRA_PORT:-19142}"; STORAGE="${BENCH_STORAGE_PORT:-17142}"
+JAR="$ROOT/target/beam-archiver.jar"
+mkdir -p "$B"
+[[ $BUILD == 1 ]] && { echo "== building"; mvn -B -q package -DskipTests; }
+DSBULK_LIB="$ROOT/target/servers/dsbulk/lib"
+if [[ ! -d "$DSBULK_LIB" ]]; then
+  echo "== fetching DSBulk 1.10 jars"
+  mvn -B -q -f src/servers/dsbulk/pom.xml dependency:copy-dependencies -DoutputDirectory="$DSBULK_LIB.tmp" >/dev/null
+  mv "$DSBULK_LIB.tmp" "$DSBULK_LIB"
+fi
+
+bash src/scripts/servers.sh stop cassandra "$B/cassandra" >/dev/null 2>&1 || true
+rm -rf "$B/cassandra"
+CASSANDRA_HEAP="${CASSANDRA_HEAP:-2g}" bash src/scripts/servers.sh start cassandra "$B/cassandra" "$PORT" "$STORAGE"
+trap 'bash src/scripts/servers.sh stop cassandra "$B/cassandra" >/dev/null 2>&1 || true' EXIT
+CPID="$(cat "$B/cassandra/cassandra.pid")"
+TCK="$(getconf CLK_TCK)"
+cass_cpu() { awk -v t="$TCK" '{printf "%.2f", ($14+$15)/t}' "/proc/$CPID/stat"; }
+
+RES="$B/results.tsv"
+echo -e "size\tround\tstep\trows\twall_s\tuser_s\tsys_s\tmaxrss_kb\tcassandra_cpu_s" >"$RES"
+CASS=(--cassandraPort="$PORT")
+SPLITS=(--cassandraSplits=256)
+
+# measure <size> <round> <step> <rows-or-'-'> <log> -- command...
+measure() {
+  local size=$1 round=$2 step=$3 rows=$4 log=$5; shift 6
+  local c0 c1; c0=$(cass_cpu)
+  /usr/bin/time -f "%e %U %S %M" -o "$B/time.out" "$@" >"$log" 2>&1 || { echo "step $step failed, see $log" >&2; tail -20 "$log" >&2; exit 1; }
+  c1=$(cass_cpu)
+  read -r wall user sys rss <"$B/time.out"
+  if [[ "$rows" == "-" ]]; then rows=$(grep -oE '[0-9]+ rows' "$log" | head -1 | grep -oE '[0-9]+' || echo 0); fi
+  echo -e "$size\t$round\t$step\t$rows\t$wall\t$user\t$sys\t$rss\t$(awk -v a="$c0" -v b="$c1" 'BEGIN{printf "%.1f", b-a}')" | tee -a "$RES"
+}
+
+reload() { # size: fresh keyspace with the same generated rows
+  java -jar "$JAR" sample "${CASS[@]}" --rows="$1" --batches=300 --weeks=12 --deadLetterRows=0 --seed=7 --inFlight=512 >"$B/load.log" 2>&1
+  cat "$B/load.log"
+}
+
+IFS=',' read -ra SIZE_LIST <<<"$SIZES"
+for N in "${SIZE_LIST[@]}"; do
+  for ((r = 1; r <= ROUNDS; r++)); do
+    echo "== size $N, round $r"
+    java -cp "$JAR" org.beamarchiver.bench.DropKeyspace "$PORT" sunbird_courses
+    measure "$N" "$r" load "$N" "$B/load.log" -- java -jar "$JAR" sample "${CASS[@]}" --rows="$N" --batches=300 --weeks=12 --deadLetterRows=0 --seed=7 --inFlight=512
+    W="$B/run-$N-$r"; rm -rf "$W"; mkdir -p "$W"
+    measure "$N" "$r" a_raw_scan - "$W/a.log" -- java -jar "$JAR" bench-scan "${CASS[@]}" "${SPLITS[@]}"
+    measure "$N" "$r" a2_minimal_archiver - "$W/a2.log" -- java -jar "$JAR" bench-scan "${CASS[@]}" "${SPLITS[@]}" --output="$W/minimal.csv.gz"
+    measure "$N" "$r" b_dsbulk_unload "$N" "$W/b.log" -- java -cp "$DSBULK_LIB/*" com.datastax.oss.dsbulk.runner.DataStaxBulkLoader unload \
+      -h 127.0.0.1 -port "$PORT" -dc datacenter1 -k sunbird_courses -t assessment_aggregator \
+      -url "$W/dsbulk" --connector.csv.compression gzip --log.directory "$W/dsbulk-logs" --log.verbosity quiet
+    measure "$N" "$r" c_archive_direct "$N" "$W/c.log" -- java -jar "$JAR" archive "${CASS[@]}" "${SPLITS[@]}" --period=ALL \
+      --archiveRoot="$W/direct" --ledgerUrl="jdbc:h2:file:$W/ledger-direct"
+    if [[ $FLINK == 1 ]]; then
+      measure "$N" "$r" d_archive_flink "$N" "$W/d.log" -- java -jar "$JAR" archive "${CASS[@]}" "${SPLITS[@]}" --period=ALL \
+        --archiveRoot="$W/flink" --ledgerUrl="jdbc:h2:file:$W/ledger-flink" --runner=FlinkRunner --flinkMaster=[local] --parallelism=2
+    fi
+    ARCHIVED=$(grep -oE 'rows: [0-9]+ read, [0-9]+ archived' "$W/c.log" | grep -oE '[0-9]+ archived' | grep -oE '[0-9]+')
+    measure "$N" "$r" e_delete_verified "$ARCHIVED" "$W/e.log" -- java -jar "$JAR" delete "${CASS[@]}" --period=ALL \
+      --archiveRoot="$W/direct" --ledgerUrl="jdbc:h2:file:$W/ledger-direct" --deleteConcurrency=256
+    measure "$N" "$r" t_archive_after_mass_delete "$N" "$W/t.log" -- java -jar "$JAR" archive "${CASS[@]}" "${SPLITS[@]}" --period=ALL \
+      --archiveRoot="$W/tomb" --ledgerUrl="jdbc:h2:file:$W/ledger-tomb"
+    reload "$N" >/dev/null
+    measure "$N" "$r" f_raw_delete "$ARCHIVED" "$W/f.log" -- java -jar "$JAR" bench-raw-delete "${CASS[@]}" --output="$W/direct" --inFlight=256
+  done
+done
+
+java -cp "$JAR" org.beamarchiver.bench.BenchReport "$RES" "$ROOT/BENCHMARKS.md"
+echo "== written BENCHMARKS.md"
