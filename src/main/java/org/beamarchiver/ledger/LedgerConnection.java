@@ -18,6 +18,7 @@ public record LedgerConnection(String url, String username, String password)
           "--ledgerUrl must be a JDBC URL (jdbc:postgresql://host:port/db or jdbc:h2:<file>), got "
               + url);
     }
+    url = absoluteH2(url);
     String password = o.getLedgerPassword();
     if (password == null || password.isEmpty()) {
       password = System.getenv("LEDGER_PASSWORD");
@@ -28,6 +29,31 @@ public record LedgerConnection(String url, String username, String password)
             ? null
             : o.getLedgerUsername(),
         password == null || password.isEmpty() ? null : password);
+  }
+
+  /**
+   * An embedded H2 file given relative to the working directory becomes absolute, so that every
+   * process and thread of the run (and H2 itself, which refuses implicit relative paths) agree.
+   */
+  static String absoluteH2(String url) {
+    if (!url.startsWith("jdbc:h2:")) {
+      return url;
+    }
+    String rest = url.substring("jdbc:h2:".length());
+    String prefix = "jdbc:h2:";
+    if (rest.startsWith("file:")) {
+      rest = rest.substring("file:".length());
+      prefix = "jdbc:h2:file:";
+    } else if (rest.matches("^(mem|tcp|ssl|zip|nio|split|async|memFS|memLZF|nioMemFS|nioMemLZF):.*")) {
+      return url;
+    }
+    int semi = rest.indexOf(';');
+    String path = semi < 0 ? rest : rest.substring(0, semi);
+    String settings = semi < 0 ? "" : rest.substring(semi);
+    if (path.startsWith("/") || path.startsWith("~") || path.isEmpty()) {
+      return url;
+    }
+    return prefix + java.nio.file.Paths.get(path).toAbsolutePath().normalize() + settings;
   }
 
   public Connection open() throws SQLException {
