@@ -84,7 +84,9 @@ for N in "${SIZE_LIST[@]}"; do
     measure "$N" "$r" a2_minimal_archiver - "$W/a2.log" -- java -jar "$JAR" bench-scan "${CASS[@]}" "${SPLITS[@]}" --output="$W/minimal.csv.gz"
     measure "$N" "$r" b_dsbulk_unload "$N" "$W/b.log" -- java -cp "$DSBULK_LIB/*" com.datastax.oss.dsbulk.runner.DataStaxBulkLoader unload \
       -h 127.0.0.1 -port "$PORT" -dc datacenter1 -k sunbird_courses -t assessment_aggregator \
-      -url "$W/dsbulk" --connector.csv.compression gzip --log.directory "$W/dsbulk-logs" --log.verbosity quiet
+      -url "$W/dsbulk" --connector.csv.compression gzip -logDir "$W/dsbulk-logs" -verbosity quiet \
+      -maxConcurrentQueries 2 --executor.continuousPaging.enabled false --log.checkpoint.enabled false --log.ansiMode disabled \
+      --driver.advanced.netty.io-group.shutdown.quiet-period 0 --driver.advanced.netty.admin-group.shutdown.quiet-period 0
     measure "$N" "$r" c_archive_direct "$N" "$W/c.log" -- java -jar "$JAR" archive "${CASS[@]}" "${SPLITS[@]}" --period=ALL \
       --archiveRoot="$W/direct" --ledgerUrl="jdbc:h2:file:$W/ledger-direct"
     if [[ $FLINK == 1 ]]; then

@@ -18,4 +18,13 @@ public interface ArchiveFileOptions extends PipelineOptions {
   Integer getSortMemoryMb();
 
   void setSortMemoryMb(Integer value);
+
+  @Description(
+      "How a partition's rows are brought together: RUNNER (the runner's GroupByKey: Flink,"
+          + " Dataflow), SPILL (sorted run files under <archiveRoot>/_tmp, merged per partition:"
+          + " bounded memory on one machine), AUTO (SPILL on the DirectRunner, RUNNER elsewhere).")
+  @Default.String("AUTO")
+  String getShuffle();
+
+  void setShuffle(String value);
 }

@@ -60,6 +60,7 @@ public final class ArchivePipeline {
     checkRange("--gzipLevel", options.getGzipLevel(), 1, 9);
     checkRange("--sortMemoryMb", options.getSortMemoryMb(), 16, 1 << 16);
     checkRange("--cassandraSplits", options.getCassandraSplits(), 1, 1 << 20);
+    shuffle(options);
 
     CassandraTable table;
     try (Cluster cluster = cassandra.newCluster()) {
@@ -118,7 +119,8 @@ public final class ArchivePipeline {
                     run.startedAt().toEpochMilli(),
                     Arrays.asList(run.table().layout().fileHeader()),
                     options.getGzipLevel(),
-                    options.getSortMemoryMb())))
+                    options.getSortMemoryMb(),
+                    shuffle(options))))
         .apply(
             "RecordInLedger",
             new RecordInLedger(run.ledger(), type, run.runId(), run.startedAt(), run.requestData()));
@@ -156,6 +158,24 @@ public final class ArchivePipeline {
         counters,
         ArchivePaths.deadLetterPrefix(run.archiveRoot(), run.spec().archiveType(), run.runId())
             + ".csv");
+  }
+
+  /** The shuffle strategy the options ask for, AUTO resolved by runner. */
+  static WritePartitionFiles.Shuffle shuffle(ArchiveOptions options) {
+    String s = options.getShuffle() == null ? "AUTO" : options.getShuffle().trim().toUpperCase(java.util.Locale.ROOT);
+    switch (s) {
+      case "RUNNER":
+        return WritePartitionFiles.Shuffle.RUNNER;
+      case "SPILL":
+        return WritePartitionFiles.Shuffle.SPILL;
+      case "AUTO":
+        return options.getRunner().getSimpleName().equals("DirectRunner")
+            ? WritePartitionFiles.Shuffle.SPILL
+            : WritePartitionFiles.Shuffle.RUNNER;
+      default:
+        throw new IllegalArgumentException(
+            "--shuffle=" + options.getShuffle() + " is not valid; allowed: AUTO, RUNNER, SPILL");
+    }
   }
 
   static String requestData(String action, TableSpec spec, ArchiveRequest r, String runId) {

@@ -63,10 +63,7 @@ public final class ExternalSorter implements Closeable {
     try (DataOutputStream out =
         new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(run), 1 << 16))) {
       for (byte[][] r : buffer) {
-        out.writeInt(r[0].length);
-        out.write(r[0]);
-        out.writeInt(r[1].length);
-        out.write(r[1]);
+        writeRecord(out, r[0], r[1]);
       }
     }
     runs.add(run);
@@ -98,16 +95,53 @@ public final class ExternalSorter implements Closeable {
     buffer.clear();
   }
 
+  /** Writes one (key, value) record in the run format. */
+  static void writeRecord(DataOutputStream out, byte[] key, byte[] value) throws IOException {
+    out.writeInt(key.length);
+    out.write(key);
+    out.writeInt(value.length);
+    out.write(value);
+  }
+
+  /** Bytes {@link #writeRecord} takes for a record. */
+  static long recordBytes(byte[] key, byte[] value) {
+    return 8L + key.length + value.length;
+  }
+
+  /** Reads {@code limit} records (or to the end when negative) in the run format. */
+  static Iterator<byte[][]> readRecords(java.io.InputStream in, long limit) {
+    return new RunReader(new DataInputStream(in), limit);
+  }
+
+  /** Merges key-sorted sources into one key-sorted iterator. */
+  static Iterator<byte[][]> merge(List<Iterator<byte[][]>> sources) {
+    return new Merge(sources);
+  }
+
   private static final class RunReader implements Iterator<byte[][]> {
     private final DataInputStream in;
+    private long remaining;
     private byte[][] next;
 
     RunReader(Path run) throws IOException {
-      in = new DataInputStream(new BufferedInputStream(Files.newInputStream(run), 1 << 16));
+      this(new DataInputStream(new BufferedInputStream(Files.newInputStream(run), 1 << 16)), -1);
+    }
+
+    RunReader(DataInputStream in, long limit) {
+      this.in = in;
+      this.remaining = limit;
       advance();
     }
 
     private void advance() {
+      if (remaining == 0) {
+        next = null;
+        closeQuietly();
+        return;
+      }
+      if (remaining > 0) {
+        remaining--;
+      }
       try {
         int kl = in.readInt();
         byte[] k = in.readNBytes(kl);

@@ -72,12 +72,20 @@ public final class KeyByPartition
   public static final class Payload {
     public final long timeMillis;
     public final String collection;
-    public final byte[] line;
+    /** Where the CSV line starts in the encoded value; it runs to the end. */
+    public final int lineOffset;
+    private final byte[] value;
 
-    private Payload(long timeMillis, String collection, byte[] line) {
+    private Payload(long timeMillis, String collection, int lineOffset, byte[] value) {
       this.timeMillis = timeMillis;
       this.collection = collection;
-      this.line = line;
+      this.lineOffset = lineOffset;
+      this.value = value;
+    }
+
+    /** A copy of the CSV line's bytes. */
+    public byte[] line() {
+      return Arrays.copyOfRange(value, lineOffset, value.length);
     }
 
     static byte[] encode(long timeMillis, String collection, String line) {
@@ -109,7 +117,7 @@ public final class KeyByPartition
       String collection =
           len < 0 ? null : new String(value, 12, len, StandardCharsets.UTF_8);
       int start = 12 + Math.max(len, 0);
-      return new Payload(time, collection, Arrays.copyOfRange(value, start, value.length));
+      return new Payload(time, collection, start, value);
     }
   }
 

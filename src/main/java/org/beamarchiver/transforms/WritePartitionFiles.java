@@ -1,49 +1,73 @@
 package org.beamarchiver.transforms;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.Serializable;
 import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.charset.StandardCharsets;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.nio.file.Path;
-import java.util.HexFormat;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.TreeSet;
-import java.util.zip.GZIPOutputStream;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
-import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.Impulse;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.beamarchiver.io.format.CsvLines;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.beamarchiver.io.store.ArchivePaths;
 import org.beamarchiver.model.ArchivedFile;
 import org.beamarchiver.model.PartitionKey;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.beamarchiver.model.PartitionKeyCoder;
 
 /**
- * Writes one gzip CSV file per partition, rows sorted by primary key ({@link ExternalSorter}
- * spills to local disk when a partition outgrows {@code --sortMemoryMb}), through gzip, SHA-256 and counters in one pass, into a temporary
- * object that is renamed to its final name only when complete. A partition that fails to write
- * comes out as a failed {@link ArchivedFile}; the others go on.
+ * Writes one gzip CSV file per partition, rows sorted by primary key, through gzip, SHA-256 and
+ * counters in one pass, into a temporary object renamed to its final name only when complete
+ * ({@link PartitionFileWriter}). A partition that fails to write comes out as a failed {@link
+ * ArchivedFile}; the others go on. Memory never holds a whole partition. Two ways to bring a
+ * partition's rows together, giving the same bytes:
+ *
+ * <ul>
+ *   <li>{@link Shuffle#RUNNER}: the runner's GroupByKey (Flink and Dataflow sort and spill it at
+ *       any scale), then each partition sorted by {@link ExternalSorter}, which spills to local
+ *       disk past {@code --sortMemoryMb}.
+ *   <li>{@link Shuffle#SPILL}: each worker sorts what it read in bounded buffers and spills them
+ *       as run files under the run's temporary folder; one index per run (partition → segment)
+ *       reaches a single planner as a side input, and each partition's file is a merge of its
+ *       segments. No row crosses a GroupByKey: this is what the DirectRunner needs, whose
+ *       GroupByKey holds everything in memory and copies it per bundle. Its plan grows with
+ *       runs × partitions, so it is for one machine; clusters use RUNNER.
+ * </ul>
  */
 public final class WritePartitionFiles
     extends PTransform<PCollection<KV<PartitionKey, KV<byte[], byte[]>>>, PCollection<ArchivedFile>> {
 
-  private final FileSettings settings;
+  /** How rows of a partition are brought together. */
+  public enum Shuffle {
+    RUNNER,
+    SPILL
+  }
 
   /** Where and how files are written. */
   public record FileSettings(
@@ -53,8 +77,17 @@ public final class WritePartitionFiles
       long runEpochMillis,
       List<String> header,
       int gzipLevel,
-      int sortMemoryMb)
-      implements java.io.Serializable {}
+      int sortMemoryMb,
+      Shuffle shuffle)
+      implements Serializable {}
+
+  /** A partition's records inside one run file. */
+  public record Segment(String path, long offset, long records) implements Serializable {}
+
+  /** One spilled run file and where each partition's records sit in it. */
+  public record RunIndex(String path, List<KV<PartitionKey, Segment>> segments) implements Serializable {}
+
+  private final FileSettings settings;
 
   public WritePartitionFiles(FileSettings settings) {
     this.settings = settings;
@@ -62,144 +95,226 @@ public final class WritePartitionFiles
 
   @Override
   public PCollection<ArchivedFile> expand(PCollection<KV<PartitionKey, KV<byte[], byte[]>>> rows) {
-    return rows.apply("GroupByPartition", GroupByKey.create())
-        .apply("SortAndWriteFile", ParDo.of(new WritePartitionFileFn(settings)))
-        .setCoder(SerializableCoder.of(ArchivedFile.class));
+    PCollection<ArchivedFile> files;
+    if (settings.shuffle() == Shuffle.SPILL) {
+      // Each run's index is written beside it; only the index paths (one per run) reach the
+      // planner, as a side input, so no per-row or per-segment element crosses a GroupByKey.
+      PCollectionView<Iterable<String>> runs =
+          rows.apply("SpillSortedRuns", ParDo.of(new SpillSortedRunsFn(settings)))
+              .setCoder(StringUtf8Coder.of())
+              .apply("RunIndexes", View.asIterable());
+      files =
+          rows.getPipeline()
+              .apply("StartMergePlan", Impulse.create())
+              .apply("PlanMerges", ParDo.of(new PlanMergesFn(runs)).withSideInputs(runs))
+              .setCoder(
+                  KvCoder.of(
+                      PartitionKeyCoder.of(), ListCoder.of(SerializableCoder.of(Segment.class))))
+              .apply("SpreadPartitions", Reshuffle.viaRandomKey())
+              .apply("MergeSegmentsAndWriteFile", ParDo.of(new MergeSegmentsAndWriteFn(settings)));
+    } else {
+      files =
+          rows.apply("GroupByPartition", GroupByKey.create())
+              .apply("SortAndWriteFile", ParDo.of(new SortAndWriteFn(settings)));
+    }
+    return files.setCoder(SerializableCoder.of(ArchivedFile.class));
   }
 
-  static final class WritePartitionFileFn
-      extends DoFn<KV<PartitionKey, Iterable<KV<byte[], byte[]>>>, ArchivedFile> {
-    private static final Logger LOG = LoggerFactory.getLogger(WritePartitionFileFn.class);
+  /** Counts what a written partition adds up to. */
+  abstract static class WritingFn<InputT> extends DoFn<InputT, ArchivedFile> {
     private final Counter partitionsWritten = Metrics.counter("archive", "partitionsWritten");
     private final Counter partitionsFailed = Metrics.counter("archive", "partitionsFailed");
     private final Counter rowsWritten = Metrics.counter("archive", "rowsWritten");
     private final Counter bytesWritten = Metrics.counter("archive", "bytesWritten");
     private final Distribution rowsPerFile = Metrics.distribution("archive", "rowsPerFile");
 
-    private final FileSettings settings;
+    final FileSettings settings;
 
-    WritePartitionFileFn(FileSettings settings) {
+    WritingFn(FileSettings settings) {
       this.settings = settings;
+    }
+
+    void publish(PartitionKey key, Iterator<byte[][]> sorted, OutputReceiver<ArchivedFile> out) {
+      ArchivedFile file = PartitionFileWriter.writeAndPublish(settings, key, sorted);
+      if (file.succeeded()) {
+        partitionsWritten.inc();
+        rowsWritten.inc(file.rowCount());
+        bytesWritten.inc(file.byteSize());
+        rowsPerFile.update(file.rowCount());
+      } else {
+        partitionsFailed.inc();
+      }
+      out.output(file);
+    }
+  }
+
+  /** RUNNER: a grouped partition, sorted with bounded memory, then written. */
+  static final class SortAndWriteFn extends WritingFn<KV<PartitionKey, Iterable<KV<byte[], byte[]>>>> {
+    SortAndWriteFn(FileSettings settings) {
+      super(settings);
     }
 
     @ProcessElement
     public void process(
         @Element KV<PartitionKey, Iterable<KV<byte[], byte[]>>> partition,
-        OutputReceiver<ArchivedFile> out) {
-      PartitionKey key = partition.getKey();
-      String finalName =
-          ArchivePaths.archiveFile(
-              settings.archiveRoot(), settings.archiveType(), key, settings.runEpochMillis());
-      String tempName =
-          ArchivePaths.tempFile(
-              settings.archiveRoot(), settings.runId(), key, settings.runEpochMillis());
-      ResourceId temp = FileSystems.matchNewResource(tempName, false);
-      ResourceId target = FileSystems.matchNewResource(finalName, false);
-      try {
-        ArchivedFile file = write(key, partition.getValue(), temp, finalName);
-        FileSystems.rename(List.of(temp), List.of(target));
-        partitionsWritten.inc();
-        rowsWritten.inc(file.rowCount());
-        bytesWritten.inc(file.byteSize());
-        rowsPerFile.update(file.rowCount());
-        out.output(file);
-      } catch (Exception e) {
-        partitionsFailed.inc();
-        LOG.error("partition {} failed: {}", key, e.toString(), e);
-        deleteQuietly(temp);
-        out.output(ArchivedFile.failed(key, "write failed: " + e));
-      }
-    }
-
-    private ArchivedFile write(
-        PartitionKey key, Iterable<KV<byte[], byte[]>> rows, ResourceId temp, String finalName)
+        OutputReceiver<ArchivedFile> out)
         throws IOException {
-      MessageDigest sha = sha256();
-      long rowCount = 0;
-      long minTime = Long.MAX_VALUE;
-      long maxTime = Long.MIN_VALUE;
-      TreeSet<String> collections = new TreeSet<>();
-      CountingOutputStream counted;
       try (ExternalSorter sorter =
-              new ExternalSorter(
-                  (long) settings.sortMemoryMb() << 20,
-                  Path.of(System.getProperty("java.io.tmpdir"), "beam-archiver-sort"));
-          WritableByteChannel channel = FileSystems.create(temp, "application/gzip")) {
-        for (KV<byte[], byte[]> row : rows) {
+          new ExternalSorter(
+              (long) settings.sortMemoryMb() << 20,
+              Path.of(System.getProperty("java.io.tmpdir"), "beam-archiver-sort"))) {
+        for (KV<byte[], byte[]> row : partition.getValue()) {
           sorter.add(row.getKey(), row.getValue());
         }
-        Iterator<byte[][]> sorted = sorter.sorted();
-        counted = new CountingOutputStream(new DigestOutputStream(Channels.newOutputStream(channel), sha));
-        GZIPOutputStream gzip = new LeveledGzip(counted, settings.gzipLevel());
-        gzip.write(
-            CsvLines.line(settings.header().toArray()).getBytes(StandardCharsets.UTF_8));
-        while (sorted.hasNext()) {
-          KeyByPartition.Payload p = KeyByPartition.Payload.decode(sorted.next()[1]);
-          gzip.write(p.line);
-          rowCount++;
-          minTime = Math.min(minTime, p.timeMillis);
-          maxTime = Math.max(maxTime, p.timeMillis);
-          if (p.collection != null && collections.size() < 64) {
-            collections.add(p.collection);
+        publish(partition.getKey(), sorter.sorted(), out);
+      }
+    }
+  }
+
+  /** SPILL: buffers rows, and spills them sorted by (partition, key) into run files. */
+  static final class SpillSortedRunsFn extends DoFn<KV<PartitionKey, KV<byte[], byte[]>>, String> {
+    private final Counter runsSpilled = Metrics.counter("archive", "runsSpilled");
+    private final FileSettings settings;
+    private transient List<Object[]> buffer;
+    private transient long buffered;
+
+    SpillSortedRunsFn(FileSettings settings) {
+      this.settings = settings;
+    }
+
+    @StartBundle
+    public void start() {
+      buffer = new ArrayList<>();
+      buffered = 0;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<PartitionKey, KV<byte[], byte[]>> row, OutputReceiver<String> out)
+        throws IOException {
+      byte[] key = row.getValue().getKey();
+      byte[] value = row.getValue().getValue();
+      buffer.add(new Object[] {row.getKey(), key, value});
+      buffered += ExternalSorter.recordBytes(key, value) + 96;
+      if (buffered >= ((long) settings.sortMemoryMb() << 20)) {
+        spill(out::output);
+      }
+    }
+
+    @FinishBundle
+    public void finish(FinishBundleContext c) throws IOException {
+      spill(kv -> c.output(kv, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE));
+    }
+
+    private void spill(Consumer<String> out) throws IOException {
+      if (buffer.isEmpty()) {
+        return;
+      }
+      buffer.sort(
+          (a, b) -> {
+            int c = ((PartitionKey) a[0]).compareTo((PartitionKey) b[0]);
+            return c != 0 ? c : Arrays.compareUnsigned((byte[]) a[1], (byte[]) b[1]);
+          });
+      String path =
+          ArchivePaths.tempDir(settings.archiveRoot(), settings.runId())
+              + "runs/"
+              + UUID.randomUUID()
+              + ".run";
+      List<KV<PartitionKey, Segment>> segments = new ArrayList<>();
+      try (WritableByteChannel ch =
+              FileSystems.create(FileSystems.matchNewResource(path, false), "application/octet-stream");
+          DataOutputStream data =
+              new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16))) {
+        PartitionKey current = null;
+        long start = 0;
+        long records = 0;
+        long offset = 0;
+        for (Object[] r : buffer) {
+          PartitionKey k = (PartitionKey) r[0];
+          if (!k.equals(current)) {
+            if (current != null) {
+              segments.add(KV.of(current, new Segment(path, start, records)));
+            }
+            current = k;
+            start = offset;
+            records = 0;
           }
+          byte[] key = (byte[]) r[1];
+          byte[] value = (byte[]) r[2];
+          ExternalSorter.writeRecord(data, key, value);
+          offset += ExternalSorter.recordBytes(key, value);
+          records++;
         }
-        gzip.finish();
-        gzip.flush();
+        segments.add(KV.of(current, new Segment(path, start, records)));
       }
-      return new ArchivedFile(
-          key,
-          collections.isEmpty() ? null : String.join(",", collections),
-          finalName,
-          rowCount,
-          counted.count,
-          HexFormat.of().formatHex(sha.digest()),
-          minTime,
-          maxTime,
-          null);
+      String index = path + ".idx";
+      try (WritableByteChannel ch =
+              FileSystems.create(FileSystems.matchNewResource(index, false), "application/octet-stream");
+          BufferedOutputStream idx = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
+        RunIndexCoder.of().encode(new RunIndex(path, segments), idx);
+      }
+      runsSpilled.inc();
+      buffer.clear();
+      buffered = 0;
+      out.accept(index);
+    }
+  }
+
+  /** SPILL: turns every run's index into one (partition → its segments) element per partition. */
+  static final class PlanMergesFn extends DoFn<byte[], KV<PartitionKey, List<Segment>>> {
+    private final PCollectionView<Iterable<String>> runs;
+
+    PlanMergesFn(PCollectionView<Iterable<String>> runs) {
+      this.runs = runs;
     }
 
-    private static void deleteQuietly(ResourceId id) {
+    @ProcessElement
+    public void process(ProcessContext c) throws IOException {
+      Map<PartitionKey, List<Segment>> plan = new HashMap<>();
+      for (String index : c.sideInput(runs)) {
+        RunIndex run;
+        try (java.io.InputStream in =
+            new BufferedInputStream(
+                Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(index, false))),
+                1 << 16)) {
+          run = RunIndexCoder.of().decode(in);
+        }
+        for (KV<PartitionKey, Segment> s : run.segments()) {
+          plan.computeIfAbsent(s.getKey(), k -> new ArrayList<>()).add(s.getValue());
+        }
+      }
+      plan.forEach((k, v) -> c.output(KV.of(k, v)));
+    }
+  }
+
+  /** SPILL: merges a partition's segments, each already sorted, into its file. */
+  static final class MergeSegmentsAndWriteFn extends WritingFn<KV<PartitionKey, List<Segment>>> {
+    MergeSegmentsAndWriteFn(FileSettings settings) {
+      super(settings);
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<PartitionKey, List<Segment>> partition, OutputReceiver<ArchivedFile> out)
+        throws IOException {
+      List<SeekableByteChannel> open = new ArrayList<>();
       try {
-        FileSystems.delete(List.of(id), StandardMoveOptions.IGNORE_MISSING_FILES);
-      } catch (IOException | RuntimeException e) {
-        LOG.warn("could not remove temporary object {}: {}", id, e.toString());
+        List<Iterator<byte[][]>> sources = new ArrayList<>();
+        for (Segment s : partition.getValue()) {
+          SeekableByteChannel ch =
+              (SeekableByteChannel) FileSystems.open(FileSystems.matchNewResource(s.path(), false));
+          open.add(ch);
+          ch.position(s.offset());
+          sources.add(
+              ExternalSorter.readRecords(
+                  new BufferedInputStream(Channels.newInputStream(ch), 1 << 15), s.records()));
+        }
+        publish(partition.getKey(), ExternalSorter.merge(sources), out);
+      } finally {
+        for (SeekableByteChannel ch : open) {
+          ch.close();
+        }
       }
-    }
-  }
-
-  static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** gzip with a chosen level; the header carries no time stamp, so same rows give same bytes. */
-  static final class LeveledGzip extends GZIPOutputStream {
-    LeveledGzip(OutputStream out, int level) throws IOException {
-      super(out, 1 << 16);
-      def.setLevel(level);
-    }
-  }
-
-  static final class CountingOutputStream extends java.io.FilterOutputStream {
-    long count;
-
-    CountingOutputStream(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      out.write(b);
-      count++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-      count += len;
     }
   }
 }

@@ -25,7 +25,8 @@ import org.junit.rules.TemporaryFolder;
 public class CanonicalBytesTest {
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
 
-  private byte[] archive(List<SourceRow> rows, String root, int sortMb) throws Exception {
+  private byte[] archive(List<SourceRow> rows, String root, int sortMb, WritePartitionFiles.Shuffle shuffle)
+      throws Exception {
     Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     ArchiveRequest all =
         ArchiveRequest.resolve(Period.ALL, null, null, Instant.parse("2020-01-01T00:00:00Z"), List.of());
@@ -35,7 +36,7 @@ public class CanonicalBytesTest {
         .apply(
             new WritePartitionFiles(
                 new WritePartitionFiles.FileSettings(
-                    root, "t", "run", 7L, List.of(KeyByPartitionTest.LAYOUT.fileHeader()), 6, sortMb)));
+                    root, "t", "run", 7L, List.of(KeyByPartitionTest.LAYOUT.fileHeader()), 6, sortMb, shuffle)));
     p.run().waitUntilFinish();
     return Files.readAllBytes(Path.of(root, "archived-batches", "t", "b1-2016-01-7.csv.gz"));
   }
@@ -46,10 +47,14 @@ public class CanonicalBytesTest {
     for (int i = 0; i < 60_000; i++) {
       rows.add(KeyByPartitionTest.row("user-" + i, "b1", "attempt-" + (i % 13), "2016-01-05T00:00:00Z"));
     }
-    byte[] a = archive(rows, tmp.newFolder().getPath(), 128);
+    byte[] a = archive(rows, tmp.newFolder().getPath(), 128, WritePartitionFiles.Shuffle.RUNNER);
     Collections.shuffle(rows, new Random(3));
-    // 16 MB of sort memory for ~9 MB of payload with overhead: forces at least one spill
-    byte[] b = archive(rows, tmp.newFolder().getPath(), 16);
+    // 4 MB of sort memory for ~9 MB of payload: the sorter spills runs to disk and merges them
+    byte[] b = archive(rows, tmp.newFolder().getPath(), 4, WritePartitionFiles.Shuffle.RUNNER);
     assertArrayEquals(a, b);
+    Collections.shuffle(rows, new Random(4));
+    // SPILL: sorted run files of 1 MB, merged per partition
+    byte[] c = archive(rows, tmp.newFolder().getPath(), 1, WritePartitionFiles.Shuffle.SPILL);
+    assertArrayEquals(a, c);
   }
 }

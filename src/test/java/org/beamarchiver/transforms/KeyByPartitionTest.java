@@ -88,7 +88,7 @@ public class KeyByPartitionTest {
         KeyByPartition.Payload.decode(KeyByPartition.Payload.encode(42L, "course", line));
     assertEquals(42L, p.timeMillis);
     assertEquals("course", p.collection);
-    assertTrue(new String(p.line, java.nio.charset.StandardCharsets.UTF_8).equals(line));
+    assertTrue(new String(p.line(), java.nio.charset.StandardCharsets.UTF_8).equals(line));
     KeyByPartition.Payload q =
         KeyByPartition.Payload.decode(KeyByPartition.Payload.encode(-1L, null, line));
     assertEquals(null, q.collection);

@@ -49,7 +49,8 @@ public class WritePartitionFilesTest {
     return out;
   }
 
-  private PCollection<ArchivedFile> write(List<SourceRow> rows, String root, int sortMb) {
+  private PCollection<ArchivedFile> write(
+      List<SourceRow> rows, String root, int sortMb, WritePartitionFiles.Shuffle shuffle) {
     ArchiveRequest all =
         ArchiveRequest.resolve(Period.ALL, null, null, Instant.parse("2020-01-01T00:00:00Z"), List.of());
     return p.apply(Create.of(rows).withCoder(SourceRowCoder.of()))
@@ -64,13 +65,23 @@ public class WritePartitionFilesTest {
                     1000L,
                     List.of(KeyByPartitionTest.LAYOUT.fileHeader()),
                     6,
-                    sortMb)));
+                    sortMb,
+                    shuffle)));
   }
 
   @Test
   public void writesOneSortedFileWhoseChecksumAndCountsAreRight() throws Exception {
+    check(WritePartitionFiles.Shuffle.RUNNER, 16);
+  }
+
+  @Test
+  public void spillShuffleWritesTheSameWayFromManyRuns() throws Exception {
+    check(WritePartitionFiles.Shuffle.SPILL, 0);
+  }
+
+  private void check(WritePartitionFiles.Shuffle shuffle, int sortMb) throws Exception {
     String root = tmp.getRoot().getAbsolutePath();
-    PCollection<ArchivedFile> files = write(rows(3000, 1), root, 16);
+    PCollection<ArchivedFile> files = write(rows(3000, 1), root, sortMb, shuffle);
     PAssert.thatSingleton(files)
         .satisfies(
             f -> {

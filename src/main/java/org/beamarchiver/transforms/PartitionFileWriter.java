@@ -1,0 +1,139 @@
+package org.beamarchiver.transforms;
+
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.zip.GZIPOutputStream;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.beamarchiver.io.format.CsvLines;
+import org.beamarchiver.io.store.ArchivePaths;
+import org.beamarchiver.model.ArchivedFile;
+import org.beamarchiver.model.PartitionKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes one partition's key-sorted records as its archive file: header, then each record's CSV
+ * line, through gzip, SHA-256 and counters in one pass, into a temporary object renamed to its
+ * final name only when complete. Failures come back as a failed {@link ArchivedFile}.
+ */
+final class PartitionFileWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(PartitionFileWriter.class);
+
+  private PartitionFileWriter() {}
+
+  static ArchivedFile writeAndPublish(
+      WritePartitionFiles.FileSettings settings, PartitionKey key, Iterator<byte[][]> sorted) {
+    String finalName =
+        ArchivePaths.archiveFile(
+            settings.archiveRoot(), settings.archiveType(), key, settings.runEpochMillis());
+    String tempName =
+        ArchivePaths.tempFile(settings.archiveRoot(), settings.runId(), key, settings.runEpochMillis());
+    ResourceId temp = FileSystems.matchNewResource(tempName, false);
+    ResourceId target = FileSystems.matchNewResource(finalName, false);
+    try {
+      ArchivedFile file = write(settings, key, sorted, temp, finalName);
+      FileSystems.rename(List.of(temp), List.of(target));
+      return file;
+    } catch (Exception e) {
+      LOG.error("partition {} failed: {}", key, e.toString(), e);
+      try {
+        FileSystems.delete(List.of(temp), StandardMoveOptions.IGNORE_MISSING_FILES);
+      } catch (IOException | RuntimeException d) {
+        LOG.warn("could not remove temporary object {}: {}", temp, d.toString());
+      }
+      return ArchivedFile.failed(key, "write failed: " + e);
+    }
+  }
+
+  private static ArchivedFile write(
+      WritePartitionFiles.FileSettings settings,
+      PartitionKey key,
+      Iterator<byte[][]> sorted,
+      ResourceId temp,
+      String finalName)
+      throws IOException {
+    MessageDigest sha = sha256();
+    long rowCount = 0;
+    long minTime = Long.MAX_VALUE;
+    long maxTime = Long.MIN_VALUE;
+    TreeSet<String> collections = new TreeSet<>();
+    CountingOutputStream counted;
+    try (WritableByteChannel channel = FileSystems.create(temp, "application/gzip")) {
+      counted = new CountingOutputStream(new DigestOutputStream(Channels.newOutputStream(channel), sha));
+      GZIPOutputStream gzip = new LeveledGzip(counted, settings.gzipLevel());
+      gzip.write(CsvLines.line(settings.header().toArray()).getBytes(StandardCharsets.UTF_8));
+      while (sorted.hasNext()) {
+        byte[] value = sorted.next()[1];
+        KeyByPartition.Payload p = KeyByPartition.Payload.decode(value);
+        gzip.write(value, p.lineOffset, value.length - p.lineOffset);
+        rowCount++;
+        minTime = Math.min(minTime, p.timeMillis);
+        maxTime = Math.max(maxTime, p.timeMillis);
+        if (p.collection != null && collections.size() < 64) {
+          collections.add(p.collection);
+        }
+      }
+      gzip.finish();
+      gzip.flush();
+    }
+    return new ArchivedFile(
+        key,
+        collections.isEmpty() ? null : String.join(",", collections),
+        finalName,
+        rowCount,
+        counted.count,
+        HexFormat.of().formatHex(sha.digest()),
+        minTime,
+        maxTime,
+        null);
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** gzip with a chosen level; the header carries no time stamp, so same rows give same bytes. */
+  static final class LeveledGzip extends GZIPOutputStream {
+    LeveledGzip(OutputStream out, int level) throws IOException {
+      super(out, 1 << 16);
+      def.setLevel(level);
+    }
+  }
+
+  static final class CountingOutputStream extends FilterOutputStream {
+    long count;
+
+    CountingOutputStream(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      count += len;
+    }
+  }
+}
