@@ -53,7 +53,7 @@ public final class RawScan {
           session.prepare(
               "SELECT " + String.join(",", cols) + " FROM " + spec.keyspace() + "." + spec.table()
                   + " WHERE token(" + pk + ") > ? AND token(" + pk + ") <= ?");
-      int splits = o.getCassandraSplits();
+      int splits = o.getCassandraSplits() > 0 ? o.getCassandraSplits() : 64;
       BigInteger min = BigInteger.valueOf(Long.MIN_VALUE);
       BigInteger width = BigInteger.ONE.shiftLeft(64).divide(BigInteger.valueOf(splits));
       Writer csv = null;

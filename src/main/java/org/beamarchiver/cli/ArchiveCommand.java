@@ -9,24 +9,16 @@ import org.beamarchiver.pipelines.ArchiveSummary;
 import org.beamarchiver.pipelines.Progress;
 
 /** {@code archive}: finished weeks of the live table to one file per (batch, week), and the ledger. */
-final class ArchiveCommand implements Command<ArchiveOptions> {
-  @Override
-  public String name() {
-    return "archive";
+final class ArchiveCommand extends Command<ArchiveOptions> {
+  ArchiveCommand() {
+    super(
+        "archive",
+        "archive complete ISO weeks of a table: one gzip CSV per (batch, week) + a ledger row each",
+        ArchiveOptions.class);
   }
 
   @Override
-  public String summary() {
-    return "archive complete ISO weeks of a table: one gzip CSV per (batch, week) + a ledger row each";
-  }
-
-  @Override
-  public Class<ArchiveOptions> optionsClass() {
-    return ArchiveOptions.class;
-  }
-
-  @Override
-  public ExitCode execute(ArchiveOptions options, PrintStream out) throws Exception {
+  ExitCode execute(ArchiveOptions options, PrintStream out) throws Exception {
     ArchiveSummary s = ArchivePipeline.run(options, Clock.systemUTC(), new Progress(out));
     print(s, out);
     return s.failedPartitions() > 0 ? ExitCode.PARTIAL : ExitCode.OK;

@@ -9,47 +9,31 @@ import org.beamarchiver.bench.RawScan;
 final class BenchPeerCommands {
   private BenchPeerCommands() {}
 
-  static final class Scan implements Command<BenchOptions> {
-    @Override
-    public String name() {
-      return "bench-scan";
+  static final class Scan extends Command<BenchOptions> {
+    Scan() {
+      super(
+          "bench-scan",
+          "benchmark peer: raw driver token-range scan (--output=<file.csv.gz>: minimal archiver)",
+          BenchOptions.class);
     }
 
     @Override
-    public String summary() {
-      return "benchmark peer: raw driver token-range scan (--output=<file.csv.gz>: minimal archiver)";
-    }
-
-    @Override
-    public Class<BenchOptions> optionsClass() {
-      return BenchOptions.class;
-    }
-
-    @Override
-    public ExitCode execute(BenchOptions options, PrintStream out) throws Exception {
+    ExitCode execute(BenchOptions options, PrintStream out) throws Exception {
       RawScan.run(options, out);
       return ExitCode.OK;
     }
   }
 
-  static final class Delete implements Command<BenchOptions> {
-    @Override
-    public String name() {
-      return "bench-raw-delete";
+  static final class Delete extends Command<BenchOptions> {
+    Delete() {
+      super(
+          "bench-raw-delete",
+          "benchmark peer: plain driver deletes of the keys in --output=<archive folder>",
+          BenchOptions.class);
     }
 
     @Override
-    public String summary() {
-      return "benchmark peer: plain driver deletes of the keys in --output=<archive folder>";
-    }
-
-    @Override
-    public Class<BenchOptions> optionsClass() {
-      return BenchOptions.class;
-    }
-
-    @Override
-    public ExitCode execute(BenchOptions options, PrintStream out) throws Exception {
+    ExitCode execute(BenchOptions options, PrintStream out) throws Exception {
       RawDelete.run(options, out);
       return ExitCode.OK;
     }

@@ -3,13 +3,29 @@ package org.beamarchiver.cli;
 import java.io.PrintStream;
 import org.apache.beam.sdk.options.PipelineOptions;
 
-/** One CLI command: its options interface and what it does with them. */
-interface Command<T extends PipelineOptions> {
-  String name();
+/** One CLI command: its name, one-line summary, options interface, and what it does. */
+abstract class Command<T extends PipelineOptions> {
+  private final String name;
+  private final String summary;
+  private final Class<T> optionsClass;
 
-  String summary();
+  Command(String name, String summary, Class<T> optionsClass) {
+    this.name = name;
+    this.summary = summary;
+    this.optionsClass = optionsClass;
+  }
 
-  Class<T> optionsClass();
+  final String name() {
+    return name;
+  }
 
-  ExitCode execute(T options, PrintStream out) throws Exception;
+  final String summary() {
+    return summary;
+  }
+
+  final Class<T> optionsClass() {
+    return optionsClass;
+  }
+
+  abstract ExitCode execute(T options, PrintStream out) throws Exception;
 }

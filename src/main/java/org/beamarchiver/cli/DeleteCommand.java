@@ -9,24 +9,16 @@ import org.beamarchiver.pipelines.DeleteSummary;
 import org.beamarchiver.pipelines.Progress;
 
 /** {@code delete}: remove from the live table only rows a re-verified archive holds, unchanged. */
-final class DeleteCommand implements Command<DeleteOptions> {
-  @Override
-  public String name() {
-    return "delete";
+final class DeleteCommand extends Command<DeleteOptions> {
+  DeleteCommand() {
+    super(
+        "delete",
+        "delete archived rows from the live table: only keys of a re-verified archive, only if unchanged",
+        DeleteOptions.class);
   }
 
   @Override
-  public String summary() {
-    return "delete archived rows from the live table: only keys of a re-verified archive, only if unchanged";
-  }
-
-  @Override
-  public Class<DeleteOptions> optionsClass() {
-    return DeleteOptions.class;
-  }
-
-  @Override
-  public ExitCode execute(DeleteOptions options, PrintStream out) throws Exception {
+  ExitCode execute(DeleteOptions options, PrintStream out) throws Exception {
     DeleteSummary s = DeletePipeline.run(options, Clock.systemUTC(), new Progress(out));
     print(s, out);
     return s.failedPartitions() > 0 ? ExitCode.PARTIAL : ExitCode.OK;

@@ -51,9 +51,10 @@ public interface CassandraSourceOptions extends PipelineOptions {
   void setCassandraReadTimeoutMillis(Integer value);
 
   @Description(
-      "Number of token-range splits to scan the table in. More splits means smaller range"
-          + " queries (fewer tombstones met per query) and more parallelism.")
-  @Default.Integer(64)
+      "Number of token-range splits to scan the table in; 0 = automatic: at least 64, and one"
+          + " per ~20,000 partitions of the table's size estimates, so that no range query meets"
+          + " the tombstone failure threshold (100,000) even after a mass delete.")
+  @Default.Integer(0)
   Integer getCassandraSplits();
 
   void setCassandraSplits(Integer value);

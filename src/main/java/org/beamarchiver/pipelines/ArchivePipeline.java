@@ -4,35 +4,28 @@ import com.datastax.driver.core.Cluster;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Paths;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.beamarchiver.io.cassandra.CassandraConnection;
 import org.beamarchiver.io.cassandra.CassandraTable;
 import org.beamarchiver.io.cassandra.ReadCassandraRows;
 import org.beamarchiver.io.store.ArchivePaths;
 import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.model.PartitionKey;
 import org.beamarchiver.model.SourceRow;
 import org.beamarchiver.options.ArchiveOptions;
-import org.beamarchiver.options.Requests;
 import org.beamarchiver.spec.TableSpec;
-import org.beamarchiver.spec.TableSpecLoader;
 import org.beamarchiver.transforms.KeyByPartition;
 import org.beamarchiver.transforms.RecordInLedger;
 import org.beamarchiver.transforms.WriteDeadLetters;
@@ -51,37 +44,33 @@ public final class ArchivePipeline {
 
   /** Resolves the launch: spec, request, table schema, ledger state. Changes nothing but the ledger schema. */
   public static ArchiveRun prepare(ArchiveOptions options, Clock clock) throws SQLException {
-    TableSpec spec = TableSpecLoader.load(Paths.get(options.getTableSpec()));
-    Instant now = clock.instant();
-    ArchiveRequest request = Requests.from(options, now);
-    CassandraConnection cassandra = CassandraConnection.from(options);
-    LedgerConnection ledgerConnection = LedgerConnection.from(options);
-    String root = Stores.normalizeRoot(options.getArchiveRoot());
+    Launch launch = Launch.resolve(options, clock, "run");
     checkRange("--gzipLevel", options.getGzipLevel(), 1, 9);
     checkRange("--sortMemoryMb", options.getSortMemoryMb(), 16, 1 << 16);
-    checkRange("--cassandraSplits", options.getCassandraSplits(), 1, 1 << 20);
+    checkRange("--cassandraSplits", options.getCassandraSplits(), 0, 1 << 16);
     shuffle(options);
 
     CassandraTable table;
-    try (Cluster cluster = cassandra.newCluster()) {
-      table = CassandraTable.resolve(cluster, spec);
+    int splits;
+    try (Cluster cluster = launch.cassandra().newCluster()) {
+      table = CassandraTable.resolve(cluster, launch.spec());
+      splits = CassandraTable.splits(cluster, launch.spec(), options.getCassandraSplits());
     }
-    Ledger ledger = new Ledger(ledgerConnection);
+    Ledger ledger = new Ledger(launch.ledger());
     ledger.migrate();
-    Set<PartitionKey> archived = ledger.archivedPartitions(spec.archiveType(), request);
-    String runId =
-        "run-" + now.toEpochMilli() + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 16, 1 << 20));
+    Set<PartitionKey> archived = ledger.archivedPartitions(launch.spec().archiveType(), launch.request());
     return new ArchiveRun(
-        runId,
-        now,
-        spec,
+        launch.runId(),
+        launch.now(),
+        launch.spec(),
         table,
-        request,
+        launch.request(),
         Set.copyOf(archived),
-        cassandra,
-        ledgerConnection,
-        root,
-        requestData("archive", spec, request, runId));
+        launch.cassandra(),
+        launch.ledger(),
+        launch.archiveRoot(),
+        requestData("archive", launch.spec(), launch.request(), launch.runId()),
+        splits);
   }
 
   /** Builds the pipeline reading the live table through CassandraIO. */
@@ -89,7 +78,7 @@ public final class ArchivePipeline {
     return create(
         options,
         run,
-        new ReadCassandraRows(run.cassandra(), run.spec(), run.table(), options.getCassandraSplits()));
+        new ReadCassandraRows(run.cassandra(), run.spec(), run.table(), run.splits()));
   }
 
   /** Builds the pipeline over any source of rows (tests inject one; production reads Cassandra). */
@@ -140,7 +129,13 @@ public final class ArchivePipeline {
       throws SQLException, IOException {
     ArchiveRun run = prepare(options, clock);
     run.request().notes().forEach(progress::note);
-    progress.note("archive " + run.spec().qualifiedTable() + " " + run.request().describe());
+    progress.note(
+        "archive "
+            + run.spec().qualifiedTable()
+            + " "
+            + run.request().describe()
+            + " splits="
+            + run.splits());
     if (!run.alreadyArchived().isEmpty()) {
       progress.note(
           run.alreadyArchived().size()

@@ -23,4 +23,5 @@ public record ArchiveRun(
     CassandraConnection cassandra,
     LedgerConnection ledger,
     String archiveRoot,
-    String requestData) {}
+    String requestData,
+    int splits) {}

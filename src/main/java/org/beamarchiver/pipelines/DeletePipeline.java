@@ -6,15 +6,12 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Paths;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.FileSystems;
@@ -22,20 +19,14 @@ import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.TypeDescriptors;
-import org.beamarchiver.io.cassandra.CassandraConnection;
 import org.beamarchiver.io.cassandra.CassandraTable;
 import org.beamarchiver.io.cassandra.GuardedDelete;
 import org.beamarchiver.io.store.ArchivePaths;
 import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
-import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.DeletionReport;
 import org.beamarchiver.options.DeleteOptions;
-import org.beamarchiver.options.Requests;
-import org.beamarchiver.spec.TableSpec;
-import org.beamarchiver.spec.TableSpecLoader;
 import org.beamarchiver.transforms.DeleteVerifiedRows;
 import org.beamarchiver.transforms.RecordDeletion;
 
@@ -59,12 +50,7 @@ public final class DeletePipeline {
 
   /** Resolves the launch: SelectArchived runs here, against the ledger. */
   public static DeleteRun prepare(DeleteOptions options, Clock clock) throws SQLException {
-    TableSpec spec = TableSpecLoader.load(Paths.get(options.getTableSpec()));
-    Instant now = clock.instant();
-    ArchiveRequest request = Requests.from(options, now);
-    CassandraConnection cassandra = CassandraConnection.from(options);
-    LedgerConnection ledgerConnection = LedgerConnection.from(options);
-    String root = Stores.normalizeRoot(options.getArchiveRoot());
+    Launch launch = Launch.resolve(options, clock, "delete");
     if (options.getMaxDeletesPerSecond() == null || options.getMaxDeletesPerSecond() < 0) {
       throw new IllegalArgumentException(
           "--maxDeletesPerSecond=" + options.getMaxDeletesPerSecond() + " must be 0 (no limit) or more");
@@ -74,16 +60,23 @@ public final class DeletePipeline {
           "--deleteConcurrency=" + options.getDeleteConcurrency() + " must be 1 or more");
     }
     CassandraTable table;
-    try (Cluster cluster = cassandra.newCluster()) {
-      table = CassandraTable.resolve(cluster, spec);
+    try (Cluster cluster = launch.cassandra().newCluster()) {
+      table = CassandraTable.resolve(cluster, launch.spec());
     }
-    Ledger ledger = new Ledger(ledgerConnection);
+    Ledger ledger = new Ledger(launch.ledger());
     ledger.migrate();
-    List<ArchivedPartition> partitions = ledger.partitionsToDelete(spec.archiveType(), request);
-    String runId =
-        "delete-" + now.toEpochMilli() + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 16, 1 << 20));
+    List<ArchivedPartition> partitions =
+        ledger.partitionsToDelete(launch.spec().archiveType(), launch.request());
     return new DeleteRun(
-        runId, now, spec, table, request, List.copyOf(partitions), cassandra, ledgerConnection, root,
+        launch.runId(),
+        launch.now(),
+        launch.spec(),
+        table,
+        launch.request(),
+        List.copyOf(partitions),
+        launch.cassandra(),
+        launch.ledger(),
+        launch.archiveRoot(),
         Boolean.TRUE.equals(options.getDryRun()));
   }
 

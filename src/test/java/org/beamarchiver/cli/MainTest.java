@@ -74,6 +74,16 @@ class MainTest {
   }
 
   @Test
+  void badShuffleAndGzipLevelAreNamed() {
+    Result r = run("archive", "--shuffle=MAGIC");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--shuffle=MAGIC is not valid; allowed: AUTO, RUNNER, SPILL"), r.err());
+    r = run("archive", "--gzipLevel=11");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--gzipLevel=11 is out of range; allowed 1..9"), r.err());
+  }
+
+  @Test
   void missingTableSpecIsNamed() {
     Result r = run("archive", "--tableSpec=" + dir.resolve("none.yaml"));
     assertEquals(2, r.code());

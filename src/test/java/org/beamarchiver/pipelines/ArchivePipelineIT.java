@@ -248,9 +248,17 @@ class ArchivePipelineIT {
 
   @Test
   void postgresLedgerAndEmbeddedFlinkGiveTheSamePartitionsAndChecksums() throws Exception {
+    // Direct with the SPILL shuffle (its default), Direct with the runner's GroupByKey, and
+    // Flink with its own shuffle must all write the same bytes.
     ArchiveSummary direct = archive(options(TestServers.newH2Ledger(), dir.resolve("parity-direct"), "--period=ALL"));
     ArchiveSummary postgres =
-        archive(options(TestServers.newPostgresDatabase(), dir.resolve("parity-pg"), "--period=ALL"));
+        archive(
+            options(
+                TestServers.newPostgresDatabase(),
+                dir.resolve("parity-pg"),
+                "--period=ALL",
+                "--shuffle=RUNNER",
+                "--sortMemoryMb=16"));
     ArchiveSummary flink =
         archive(
             options(

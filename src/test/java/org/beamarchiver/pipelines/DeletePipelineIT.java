@@ -146,6 +146,22 @@ class DeletePipelineIT {
     return sb.toString();
   }
 
+  /** Writes a row again, every column with its current value: same values, new write times. */
+  static void rewriteWhole(Session s, String table, Object[] key) {
+    Row r =
+        s.execute(
+                "SELECT " + COLUMNS + " FROM " + table
+                    + " WHERE user_id=? AND course_id=? AND batch_id=? AND content_id=? AND attempt_id=?",
+                key)
+            .one();
+    s.execute(
+        "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
+        r.getTimestamp(5), r.getString(6), r.getTimestamp(7),
+        r.getList(8, com.datastax.driver.core.UDTValue.class),
+        r.getDouble(9), r.getDouble(10), r.getTimestamp(11));
+  }
+
   /** Keys held by the archive files the ledger lists for these partitions. */
   static Set<String> archivedKeys(List<LedgerRow> rows) throws Exception {
     Set<String> keys = new HashSet<>();
@@ -184,13 +200,7 @@ class DeletePipelineIT {
     List<String> sorted = new ArrayList<>(archived);
     sorted.sort(String::compareTo);
     String rewritten = sorted.get(0);
-    String[] k1 = rewritten.split("\\|");
-    Row r1 = session.execute("SELECT " + COLUMNS + " FROM " + f.table() + " WHERE user_id=? AND course_id=? AND batch_id=? AND content_id=? AND attempt_id=?", (Object[]) k1).one();
-    session.execute(
-        "INSERT INTO " + f.table() + " (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        r1.getString(0), r1.getString(1), r1.getString(2), r1.getString(3), r1.getString(4),
-        r1.getTimestamp(5), r1.getString(6), r1.getTimestamp(7), r1.getList(8, com.datastax.driver.core.UDTValue.class),
-        r1.getDouble(9), r1.getDouble(10), r1.getTimestamp(11));
+    rewriteWhole(session, f.table(), rewritten.split("\\|"));
     // An archived row of which only one column was rewritten (partial update).
     String partial = sorted.get(1);
     String[] k2 = partial.split("\\|");
@@ -299,12 +309,7 @@ class DeletePipelineIT {
         session().execute("UPDATE " + table + " SET grand_total = 'raced'" + where, k);
         FIRED_PARTIAL.set(true);
       } else if (key.equals(wholeKey)) {
-        Row r = session().execute("SELECT " + COLUMNS + " FROM " + table + where, k).one();
-        session().execute(
-            "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
-            r.getTimestamp(5), r.getString(6), r.getTimestamp(7), r.getList(8, com.datastax.driver.core.UDTValue.class),
-            r.getDouble(9), r.getDouble(10), r.getTimestamp(11));
+        rewriteWhole(session(), table, k);
         FIRED_WHOLE.set(true);
       }
     }
@@ -371,6 +376,50 @@ class DeletePipelineIT {
       }
     }
     return out;
+  }
+
+  /** A delete that fails for one row: that partition FAILED, the others SUCCESS; a rerun finishes. */
+  @Test
+  void aRerunFinishesAPartitionThatFailedHalfway() throws Exception {
+    Fixture f = fixture("rerun", TestServers.newH2Ledger());
+    ArchiveSummary a = archive(f);
+    List<String> keys = new ArrayList<>(archivedKeys(a.partitions()));
+    keys.sort(String::compareTo);
+    String failing = keys.get(5);
+    DeleteSummary first = delete(f, new FailOnce(failing));
+    assertEquals(1, first.failedPartitions());
+    DeletionReport bad =
+        first.partitions().stream().filter(r -> !"SUCCESS".equals(r.status())).findFirst().get();
+    assertEquals(1, bad.failed());
+    assertTrue(bad.error().contains("could not be processed (rerun to finish)"), bad.error());
+    assertTrue(table(f).containsKey(failing), "the row whose delete failed is still there");
+
+    DeleteSummary second = delete(f, GuardedDelete.Hook.NONE);
+    assertEquals(List.of(bad.batchId() + "/" + bad.period()), List.copyOf(byPartition(second).keySet()));
+    DeletionReport done = second.partitions().get(0);
+    assertEquals("SUCCESS", done.status());
+    assertEquals(1, done.deleted());
+    assertEquals(done.rows() - 1, done.absent(), "rows deleted by the first run are absent now");
+    assertFalse(table(f).containsKey(failing));
+    for (LedgerRow r : new Ledger(new LedgerConnection(f.ledgerUrl(), null, null)).rowsOfType("assessment")) {
+      assertEquals("SUCCESS", r.deletionStatus());
+    }
+  }
+
+  /** Fails the delete of one row (as a timeout would). */
+  static final class FailOnce implements GuardedDelete.Hook {
+    private final String key;
+
+    FailOnce(String key) {
+      this.key = key;
+    }
+
+    @Override
+    public void beforeDelete(String[] v) {
+      if ((v[0] + "|" + v[1] + "|" + v[2] + "|" + v[3] + "|" + v[4]).equals(key)) {
+        throw new IllegalStateException("simulated write timeout");
+      }
+    }
   }
 
   @Test

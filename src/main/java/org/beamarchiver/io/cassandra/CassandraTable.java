@@ -116,6 +116,36 @@ public record CassandraTable(RowLayout layout, String selectCql, int writeTimeCo
     return new CassandraTable(layout, cql, writeTimes);
   }
 
+  /** Partitions per token-range split when splits are chosen automatically. */
+  public static final long PARTITIONS_PER_SPLIT = 20_000;
+
+  /**
+   * Splits for a scan: the requested number, or (0) one per {@link #PARTITIONS_PER_SPLIT}
+   * partitions of the table's size estimates, at least 64. Small ranges keep each range query
+   * under the tombstone thresholds after a mass delete, and give the runner work to spread.
+   */
+  public static int splits(Cluster cluster, TableSpec spec, int requested) {
+    if (requested > 0) {
+      return requested;
+    }
+    long partitions = 0;
+    try (com.datastax.driver.core.Session s = cluster.connect()) {
+      for (com.datastax.driver.core.Row r :
+          s.execute(
+              "SELECT partitions_count FROM system.size_estimates WHERE keyspace_name = ? AND table_name = ?",
+              spec.keyspace(),
+              spec.table())) {
+        partitions += r.getLong(0);
+      }
+    } catch (RuntimeException e) {
+      partitions = 0; // estimates unavailable: fall back to the minimum
+    }
+    // Each node reports only the ranges it owns as primary.
+    partitions *= Math.max(1, cluster.getMetadata().getAllHosts().size());
+    long wanted = (partitions + PARTITIONS_PER_SPLIT - 1) / PARTITIONS_PER_SPLIT;
+    return (int) Math.max(64, Math.min(wanted, 1 << 16));
+  }
+
   /** {@code maxwritetime} of multi-cell collections arrived in Cassandra 5.0. */
   private static boolean supportsMaxWriteTime(Cluster cluster) {
     for (Host h : cluster.getMetadata().getAllHosts()) {
