@@ -56,9 +56,10 @@ public final class Execution {
     } finally {
       ticker.shutdownNow();
     }
-    Map<String, Long> counters = counters(result, counterNames);
-    progress.progress(counters, Duration.ofNanos(System.nanoTime() - start), true);
-    counters = allCounters(result, counterNames);
+    Map<String, Long> counters = allCounters(result, counterNames);
+    Map<String, Long> named = new LinkedHashMap<>();
+    counterNames.forEach(n -> named.put(n, counters.get(n)));
+    progress.progress(named, Duration.ofNanos(System.nanoTime() - start), true);
     if (state != PipelineResult.State.DONE) {
       throw new PipelineFailedException("pipeline ended in state " + state);
     }
@@ -75,19 +76,15 @@ public final class Execution {
 
   /** Attempted values of every counter, summed over steps, the named ones first. */
   public static Map<String, Long> allCounters(PipelineResult result, List<String> first) {
-    Map<String, Long> out = counters(result, first);
-    for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder().build()).getCounters()) {
-      String name = c.getName().getName();
-      if (!first.contains(name)) {
-        Long v = c.getAttempted();
-        out.merge(name, v == null ? 0L : v, Long::sum);
-      }
-    }
-    return out;
+    return sum(result, first, true);
   }
 
   /** Attempted values of the named counters, summed over all steps. */
   public static Map<String, Long> counters(PipelineResult result, List<String> names) {
+    return sum(result, names, false);
+  }
+
+  private static Map<String, Long> sum(PipelineResult result, List<String> names, boolean others) {
     Map<String, Long> out = new LinkedHashMap<>();
     for (String n : names) {
       out.put(n, 0L);
@@ -95,7 +92,7 @@ public final class Execution {
     MetricQueryResults q = result.metrics().queryMetrics(MetricsFilter.builder().build());
     for (MetricResult<Long> c : q.getCounters()) {
       String name = c.getName().getName();
-      if (out.containsKey(name)) {
+      if (others || out.containsKey(name)) {
         Long v = c.getAttempted();
         out.merge(name, v == null ? 0L : v, Long::sum);
       }

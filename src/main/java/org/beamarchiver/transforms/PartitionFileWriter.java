@@ -8,8 +8,6 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.TreeSet;
@@ -19,6 +17,7 @@ import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.beamarchiver.io.format.CsvLines;
 import org.beamarchiver.io.store.ArchivePaths;
+import org.beamarchiver.io.store.Checksums;
 import org.beamarchiver.model.ArchivedFile;
 import org.beamarchiver.model.PartitionKey;
 import org.slf4j.Logger;
@@ -65,7 +64,7 @@ final class PartitionFileWriter {
       ResourceId temp,
       String finalName)
       throws IOException {
-    MessageDigest sha = sha256();
+    MessageDigest sha = Checksums.sha256();
     long rowCount = 0;
     long minTime = Long.MAX_VALUE;
     long maxTime = Long.MIN_VALUE;
@@ -95,18 +94,10 @@ final class PartitionFileWriter {
         finalName,
         rowCount,
         counted.count,
-        HexFormat.of().formatHex(sha.digest()),
+        Checksums.hex(sha),
         minTime,
         maxTime,
         null);
-  }
-
-  static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** gzip with a chosen level; the header carries no time stamp, so same rows give same bytes. */

@@ -133,6 +133,11 @@ class DeletePipelineIT {
     return out;
   }
 
+  /** The test's key text of an archived row's values: the five primary-key columns. */
+  static String keyOf(String[] values) {
+    return String.join("|", values[0], values[1], values[2], values[3], values[4]);
+  }
+
   static String key(Row r) {
     return r.getString("user_id") + "|" + r.getString("course_id") + "|" + r.getString("batch_id") + "|"
         + r.getString("content_id") + "|" + r.getString("attempt_id");
@@ -163,8 +168,8 @@ class DeletePipelineIT {
   }
 
   /** Keys held by the archive files the ledger lists for these partitions. */
-  static Set<String> archivedKeys(List<LedgerRow> rows) throws Exception {
-    Set<String> keys = new HashSet<>();
+  static java.util.SortedSet<String> archivedKeys(List<LedgerRow> rows) throws Exception {
+    java.util.SortedSet<String> keys = new java.util.TreeSet<>();
     for (LedgerRow r : rows) {
       for (Map<String, String> m : ArchiveFiles.read(Paths.get(r.blobUrl()))) {
         keys.add(m.get("user_id") + "|" + m.get("course_id") + "|" + m.get("batch_id") + "|"
@@ -198,7 +203,6 @@ class DeletePipelineIT {
         p.batchId(), Date.from(inWeek));
     // An archived row rewritten whole (same values, new write time) after the archive.
     List<String> sorted = new ArrayList<>(archived);
-    sorted.sort(String::compareTo);
     String rewritten = sorted.get(0);
     rewriteWhole(session, f.table(), rewritten.split("\\|"));
     // An archived row of which only one column was rewritten (partial update).
@@ -241,7 +245,6 @@ class DeletePipelineIT {
     Fixture f = fixture("race", TestServers.newH2Ledger());
     ArchiveSummary a = archive(f);
     List<String> keys = new ArrayList<>(archivedKeys(a.partitions()));
-    keys.sort(String::compareTo);
     String partialKey = keys.get(3);
     String wholeKey = keys.get(7);
     Map<String, String> before = table(f);
@@ -302,7 +305,7 @@ class DeletePipelineIT {
 
     @Override
     public void beforeDelete(String[] values) {
-      String key = values[0] + "|" + values[1] + "|" + values[2] + "|" + values[3] + "|" + values[4];
+      String key = keyOf(values);
       Object[] k = {values[0], values[1], values[2], values[3], values[4]};
       String where = " WHERE user_id=? AND course_id=? AND batch_id=? AND content_id=? AND attempt_id=?";
       if (key.equals(partialKey)) {
@@ -384,7 +387,6 @@ class DeletePipelineIT {
     Fixture f = fixture("rerun", TestServers.newH2Ledger());
     ArchiveSummary a = archive(f);
     List<String> keys = new ArrayList<>(archivedKeys(a.partitions()));
-    keys.sort(String::compareTo);
     String failing = keys.get(5);
     DeleteSummary first = delete(f, new FailOnce(failing));
     assertEquals(1, first.failedPartitions());
@@ -416,7 +418,7 @@ class DeletePipelineIT {
 
     @Override
     public void beforeDelete(String[] v) {
-      if ((v[0] + "|" + v[1] + "|" + v[2] + "|" + v[3] + "|" + v[4]).equals(key)) {
+      if (keyOf(v).equals(key)) {
         throw new IllegalStateException("simulated write timeout");
       }
     }

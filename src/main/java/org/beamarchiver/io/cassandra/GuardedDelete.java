@@ -1,6 +1,7 @@
 package org.beamarchiver.io.cassandra;
 
 import com.datastax.driver.core.BoundStatement;
+import com.datastax.driver.core.CodecRegistry;
 import com.datastax.driver.core.ColumnMetadata;
 import com.datastax.driver.core.DataType;
 import com.datastax.driver.core.PreparedStatement;
@@ -8,6 +9,7 @@ import com.datastax.driver.core.ResultSet;
 import com.datastax.driver.core.Row;
 import com.datastax.driver.core.Session;
 import com.datastax.driver.core.TableMetadata;
+import com.datastax.driver.core.TypeCodec;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
@@ -58,6 +60,7 @@ public final class GuardedDelete {
   private final int writeTimes;
   private final DataType[] types;
   private final int[] pk;
+  private final TypeCodec<Object>[] keyCodecs;
   private final PreparedStatement selectCurrent;
   private final PreparedStatement delete;
   private final PreparedStatement exists;
@@ -78,6 +81,7 @@ public final class GuardedDelete {
       types[i] = c.getType();
     }
     this.pk = layout.primaryKey();
+    this.keyCodecs = keyCodecs(session, types, pk);
     List<String> where = new ArrayList<>();
     for (int i : pk) {
       where.add(CassandraTable.quote(layout.columns().get(i)) + " = ?");
@@ -100,10 +104,11 @@ public final class GuardedDelete {
     }
     ListenableFuture<Result> chain;
     try {
+      Object[] key = key(row.values());
       chain =
           Futures.transformAsync(
-              session.executeAsync(bindKey(selectCurrent.bind(), 0, row.values())),
-              rs -> afterCheck(rs, row, dryRun),
+              session.executeAsync(bindKey(selectCurrent.bind(), 0, key)),
+              rs -> afterCheck(rs, row, key, dryRun),
               MoreExecutors.directExecutor());
     } catch (RuntimeException e) {
       return Futures.immediateFuture(new Result(DeleteOutcome.FAILED, e.toString()));
@@ -115,7 +120,8 @@ public final class GuardedDelete {
         MoreExecutors.directExecutor());
   }
 
-  private ListenableFuture<Result> afterCheck(ResultSet rs, RowToDelete row, boolean dryRun) {
+  private ListenableFuture<Result> afterCheck(
+      ResultSet rs, RowToDelete row, Object[] key, boolean dryRun) {
     Row current = rs.one();
     if (current == null) {
       return Futures.immediateFuture(new Result(DeleteOutcome.ABSENT, null));
@@ -130,12 +136,12 @@ public final class GuardedDelete {
     hook.beforeDelete(row.values());
     BoundStatement d = delete.bind();
     d.setLong(0, row.writeTimeMicros());
-    bindKey(d, 1, row.values());
+    bindKey(d, 1, key);
     return Futures.transformAsync(
         session.executeAsync(d),
         ignored ->
             Futures.transformAsync(
-                session.executeAsync(bindKey(exists.bind(), 0, row.values())),
+                session.executeAsync(bindKey(exists.bind(), 0, key)),
                 after -> afterDelete(after, row),
                 MoreExecutors.directExecutor()),
         MoreExecutors.directExecutor());
@@ -154,12 +160,30 @@ public final class GuardedDelete {
         MoreExecutors.directExecutor());
   }
 
-  private BoundStatement bindKey(BoundStatement s, int first, String[] values) {
+  /** The row's primary-key values as the driver's Java values, parsed once per row. */
+  private Object[] key(String[] values) {
+    Object[] key = new Object[pk.length];
     for (int k = 0; k < pk.length; k++) {
-      int col = pk[k];
-      s.set(first + k, CqlValues.parse(types[col], values[col]), session.getCluster().getConfiguration().getCodecRegistry().codecFor(types[col]));
+      key[k] = CqlValues.parse(types[pk[k]], values[pk[k]]);
+    }
+    return key;
+  }
+
+  private BoundStatement bindKey(BoundStatement s, int first, Object[] key) {
+    for (int k = 0; k < key.length; k++) {
+      s.set(first + k, key[k], keyCodecs[k]);
     }
     return s;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static TypeCodec<Object>[] keyCodecs(Session session, DataType[] types, int[] pk) {
+    CodecRegistry registry = session.getCluster().getConfiguration().getCodecRegistry();
+    TypeCodec<Object>[] codecs = new TypeCodec[pk.length];
+    for (int k = 0; k < pk.length; k++) {
+      codecs[k] = registry.codecFor(types[pk[k]]);
+    }
+    return codecs;
   }
 
   /** The archived row as the JSON {@code INSERT ... JSON} takes; nulls are left out (unset). */

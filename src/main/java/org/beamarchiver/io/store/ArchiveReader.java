@@ -11,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
@@ -108,7 +106,7 @@ public final class ArchiveReader {
     Path local = Files.createTempFile(localDir, "verify-", ".csv.gz");
     boolean ok = false;
     try {
-      MessageDigest sha = sha256();
+      MessageDigest sha = Checksums.sha256();
       long size;
       try (ReadableByteChannel ch =
               FileSystems.open(match.metadata().get(0).resourceId());
@@ -120,7 +118,7 @@ public final class ArchiveReader {
         throw new VerificationException(
             "size mismatch: object has " + size + " bytes, ledger says " + p.byteSize());
       }
-      String actual = HexFormat.of().formatHex(sha.digest());
+      String actual = Checksums.hex(sha);
       if (!actual.equals(p.sha256())) {
         throw new VerificationException(
             "checksum mismatch: object SHA-256 " + actual + ", ledger says " + p.sha256());
@@ -148,9 +146,6 @@ public final class ArchiveReader {
           }
         }
       } catch (IOException | RuntimeException e) {
-        if (e instanceof IOException && e.getCause() instanceof VerificationException v) {
-          throw v;
-        }
         throw new VerificationException("does not parse as gzip CSV: " + e.getMessage());
       }
       if (rows != p.rowCount()) {
@@ -170,13 +165,5 @@ public final class ArchiveReader {
     return CsvLines.READ_FORMAT.parse(
         new InputStreamReader(
             new GZIPInputStream(Files.newInputStream(local), 1 << 16), StandardCharsets.UTF_8));
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

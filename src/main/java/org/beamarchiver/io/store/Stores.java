@@ -15,6 +15,9 @@ import org.apache.beam.sdk.io.fs.ResourceId;
 
 /** Small helpers over Beam's FileSystems, for local paths and object-store URIs alike. */
 public final class Stores {
+  /** A URI with a scheme ({@code s3://}, {@code gs://}, {@code file://}...), as opposed to a local path. */
+  private static final java.util.regex.Pattern URI = java.util.regex.Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
+
   private Stores() {}
 
   /** A local root becomes absolute (workers may run elsewhere); URIs stay as given. */
@@ -22,14 +25,14 @@ public final class Stores {
     if (root == null || root.isBlank()) {
       throw new IllegalArgumentException("--archiveRoot must be a local path or a filesystem URI");
     }
-    if (root.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+    if (URI.matcher(root).matches()) {
       return ArchivePaths.root(root);
     }
     return Paths.get(root).toAbsolutePath().normalize().toString();
   }
 
   public static boolean isLocal(String path) {
-    return !path.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") || path.startsWith("file://");
+    return !URI.matcher(path).matches() || path.startsWith("file://");
   }
 
   /** Removes a run's temporary folder and what a failed write may have left in it. */
