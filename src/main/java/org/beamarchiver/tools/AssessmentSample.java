@@ -1,9 +1,11 @@
 package org.beamarchiver.tools;
 
+import com.datastax.driver.core.BatchStatement;
+import com.datastax.driver.core.BoundStatement;
 import com.datastax.driver.core.Cluster;
 import com.datastax.driver.core.PreparedStatement;
-import com.datastax.driver.core.ResultSetFuture;
 import com.datastax.driver.core.Session;
+import com.datastax.driver.core.Statement;
 import com.datastax.driver.core.UDTValue;
 import com.datastax.driver.core.UserType;
 import com.google.common.util.concurrent.FutureCallback;
@@ -69,13 +71,20 @@ public final class AssessmentSample {
       Instant updatedOn) {}
 
   /**
+   * Consecutive rows belong to one learner's attempts in one course batch and week, as on the
+   * platform, where a learner takes several assessments of a course in a sitting.
+   */
+  public static final int ATTEMPTS_PER_LEARNER = 4;
+
+  /**
    * The i-th row of a generated data set: batches {@code batch-000..}, updated_on spread over the
    * {@code weeks} weeks ending with the week holding {@code asOf}.
    */
   public static Row row(long i, int batches, int weeks, Instant asOf, Random random) {
     IsoWeek current = IsoWeek.of(asOf);
-    int batch = (int) (i % batches);
-    int weekBack = (int) ((i / batches) % weeks);
+    long learner = i / ATTEMPTS_PER_LEARNER;
+    int batch = (int) (learner % batches);
+    int weekBack = (int) ((learner / batches) % weeks);
     IsoWeek week = current.minusWeeks(weekBack);
     long weekMillis = 7L * 24 * 3600 * 1000;
     long span = weekBack == 0 ? Math.max(1, asOf.toEpochMilli() - week.start().toEpochMilli()) : weekMillis;
@@ -84,7 +93,7 @@ public final class AssessmentSample {
     double max = questions * 5.0;
     double score = Math.floor(random.nextDouble() * max * 2) / 2;
     return new Row(
-        String.format("user-%07d", i / 3),
+        String.format("user-%07d", learner),
         String.format("do_course_%03d", batch % 7),
         String.format("batch-%03d", batch),
         String.format("do_content_%04d", random.nextInt(2000)),
@@ -139,6 +148,8 @@ public final class AssessmentSample {
     Semaphore permits = new Semaphore(inFlight);
     AtomicReference<Throwable> failure = new AtomicReference<>();
     long total = rows + deadLetterRows;
+    BatchStatement batch = new BatchStatement(BatchStatement.Type.UNLOGGED);
+    String pendingUser = "";
     for (long i = 0; i < total; i++) {
       Row r = row(i, batches, weeks, asOf, random);
       boolean dead = i >= rows;
@@ -146,40 +157,32 @@ public final class AssessmentSample {
       for (int q = 0; q < r.questions(); q++) {
         qs.add(question(question, r, q, random));
       }
-      permits.acquire();
-      if (failure.get() != null) {
-        break;
+      BoundStatement bound =
+          insert.bind(
+              r.userId(),
+              r.courseId(),
+              r.batchId(),
+              r.contentId(),
+              dead ? "dead-letter-" + i : r.attemptId(),
+              Date.from(r.createdOn()),
+              r.grandTotal(),
+              Date.from(r.lastAttemptedOn()),
+              qs,
+              r.totalMaxScore(),
+              r.totalScore(),
+              dead ? null : Date.from(r.updatedOn()));
+      // One unlogged batch per learner: the rows share a partition, so it is one mutation.
+      if (!pendingUser.equals(r.userId()) && batch.size() > 0) {
+        if (!send(session, batch, permits, failure)) {
+          break;
+        }
+        batch = new BatchStatement(BatchStatement.Type.UNLOGGED);
       }
-      ResultSetFuture f =
-          session.executeAsync(
-              insert.bind(
-                  r.userId(),
-                  r.courseId(),
-                  r.batchId(),
-                  r.contentId(),
-                  dead ? "dead-letter-" + i : r.attemptId(),
-                  Date.from(r.createdOn()),
-                  r.grandTotal(),
-                  Date.from(r.lastAttemptedOn()),
-                  qs,
-                  r.totalMaxScore(),
-                  r.totalScore(),
-                  dead ? null : Date.from(r.updatedOn())));
-      Futures.addCallback(
-          f,
-          new FutureCallback<Object>() {
-            @Override
-            public void onSuccess(Object result) {
-              permits.release();
-            }
-
-            @Override
-            public void onFailure(Throwable t) {
-              failure.compareAndSet(null, t);
-              permits.release();
-            }
-          },
-          MoreExecutors.directExecutor());
+      pendingUser = r.userId();
+      batch.add(bound);
+    }
+    if (batch.size() > 0 && failure.get() == null) {
+      send(session, batch, permits, failure);
     }
     permits.acquire(inFlight);
     permits.release(inFlight);
@@ -187,6 +190,32 @@ public final class AssessmentSample {
       throw new IllegalStateException("insert failed: " + failure.get(), failure.get());
     }
     return total;
+  }
+
+  private static boolean send(
+      Session session, Statement statement, Semaphore permits, AtomicReference<Throwable> failure)
+      throws InterruptedException {
+    permits.acquire();
+    if (failure.get() != null) {
+      permits.release();
+      return false;
+    }
+    Futures.addCallback(
+        session.executeAsync(statement),
+        new FutureCallback<Object>() {
+          @Override
+          public void onSuccess(Object result) {
+            permits.release();
+          }
+
+          @Override
+          public void onFailure(Throwable t) {
+            failure.compareAndSet(null, t);
+            permits.release();
+          }
+        },
+        MoreExecutors.directExecutor());
+    return true;
   }
 
   private static UDTValue question(UserType type, Row r, int q, Random random) {

@@ -4,6 +4,7 @@ import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.RateLimiter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +70,9 @@ public final class DeleteVerifiedRows
 
   static final class VerifyThenDeleteFn extends DoFn<ArchivedPartition, PartitionDeletion> {
     private static final Logger LOG = LoggerFactory.getLogger(VerifyThenDeleteFn.class);
+    /** Most rows of one partition checked and deleted together. */
+    static final int MAX_GROUP = 64;
+
     private static final Map<Integer, RateLimiter> LIMITERS = new ConcurrentHashMap<>();
 
     private final Counter verified = Metrics.counter("delete", "partitionsVerified");
@@ -92,6 +96,33 @@ public final class DeleteVerifiedRows
       int rate = settings.maxDeletesPerSecond();
       // One limiter per JVM, shared by every thread: the bound holds for the whole process.
       limiter = rate > 0 ? LIMITERS.computeIfAbsent(rate, r -> RateLimiter.create(r)) : null;
+    }
+
+    private void submit(
+        GuardedDelete g, List<RowToDelete> group, DeleteTally tally, Semaphore inFlight)
+        throws InterruptedException {
+      if (limiter != null) {
+        limiter.acquire(group.size());
+      }
+      inFlight.acquire(group.size());
+      ListenableFuture<List<GuardedDelete.Result>> f = g.applyGroup(group, settings.dryRun());
+      f.addListener(
+          () -> {
+            List<GuardedDelete.Result> results;
+            try {
+              results = f.get();
+            } catch (Exception e) {
+              GuardedDelete.Result failure = new GuardedDelete.Result(DeleteOutcome.FAILED, e.toString());
+              results = java.util.Collections.nCopies(group.size(), failure);
+            }
+            synchronized (tally) {
+              for (GuardedDelete.Result res : results) {
+                tally.add(res.outcome(), res.error());
+              }
+            }
+            inFlight.release(group.size());
+          },
+          MoreExecutors.directExecutor());
     }
 
     private GuardedDelete guard() {
@@ -126,31 +157,23 @@ public final class DeleteVerifiedRows
     private DeleteTally deleteRows(ArchivedPartition p, Iterator<SourceRow> rows)
         throws InterruptedException {
       DeleteTally tally = new DeleteTally();
-      int permits = Math.max(1, settings.concurrency());
+      int permits = Math.max(MAX_GROUP, settings.concurrency());
       Semaphore inFlight = new Semaphore(permits);
       GuardedDelete g = guard();
+      // Archive files are sorted by primary key, so the rows of one source partition are adjacent.
+      List<RowToDelete> group = new ArrayList<>();
       while (rows.hasNext()) {
         SourceRow r = rows.next();
-        if (limiter != null) {
-          limiter.acquire();
+        RowToDelete row = new RowToDelete(p.uuid(), r.values(), r.writeTimeMicros());
+        if (!group.isEmpty()
+            && (group.size() == MAX_GROUP || !g.samePartition(group.get(0).values(), row.values()))) {
+          submit(g, group, tally, inFlight);
+          group = new ArrayList<>();
         }
-        inFlight.acquire();
-        ListenableFuture<GuardedDelete.Result> f =
-            g.apply(new RowToDelete(p.uuid(), r.values(), r.writeTimeMicros()), settings.dryRun());
-        f.addListener(
-            () -> {
-              GuardedDelete.Result res;
-              try {
-                res = f.get();
-              } catch (Exception e) {
-                res = new GuardedDelete.Result(DeleteOutcome.FAILED, e.toString());
-              }
-              synchronized (tally) {
-                tally.add(res.outcome(), res.error());
-              }
-              inFlight.release();
-            },
-            MoreExecutors.directExecutor());
+        group.add(row);
+      }
+      if (!group.isEmpty()) {
+        submit(g, group, tally, inFlight);
       }
       inFlight.acquire(permits);
       inFlight.release(permits);
