@@ -8,7 +8,6 @@ import com.datastax.driver.core.UserType;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -45,21 +44,84 @@ public final class CqlText {
       return s;
     }
     if (value instanceof Date d) {
-      return TIMESTAMP.format(d.toInstant());
+      return timestamp(d.getTime());
     }
     if (value instanceof Collection<?>
         || value instanceof Map<?, ?>
         || value instanceof UDTValue
         || value instanceof TupleValue) {
-      StringWriter out = new StringWriter(256);
+      BuilderWriter out = new BuilderWriter();
       try (JsonGenerator g = JSON.createGenerator(out)) {
         writeJson(g, value);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      return out.toString();
+      return out.sb.toString();
     }
     return scalar(value);
+  }
+
+  /**
+   * {@link #TIMESTAMP} of epoch milliseconds, formatted by hand for years 0 to 9999 (every row has
+   * timestamps; the formatter builds zone rules on each call).
+   */
+  static String timestamp(long epochMillis) {
+    long seconds = Math.floorDiv(epochMillis, 1000L);
+    int millis = (int) Math.floorMod(epochMillis, 1000L);
+    java.time.LocalDateTime t = java.time.LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC);
+    int year = t.getYear();
+    if (year < 0 || year > 9999) {
+      return TIMESTAMP.format(Instant.ofEpochMilli(epochMillis));
+    }
+    char[] c = new char[24];
+    digits(c, 0, year, 4);
+    c[4] = '-';
+    digits(c, 5, t.getMonthValue(), 2);
+    c[7] = '-';
+    digits(c, 8, t.getDayOfMonth(), 2);
+    c[10] = 'T';
+    digits(c, 11, t.getHour(), 2);
+    c[13] = ':';
+    digits(c, 14, t.getMinute(), 2);
+    c[16] = ':';
+    digits(c, 17, t.getSecond(), 2);
+    c[19] = '.';
+    digits(c, 20, millis, 3);
+    c[23] = 'Z';
+    return new String(c);
+  }
+
+  private static void digits(char[] c, int at, int value, int width) {
+    for (int i = at + width - 1; i >= at; i--) {
+      c[i] = (char) ('0' + value % 10);
+      value /= 10;
+    }
+  }
+
+  /** A Writer over an unsynchronized StringBuilder (StringWriter locks on every write). */
+  private static final class BuilderWriter extends java.io.Writer {
+    final StringBuilder sb = new StringBuilder(256);
+
+    @Override
+    public void write(char[] cbuf, int off, int len) {
+      sb.append(cbuf, off, len);
+    }
+
+    @Override
+    public void write(String str, int off, int len) {
+      sb.append(str, off, off + len);
+    }
+
+    @Override
+    public void write(int c) {
+      sb.append((char) c);
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
   }
 
   private static String scalar(Object value) {
@@ -76,7 +138,7 @@ public final class CqlText {
       return a.getHostAddress();
     }
     if (value instanceof Instant i) {
-      return TIMESTAMP.format(i);
+      return timestamp(i.toEpochMilli());
     }
     // Boolean, Integer, Long, Short, Byte, Double, Float, BigInteger, UUID, LocalDate, Duration
     return value.toString();
@@ -88,7 +150,7 @@ public final class CqlText {
     } else if (value instanceof String s) {
       g.writeString(s);
     } else if (value instanceof Date d) {
-      g.writeString(TIMESTAMP.format(d.toInstant()));
+      g.writeString(timestamp(d.getTime()));
     } else if (value instanceof Boolean b) {
       g.writeBoolean(b);
     } else if (value instanceof Double d) {

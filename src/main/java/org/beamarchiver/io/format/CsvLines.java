@@ -25,15 +25,29 @@ public final class CsvLines {
 
   private CsvLines() {}
 
-  /** One record, with its trailing '\n'. */
+  /**
+   * One record, with its trailing '\n', exactly as {@link #FORMAT} prints it. Written by hand
+   * because it runs for every archived row and Commons CSV appends quoted values a character at a
+   * time (a tenth of the archive's CPU in a profile); {@code CsvLinesTest} holds the two equal.
+   */
   public static String line(Object... values) {
     StringBuilder sb = new StringBuilder(256);
-    try {
-      FORMAT.printRecord(sb, values);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (int i = 0; i < values.length; i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      if (values[i] != null) {
+        String v = values[i].toString();
+        sb.append('"');
+        int from = 0;
+        for (int q = v.indexOf('"'); q >= 0; q = v.indexOf('"', from)) {
+          sb.append(v, from, q + 1).append('"');
+          from = q + 1;
+        }
+        sb.append(v, from, v.length()).append('"');
+      }
     }
-    return sb.toString();
+    return sb.append('\n').toString();
   }
 
   /** A reusable printer for one output. */
