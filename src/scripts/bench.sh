@@ -2,10 +2,10 @@
 # Benchmark: archive and delete throughput against DSBulk and the raw driver, and peak memory
 # at two data sizes, on one Cassandra started for the run. Not part of the tests.
 #
-#   bash src/scripts/bench.sh [--rows=1000000,5000000] [--rounds=1] [--no-build] [--skip-flink]
+#   bash src/scripts/bench.sh [--rows=1000000,5000000] [--rounds=1] [--heap=1g] [--no-build] [--skip-flink]
 #
 # For every size: load N generated assessment rows (300 batches over 12 weeks, ~3 questions a
-# row), then measure on the same data, each as its own process under /usr/bin/time:
+# row, 4 attempts per learner, course and week), then measure on the same data, each as its own process under /usr/bin/time:
 #   a  raw driver token-range scan, decode and discard         (bench-scan)
 #   a2 the same scan writing one gzip CSV (minimal archiver)   (bench-scan --output)
 #   b  dsbulk unload to gzip CSV                               (DSBulk 1.10 from Maven Central)
@@ -15,19 +15,21 @@
 #   t  archive again over the mass-deleted table (tombstones)
 #   f  raw driver deletes of the same keys (after reloading the same rows)
 # Rates are whole-process rows/s; CPU is client user+sys seconds per million rows, plus the
-# Cassandra server's CPU over the same step. Results: BENCHMARKS.md (and target/bench/results.tsv).
+# Cassandra server's CPU over the same step. Every client JVM gets the same -Xmx (--heap), so
+# peak RSS is what a run needs, not how far the collector let the heap grow. Results: BENCHMARKS.md (and target/bench/results.tsv).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 
-SIZES="1000000,5000000"; ROUNDS=1; BUILD=1; FLINK=1
+SIZES="1000000,5000000"; ROUNDS=1; BUILD=1; FLINK=1; HEAP=1g
 for a in "$@"; do
   case "$a" in
     --rows=*) SIZES="${a#--rows=}" ;;
     --rounds=*) ROUNDS="${a#--rounds=}" ;;
+    --heap=*) HEAP="${a#--heap=}" ;;
     --no-build) BUILD=0 ;;
     --skip-flink) FLINK=0 ;;
-    *) echo "unknown argument $a; valid: --rows=N[,M] --rounds=R --no-build --skip-flink" >&2; exit 2 ;;
+    *) echo "unknown argument $a; valid: --rows=N[,M] --rounds=R --heap=SIZE --no-build --skip-flink" >&2; exit 2 ;;
   esac
 done
 command -v /usr/bin/time >/dev/null || { echo "installing GNU time"; apt-get update -qq && apt-get install -y -qq time; }
@@ -78,30 +80,30 @@ for N in "${SIZE_LIST[@]}"; do
   for ((r = 1; r <= ROUNDS; r++)); do
     echo "== size $N, round $r"
     java -cp "$JAR" org.beamarchiver.bench.DropKeyspace "$PORT" sunbird_courses
-    measure "$N" "$r" load "$N" "$B/load.log" -- java -jar "$JAR" sample "${CASS[@]}" --rows="$N" --batches=300 --weeks=12 --deadLetterRows=0 --seed=7 --inFlight=512
+    measure "$N" "$r" load "$N" "$B/load.log" -- java -Xmx"$HEAP" -jar "$JAR" sample "${CASS[@]}" --rows="$N" --batches=300 --weeks=12 --deadLetterRows=0 --seed=7 --inFlight=512
     W="$B/run-$N-$r"; rm -rf "$W"; mkdir -p "$W"
-    measure "$N" "$r" a_raw_scan - "$W/a.log" -- java -jar "$JAR" bench-scan "${CASS[@]}" "${SPLITS[@]}"
-    measure "$N" "$r" a2_minimal_archiver - "$W/a2.log" -- java -jar "$JAR" bench-scan "${CASS[@]}" "${SPLITS[@]}" --output="$W/minimal.csv.gz"
-    measure "$N" "$r" b_dsbulk_unload "$N" "$W/b.log" -- java -cp "$DSBULK_LIB/*" com.datastax.oss.dsbulk.runner.DataStaxBulkLoader unload \
+    measure "$N" "$r" a_raw_scan - "$W/a.log" -- java -Xmx"$HEAP" -jar "$JAR" bench-scan "${CASS[@]}" "${SPLITS[@]}"
+    measure "$N" "$r" a2_minimal_archiver - "$W/a2.log" -- java -Xmx"$HEAP" -jar "$JAR" bench-scan "${CASS[@]}" "${SPLITS[@]}" --output="$W/minimal.csv.gz"
+    measure "$N" "$r" b_dsbulk_unload "$N" "$W/b.log" -- java -Xmx"$HEAP" -cp "$DSBULK_LIB/*" com.datastax.oss.dsbulk.runner.DataStaxBulkLoader unload \
       -h 127.0.0.1 -port "$PORT" -dc datacenter1 -k sunbird_courses -t assessment_aggregator \
       -url "$W/dsbulk" --connector.csv.compression gzip -logDir "$W/dsbulk-logs" -verbosity quiet \
       -maxConcurrentQueries 2 --executor.continuousPaging.enabled false --log.checkpoint.enabled false --log.ansiMode disabled \
       --driver.advanced.netty.io-group.shutdown.quiet-period 0 --driver.advanced.netty.admin-group.shutdown.quiet-period 0
-    measure "$N" "$r" c_archive_direct "$N" "$W/c.log" -- java -jar "$JAR" archive "${CASS[@]}" "${SPLITS[@]}" --period=ALL \
+    measure "$N" "$r" c_archive_direct "$N" "$W/c.log" -- java -Xmx"$HEAP" -jar "$JAR" archive "${CASS[@]}" "${SPLITS[@]}" --period=ALL \
       --archiveRoot="$W/direct" --ledgerUrl="jdbc:h2:file:$W/ledger-direct"
     if [[ $FLINK == 1 ]]; then
-      measure "$N" "$r" d_archive_flink "$N" "$W/d.log" -- java -jar "$JAR" archive "${CASS[@]}" "${SPLITS[@]}" --period=ALL \
+      measure "$N" "$r" d_archive_flink "$N" "$W/d.log" -- java -Xmx"$HEAP" -jar "$JAR" archive "${CASS[@]}" "${SPLITS[@]}" --period=ALL \
         --archiveRoot="$W/flink" --ledgerUrl="jdbc:h2:file:$W/ledger-flink" --runner=FlinkRunner --flinkMaster=[local] --parallelism=2
     fi
     ARCHIVED=$(grep -oE 'rows: [0-9]+ read, [0-9]+ archived' "$W/c.log" | grep -oE '[0-9]+ archived' | grep -oE '[0-9]+')
-    measure "$N" "$r" e_delete_verified "$ARCHIVED" "$W/e.log" -- java -jar "$JAR" delete "${CASS[@]}" --period=ALL \
+    measure "$N" "$r" e_delete_verified "$ARCHIVED" "$W/e.log" -- java -Xmx"$HEAP" -jar "$JAR" delete "${CASS[@]}" --period=ALL \
       --archiveRoot="$W/direct" --ledgerUrl="jdbc:h2:file:$W/ledger-direct" --deleteConcurrency=256
-    measure "$N" "$r" t_archive_after_mass_delete "$N" "$W/t.log" -- java -jar "$JAR" archive "${CASS[@]}" "${SPLITS[@]}" --period=ALL \
+    measure "$N" "$r" t_archive_after_mass_delete "$N" "$W/t.log" -- java -Xmx"$HEAP" -jar "$JAR" archive "${CASS[@]}" "${SPLITS[@]}" --period=ALL \
       --archiveRoot="$W/tomb" --ledgerUrl="jdbc:h2:file:$W/ledger-tomb"
     reload "$N" >/dev/null
-    measure "$N" "$r" f_raw_delete "$ARCHIVED" "$W/f.log" -- java -jar "$JAR" bench-raw-delete "${CASS[@]}" --output="$W/direct" --inFlight=256
+    measure "$N" "$r" f_raw_delete "$ARCHIVED" "$W/f.log" -- java -Xmx"$HEAP" -jar "$JAR" bench-raw-delete "${CASS[@]}" --output="$W/direct" --inFlight=256
   done
 done
 
-java -cp "$JAR" org.beamarchiver.bench.BenchReport "$RES" "$ROOT/BENCHMARKS.md"
+java -cp "$JAR" org.beamarchiver.bench.BenchReport "$RES" "$ROOT/BENCHMARKS.md" "$HEAP"
 echo "== written BENCHMARKS.md"

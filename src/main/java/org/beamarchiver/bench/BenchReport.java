@@ -57,7 +57,10 @@ public final class BenchReport {
             ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                     .getTotalMemorySize()
                 / (1 << 30))
-        .append(" GiB memory, one Cassandra 5.0 sharing the cores with the client. ")
+        .append(" GiB memory, one Cassandra 5.0 sharing the cores with the client; every client JVM")
+        .append(" (peers included) ran with -Xmx")
+        .append(args.length > 2 ? args[2] : "(JVM default)")
+        .append(", so peak RSS shows what a run needs rather than how far the collector let the heap grow. ")
         .append("Whole-process rows/s; CPU = client user+sys seconds per million rows; ")
         .append("Cassandra CPU = server CPU-seconds during the step; medians over rounds.\n\n");
     for (Map.Entry<Long, Map<String, List<Step>>> e : data.entrySet()) {

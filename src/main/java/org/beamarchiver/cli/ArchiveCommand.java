@@ -44,10 +44,11 @@ final class ArchiveCommand extends Command<ArchiveOptions> {
     }
     t.print(out);
     out.printf(
-        "  partitions: %d written, %d failed, %d already archived (skipped)%n",
+        "  partitions: %d written, %d failed, %d already archived (skipped), %d failed --maxIterations times (skipped)%n",
         s.partitions().size() - s.failedPartitions(),
         s.failedPartitions(),
-        s.run().alreadyArchived().size());
+        s.run().alreadyArchived().size(),
+        s.run().exhausted().size());
     out.printf(
         "  rows: %d read, %d archived, %d outside the request, %d in already archived partitions,"
             + " %d dead letters%n",

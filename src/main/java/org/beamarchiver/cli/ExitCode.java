@@ -9,7 +9,11 @@ public enum ExitCode {
   /** Bad usage: unknown command or option, or an invalid option value. Nothing was changed. */
   USAGE(2),
   /** The run completed but some partitions FAILED (see the summary and the ledger). */
-  PARTIAL(3);
+  PARTIAL(3),
+  /** Another run holds the table's lease (named in the message). Nothing was changed. */
+  BUSY(4),
+  /** The request is unsafe in the ledger's present state (e.g. --forceArchival on deleted rows). Nothing was changed. */
+  REFUSED(5);
 
   public final int code;
 

@@ -17,6 +17,8 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.beamarchiver.pipelines.Execution;
+import org.beamarchiver.control.LeaseHeldException;
+import org.beamarchiver.control.RefusedException;
 import org.beamarchiver.spec.TableSpecException;
 
 /**
@@ -29,7 +31,9 @@ public final class Main {
 
   static {
     add(new ArchiveCommand());
+    add(new PlanCommand());
     add(new DeleteCommand());
+    add(new StatusCommand());
     add(new SampleDataCommand());
     add(new BenchPeerCommands.Scan());
     add(new BenchPeerCommands.Delete());
@@ -93,10 +97,17 @@ public final class Main {
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
       return ExitCode.USAGE.code;
+    } catch (LeaseHeldException e) {
+      err.println("error: " + e.getMessage());
+      return ExitCode.BUSY.code;
+    } catch (RefusedException e) {
+      err.println("error: " + e.getMessage());
+      return ExitCode.REFUSED.code;
     } catch (Execution.PipelineFailedException e) {
       err.println("error: " + e.getMessage());
       return ExitCode.FAILURE.code;
-    } catch (Exception e) {
+    } catch (Exception | Error e) {
+      // Errors too (out of memory): report and exit rather than leave the runner's threads alive.
       err.println("error: " + command.name() + " failed: " + describe(e));
       if (System.getenv("BEAM_ARCHIVER_DEBUG") != null) {
         e.printStackTrace(err);

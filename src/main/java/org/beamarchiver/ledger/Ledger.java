@@ -29,12 +29,16 @@ import org.flywaydb.core.Flyway;
 public final class Ledger {
   public static final String SUCCESS = "SUCCESS";
   public static final String FAILED = "FAILED";
+  /** Written ahead of a partition's object: a run is writing it (see {@code pending_blob_url}). */
+  public static final String PENDING = "PENDING";
+  /** An archive replaced by a forced re-archive (in {@code archival_history}). */
+  public static final String SUPERSEDED = "SUPERSEDED";
 
   private static final String READ_COLUMNS =
       "uuid, type, batchid, collectionid, period, archival_date, completion_date, archival_status,"
           + " deletion_status, iteration, request_data, blob_url, err_message, row_count, byte_size,"
           + " checksum_sha256, min_time, max_time, run_id, deletion_date, deleted_rows,"
-          + " skipped_changed_rows, absent_rows, deletion_run_id";
+          + " skipped_changed_rows, absent_rows, deletion_run_id, pending_blob_url, pending_run_id";
 
   private static final String COLUMNS =
       "uuid, type, batchid, collectionid, period, archival_date, completion_date, archival_status,"
@@ -65,6 +69,19 @@ public final class Ledger {
         .toString();
   }
 
+  /** The ledger rows of the request's partitions (any status), by partition. */
+  public java.util.Map<PartitionKey, LedgerRow> partitionRows(String type, ArchiveRequest request)
+      throws SQLException {
+    java.util.Map<PartitionKey, LedgerRow> out = new java.util.HashMap<>();
+    for (LedgerRow r : rowsOfType(type)) {
+      IsoWeek week = IsoWeek.parse(r.period());
+      if (request.coversWeek(week) && request.coversBatch(r.batchId())) {
+        out.put(PartitionKey.of(r.batchId(), week), r);
+      }
+    }
+    return out;
+  }
+
   /** Partitions of the request already archived with SUCCESS. */
   public Set<PartitionKey> archivedPartitions(String type, ArchiveRequest request)
       throws SQLException {
@@ -89,19 +106,20 @@ public final class Ledger {
   }
 
   /**
-   * Records an archived (or failed) partition. A SUCCESS row of another run is never overwritten;
-   * a retry of the same run rewrites its own row; a new run over a FAILED row increments {@code
-   * iteration}.
-   *
-   * @return true when the row was written
+   * Records an archived (or failed) partition and clears its write-ahead. A SUCCESS row of another
+   * run is never overwritten, except by a forced re-archive that succeeded: then the old archive is
+   * copied to {@code archival_history} as SUPERSEDED, in the same transaction, and its object is
+   * returned for removal. A retry of the same run rewrites its own row; a new run over a FAILED row
+   * increments {@code iteration}.
    */
-  public static boolean upsertArchive(
+  public static Upsert upsertArchive(
       Connection c,
       String type,
       ArchivedFile file,
       String runId,
       Instant archivalDate,
-      String requestData)
+      String requestData,
+      boolean force)
       throws SQLException {
     String uuid = uuidOf(type, file.partition());
     for (int attempt = 0; ; attempt++) {
@@ -111,19 +129,22 @@ public final class Ledger {
         Integer iteration = null;
         String status = null;
         String oldRun = null;
+        String oldBlob = null;
         try (PreparedStatement s =
             c.prepareStatement(
-                "SELECT iteration, archival_status, run_id FROM archival_metadata WHERE uuid = ? FOR UPDATE")) {
+                "SELECT iteration, archival_status, run_id, blob_url FROM archival_metadata WHERE uuid = ? FOR UPDATE")) {
           s.setString(1, uuid);
           try (ResultSet rs = s.executeQuery()) {
             if (rs.next()) {
               iteration = rs.getInt(1);
               status = rs.getString(2);
               oldRun = rs.getString(3);
+              oldBlob = rs.getString(4);
             }
           }
         }
         boolean written;
+        String superseded = null;
         if (iteration == null) {
           try (PreparedStatement s =
               c.prepareStatement(
@@ -145,16 +166,24 @@ public final class Ledger {
             s.executeUpdate();
           }
           written = true;
-        } else if (SUCCESS.equals(status) && !runId.equals(oldRun)) {
+        } else if (SUCCESS.equals(status) && !runId.equals(oldRun) && !(force && file.succeeded())) {
+          clearPending(c, uuid, runId);
           written = false;
         } else {
+          if (SUCCESS.equals(status) && !runId.equals(oldRun) && !file.blobUrl().equals(oldBlob)) {
+            supersede(c, uuid, runId);
+            superseded = oldBlob;
+          }
           int next = runId.equals(oldRun) ? iteration : iteration + 1;
           try (PreparedStatement s =
               c.prepareStatement(
                   "UPDATE archival_metadata SET collectionid = ?, archival_date = ?,"
                       + " completion_date = ?, archival_status = ?, iteration = ?, request_data = ?,"
                       + " blob_url = ?, err_message = ?, row_count = ?, byte_size = ?,"
-                      + " checksum_sha256 = ?, min_time = ?, max_time = ?, run_id = ? WHERE uuid = ?")) {
+                      + " checksum_sha256 = ?, min_time = ?, max_time = ?, run_id = ?,"
+                      + " pending_blob_url = NULL, pending_run_id = NULL, deletion_status = NULL,"
+                      + " deletion_date = NULL, deleted_rows = NULL, skipped_changed_rows = NULL,"
+                      + " absent_rows = NULL, deletion_run_id = NULL WHERE uuid = ?")) {
             int i = 1;
             s.setString(i++, file.collectionIds());
             s.setObject(i++, odt(archivalDate));
@@ -168,7 +197,7 @@ public final class Ledger {
           written = true;
         }
         c.commit();
-        return written;
+        return new Upsert(written, superseded, superseded == null ? null : oldRun);
       } catch (SQLException e) {
         c.rollback();
         // 23505: unique violation, a concurrent insert of the same partition; read it again.
@@ -180,6 +209,211 @@ public final class Ledger {
         c.setAutoCommit(autoCommit);
       }
     }
+  }
+
+  /** What {@link #upsertArchive} did; {@code supersededBlob} is an object now to be removed. */
+  public record Upsert(boolean written, String supersededBlob, String supersededRun) {}
+
+  private static void supersede(Connection c, String uuid, String byRun) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "INSERT INTO archival_history (uuid, run_id, type, batchid, period, iteration,"
+                + " archival_status, archival_date, blob_url, row_count, byte_size, checksum_sha256,"
+                + " superseded_date, superseded_by_run, object_removed)"
+                + " SELECT uuid, run_id, type, batchid, period, iteration, ?, archival_date, blob_url,"
+                + " row_count, byte_size, checksum_sha256, ?, ?, ? FROM archival_metadata WHERE uuid = ?")) {
+      s.setString(1, SUPERSEDED);
+      s.setObject(2, odt(Instant.now()));
+      s.setString(3, byRun);
+      s.setBoolean(4, false);
+      s.setString(5, uuid);
+      s.executeUpdate();
+    }
+  }
+
+  private static void clearPending(Connection c, String uuid, String runId) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE archival_metadata SET pending_blob_url = NULL, pending_run_id = NULL"
+                + " WHERE uuid = ? AND pending_run_id = ?")) {
+      s.setString(1, uuid);
+      s.setString(2, runId);
+      s.executeUpdate();
+    }
+  }
+
+  /**
+   * Write-ahead, before a partition's object is written: records which object this run is about
+   * to create, so that a run that dies before recording the outcome leaves no orphan (the next run
+   * removes it). Creates the partition's row as PENDING when it has none.
+   */
+  public static void markPending(
+      Connection c,
+      String type,
+      PartitionKey key,
+      String blobUrl,
+      String runId,
+      Instant archivalDate,
+      String requestData)
+      throws SQLException {
+    String uuid = uuidOf(type, key);
+    for (int attempt = 0; ; attempt++) {
+      boolean autoCommit = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try {
+        int updated;
+        try (PreparedStatement s =
+            c.prepareStatement(
+                "UPDATE archival_metadata SET pending_blob_url = ?, pending_run_id = ? WHERE uuid = ?")) {
+          s.setString(1, blobUrl);
+          s.setString(2, runId);
+          s.setString(3, uuid);
+          updated = s.executeUpdate();
+        }
+        if (updated == 0) {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "INSERT INTO archival_metadata (uuid, type, batchid, period, archival_date,"
+                      + " archival_status, iteration, request_data, run_id, pending_blob_url,"
+                      + " pending_run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+            int i = 1;
+            s.setString(i++, uuid);
+            s.setString(i++, type);
+            s.setString(i++, key.batchId());
+            s.setString(i++, key.period());
+            s.setObject(i++, odt(archivalDate));
+            s.setString(i++, PENDING);
+            s.setInt(i++, 1);
+            s.setString(i++, requestData);
+            s.setString(i++, runId);
+            s.setString(i++, blobUrl);
+            s.setString(i, runId);
+            s.executeUpdate();
+          }
+        }
+        c.commit();
+        return;
+      } catch (SQLException e) {
+        c.rollback();
+        if ("23505".equals(e.getSQLState()) && attempt < 3) {
+          continue;
+        }
+        throw e;
+      } finally {
+        c.setAutoCommit(autoCommit);
+      }
+    }
+  }
+
+  /** Rows of a type with a write-ahead left by a run other than {@code exceptRun} (may be null). */
+  public List<LedgerRow> pendingRows(String type, String exceptRun) throws SQLException {
+    List<LedgerRow> out = new ArrayList<>();
+    for (LedgerRow r : rowsOfType(type)) {
+      if (r.pendingRunId() != null && !r.pendingRunId().equals(exceptRun)) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Closes a write-ahead whose run never recorded the outcome, after its object was removed: the
+   * pending columns are cleared and a PENDING row becomes FAILED with the reason.
+   */
+  public void closePending(String uuid, String pendingRun, String reason) throws SQLException {
+    try (Connection c = connection.open();
+        PreparedStatement s =
+            c.prepareStatement(
+                "UPDATE archival_metadata SET pending_blob_url = NULL, pending_run_id = NULL,"
+                    + " archival_status = CASE WHEN archival_status = ? THEN ? ELSE archival_status END,"
+                    + " err_message = CASE WHEN archival_status = ? THEN ? ELSE err_message END"
+                    + " WHERE uuid = ? AND pending_run_id = ?")) {
+      s.setString(1, PENDING);
+      s.setString(2, FAILED);
+      s.setString(3, PENDING);
+      s.setString(4, reason);
+      s.setString(5, uuid);
+      s.setString(6, pendingRun);
+      s.executeUpdate();
+    }
+  }
+
+  /** Marks a SUCCESS row FAILED because its object is not what the row says (post-run check). */
+  public void markObjectBad(String uuid, String runId, String reason) throws SQLException {
+    try (Connection c = connection.open();
+        PreparedStatement s =
+            c.prepareStatement(
+                "UPDATE archival_metadata SET archival_status = ?, err_message = ?"
+                    + " WHERE uuid = ? AND run_id = ? AND archival_status = ?")) {
+      s.setString(1, FAILED);
+      s.setString(2, reason);
+      s.setString(3, uuid);
+      s.setString(4, runId);
+      s.setString(5, SUCCESS);
+      s.executeUpdate();
+    }
+  }
+
+  /** A superseded archive whose object has not been removed yet. */
+  public record Superseded(String uuid, String runId, String batchId, String period, String blobUrl) {}
+
+  public List<Superseded> supersededNotRemoved(String type) throws SQLException {
+    List<Superseded> out = new ArrayList<>();
+    try (Connection c = connection.open();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT uuid, run_id, batchid, period, blob_url FROM archival_history"
+                    + " WHERE type = ? AND object_removed = ? ORDER BY batchid, period")) {
+      s.setString(1, type);
+      s.setBoolean(2, false);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Superseded(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+        }
+      }
+    }
+    return out;
+  }
+
+  public void markSupersededRemoved(String uuid, String runId) throws SQLException {
+    try (Connection c = connection.open()) {
+      markSupersededRemoved(c, uuid, runId);
+    }
+  }
+
+  public static void markSupersededRemoved(Connection c, String uuid, String runId)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE archival_history SET object_removed = ? WHERE uuid = ? AND run_id = ?")) {
+      s.setBoolean(1, true);
+      s.setString(2, uuid);
+      s.setString(3, runId);
+      s.executeUpdate();
+    }
+  }
+
+  /** Every superseded archive of a type (for status and tests). */
+  public List<java.util.Map<String, Object>> history(String type) throws SQLException {
+    List<java.util.Map<String, Object>> out = new ArrayList<>();
+    try (Connection c = connection.open();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT uuid, run_id, batchid, period, iteration, archival_status, blob_url,"
+                    + " checksum_sha256, superseded_by_run, object_removed FROM archival_history"
+                    + " WHERE type = ? ORDER BY batchid, period, iteration")) {
+      s.setString(1, type);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+          for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+            m.put(rs.getMetaData().getColumnLabel(i).toLowerCase(java.util.Locale.ROOT), rs.getObject(i));
+          }
+          out.add(m);
+        }
+      }
+    }
+    return out;
   }
 
   private static int setFile(
@@ -313,7 +547,9 @@ public final class Ledger {
                   (Long) rs.getObject("deleted_rows", Long.class),
                   (Long) rs.getObject("skipped_changed_rows", Long.class),
                   (Long) rs.getObject("absent_rows", Long.class),
-                  rs.getString("deletion_run_id")));
+                  rs.getString("deletion_run_id"),
+                  rs.getString("pending_blob_url"),
+                  rs.getString("pending_run_id")));
         }
       }
     }

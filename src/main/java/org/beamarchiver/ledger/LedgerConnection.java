@@ -44,16 +44,28 @@ public record LedgerConnection(String url, String username, String password)
     if (rest.startsWith("file:")) {
       rest = rest.substring("file:".length());
       prefix = "jdbc:h2:file:";
-    } else if (rest.matches("^(mem|tcp|ssl|zip|nio|split|async|memFS|memLZF|nioMemFS|nioMemLZF):.*")) {
+    } else if (rest.startsWith("mem:")) {
+      return keepOpen(url);
+    } else if (rest.matches("^(tcp|ssl|zip|nio|split|async|memFS|memLZF|nioMemFS|nioMemLZF):.*")) {
       return url;
     }
     int semi = rest.indexOf(';');
     String path = semi < 0 ? rest : rest.substring(0, semi);
     String settings = semi < 0 ? "" : rest.substring(semi);
-    if (path.startsWith("/") || path.startsWith("~") || path.isEmpty()) {
-      return url;
+    if (!(path.startsWith("/") || path.startsWith("~") || path.isEmpty())) {
+      path = java.nio.file.Paths.get(path).toAbsolutePath().normalize().toString();
     }
-    return prefix + java.nio.file.Paths.get(path).toAbsolutePath().normalize() + settings;
+    return keepOpen(prefix + path + settings);
+  }
+
+  /**
+   * The ledger opens a connection per unit of work, from many threads. An embedded H2 database
+   * closes when its last connection does, and closing and reopening it under concurrent use lost
+   * recent schema changes in our tests; so it stays open for the life of the process (committed
+   * work is on disk either way).
+   */
+  private static String keepOpen(String url) {
+    return url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_DELAY") ? url : url + ";DB_CLOSE_DELAY=-1";
   }
 
   public Connection open() throws SQLException {

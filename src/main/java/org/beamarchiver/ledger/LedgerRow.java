@@ -27,4 +27,6 @@ public record LedgerRow(
     Long deletedRows,
     Long skippedChangedRows,
     Long absentRows,
-    String deletionRunId) {}
+    String deletionRunId,
+    String pendingBlobUrl,
+    String pendingRunId) {}

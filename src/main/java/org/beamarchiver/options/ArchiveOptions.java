@@ -7,4 +7,6 @@ public interface ArchiveOptions
         LedgerOptions,
         ArchiveStoreOptions,
         ArchiveFileOptions,
-        PeriodOptions {}
+        PeriodOptions,
+        RunControlOptions,
+        ResumeOptions {}

@@ -9,7 +9,8 @@ public interface DeleteOptions
         CassandraSourceOptions,
         LedgerOptions,
         ArchiveStoreOptions,
-        PeriodOptions {
+        PeriodOptions,
+        RunControlOptions {
   @Description("Verify and report what would be deleted, per partition; delete nothing.")
   @Default.Boolean(false)
   Boolean getDryRun();

@@ -19,6 +19,9 @@ import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.beamarchiver.control.JobControl;
+import org.beamarchiver.control.JobState;
+import org.beamarchiver.control.Reconcile;
 import org.beamarchiver.io.cassandra.CassandraTable;
 import org.beamarchiver.io.cassandra.GuardedDelete;
 import org.beamarchiver.io.store.ArchivePaths;
@@ -48,9 +51,9 @@ public final class DeletePipeline {
 
   private DeletePipeline() {}
 
-  /** Resolves the launch: SelectArchived runs here, against the ledger. */
-  public static DeleteRun prepare(DeleteOptions options, Clock clock) throws SQLException {
-    Launch launch = Launch.resolve(options, clock, "delete");
+  /** SelectArchived: the partitions to delete, read from the ledger under the table's lease. */
+  /** Checks the delete's own options before anything is touched; messages name the option. */
+  static void validate(DeleteOptions options) {
     if (options.getMaxDeletesPerSecond() == null || options.getMaxDeletesPerSecond() < 0) {
       throw new IllegalArgumentException(
           "--maxDeletesPerSecond=" + options.getMaxDeletesPerSecond() + " must be 0 (no limit) or more");
@@ -59,12 +62,14 @@ public final class DeletePipeline {
       throw new IllegalArgumentException(
           "--deleteConcurrency=" + options.getDeleteConcurrency() + " must be 1 or more");
     }
+  }
+
+  static DeleteRun prepare(DeleteOptions options, Launch launch) throws SQLException {
     CassandraTable table;
     try (Cluster cluster = launch.cassandra().newCluster()) {
       table = CassandraTable.resolve(cluster, launch.spec());
     }
     Ledger ledger = new Ledger(launch.ledger());
-    ledger.migrate();
     List<ArchivedPartition> partitions =
         ledger.partitionsToDelete(launch.spec().archiveType(), launch.request());
     return new DeleteRun(
@@ -109,34 +114,90 @@ public final class DeletePipeline {
   }
 
   public static DeleteSummary run(DeleteOptions options, Clock clock, Progress progress)
-      throws SQLException, IOException {
+      throws Exception {
     return run(options, clock, progress, GuardedDelete.Hook.NONE);
   }
 
-  /** Prepares, runs with progress, summarises; the hook is for tests that race the delete. */
+  /**
+   * Runs a delete job under run control (the table's lease, job states, retries of recoverable
+   * errors, each retry resuming with the partitions not yet deleted); the hook is for tests that
+   * race the delete.
+   */
   public static DeleteSummary run(
       DeleteOptions options, Clock clock, Progress progress, GuardedDelete.Hook hook)
-      throws SQLException, IOException {
-    DeleteRun run = prepare(options, clock);
-    run.request().notes().forEach(progress::note);
-    progress.note(
-        (run.dryRun() ? "DRY RUN (nothing is deleted): " : "")
-            + "delete from "
-            + run.spec().qualifiedTable()
-            + " "
-            + run.request().describe()
-            + ": "
-            + run.partitions().size()
-            + " archived partition(s) not yet deleted");
-    if (run.partitions().isEmpty()) {
-      return new DeleteSummary(run, List.of(), Map.of());
+      throws Exception {
+    Launch launch = Launch.resolve(options, clock, "delete");
+    validate(options);
+    ArchivePipeline.controlSettings(options, launch, "delete", null);
+    Ledger ledger = new Ledger(launch.ledger());
+    ledger.migrate();
+    String requestData =
+        ArchivePipeline.requestData(
+            Boolean.TRUE.equals(options.getDryRun()) ? "delete-dry-run" : "delete",
+            launch.spec(), launch.request(), launch.runId());
+    try (JobControl job =
+        JobControl.start(ArchivePipeline.controlSettings(options, launch, "delete", requestData), progress::note)) {
+      try {
+        FileSystems.setDefaultPipelineOptions(options);
+        new Reconcile(ledger, launch.spec().archiveType(), launch.archiveRoot(), progress::note)
+            .afterDeadRuns(launch.runId(), job.abandonedJobs());
+        DeleteRun first = prepare(options, launch);
+        first.request().notes().forEach(progress::note);
+        progress.note(
+            (first.dryRun() ? "DRY RUN (nothing is deleted): " : "")
+                + "delete from "
+                + first.spec().qualifiedTable()
+                + " "
+                + first.request().describe()
+                + ": "
+                + first.partitions().size()
+                + " archived partition(s) not yet deleted");
+        DeleteRun[] current = {first};
+        Map<String, Long> counters = Map.of();
+        List<DeletionReport> report = new ArrayList<>();
+        if (!first.partitions().isEmpty()) {
+          counters =
+              job.attempt(
+                  JobState.DELETING,
+                  attempt -> {
+                    if (attempt > 1) {
+                      current[0] = prepare(options, launch);
+                    }
+                    if (current[0].partitions().isEmpty()) {
+                      return Map.<String, Long>of();
+                    }
+                    Map<String, Long> c =
+                        Execution.runWithProgress(create(options, current[0], hook), PROGRESS_COUNTERS, progress);
+                    report.addAll(readReport(reportPrefix(current[0]) + ".jsonl"));
+                    return c;
+                  });
+        }
+        job.to(JobState.POST_PROCESSING, null);
+        job.to(JobState.STORING, null);
+        report.sort(Comparator.comparing(DeletionReport::batchId).thenComparing(DeletionReport::period));
+        DeleteSummary summary = new DeleteSummary(current[0], report, counters);
+        int failed = (int) summary.failedPartitions();
+        job.to(JobState.CLEANUP, null);
+        Stores.deleteTempDir(ArchivePaths.tempDir(launch.archiveRoot(), launch.runId()));
+        job.end(
+            failed > 0 ? JobState.COMPLETED_WITH_FAILURES : JobState.COMPLETED,
+            report.size() - failed, failed, 0, failed > 0 ? 3 : 0, null);
+        return summary;
+      } catch (Exception e) {
+        try {
+          job.to(JobState.CLEANUP, null);
+        } catch (RuntimeException bookkeeping) {
+          e.addSuppressed(bookkeeping);
+        }
+        try {
+          Stores.deleteTempDir(ArchivePaths.tempDir(launch.archiveRoot(), launch.runId()));
+        } catch (Exception cleanup) {
+          progress.note("cleanup after the failure did not finish: " + cleanup);
+        }
+        job.end(JobState.FAILED, 0, 0, 0, 1, String.valueOf(e));
+        throw e;
+      }
     }
-    FileSystems.setDefaultPipelineOptions(options);
-    Map<String, Long> counters =
-        Execution.runWithProgress(create(options, run, hook), PROGRESS_COUNTERS, progress);
-    List<DeletionReport> report = readReport(reportPrefix(run) + ".jsonl");
-    Stores.deleteTempDir(ArchivePaths.tempDir(run.archiveRoot(), run.runId()));
-    return new DeleteSummary(run, report, counters);
   }
 
   private static List<DeletionReport> readReport(String path) throws IOException {

@@ -34,8 +34,10 @@ record Launch(
   static <O extends TableSpecOptions & PeriodOptions & CassandraSourceOptions & LedgerOptions & ArchiveStoreOptions>
       Launch resolve(O options, Clock clock, String action) {
     TableSpec spec = TableSpecLoader.load(Paths.get(options.getTableSpec()));
-    Instant now = clock.instant();
-    ArchiveRequest request = Requests.from(options, now);
+    // The request is resolved against the clock (tests fix it); the run's identity, and the time
+    // in its object names, is the real time, so that two runs never name an object alike.
+    ArchiveRequest request = Requests.from(options, clock.instant());
+    Instant now = Instant.now();
     CassandraConnection cassandra = CassandraConnection.from(options);
     LedgerConnection ledger = LedgerConnection.from(options);
     String root = Stores.normalizeRoot(options.getArchiveRoot());

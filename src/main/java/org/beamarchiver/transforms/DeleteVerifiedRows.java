@@ -98,8 +98,13 @@ public final class DeleteVerifiedRows
       limiter = rate > 0 ? LIMITERS.computeIfAbsent(rate, r -> RateLimiter.create(r)) : null;
     }
 
+    /** Sends a group; rows failing recoverably go to {@code retries} when it is not null. */
     private void submit(
-        GuardedDelete g, List<RowToDelete> group, DeleteTally tally, Semaphore inFlight)
+        GuardedDelete g,
+        List<RowToDelete> group,
+        DeleteTally tally,
+        Semaphore inFlight,
+        List<RowToDelete> retries)
         throws InterruptedException {
       if (limiter != null) {
         limiter.acquire(group.size());
@@ -115,9 +120,16 @@ public final class DeleteVerifiedRows
               GuardedDelete.Result failure = new GuardedDelete.Result(DeleteOutcome.FAILED, e.toString());
               results = java.util.Collections.nCopies(group.size(), failure);
             }
-            synchronized (tally) {
-              for (GuardedDelete.Result res : results) {
-                tally.add(res.outcome(), res.error());
+            for (int i = 0; i < results.size(); i++) {
+              GuardedDelete.Result res = results.get(i);
+              if (retries != null && res.outcome() == DeleteOutcome.FAILED && res.recoverable()) {
+                synchronized (retries) {
+                  retries.add(group.get(i));
+                }
+              } else {
+                synchronized (tally) {
+                  tally.add(res.outcome(), res.error());
+                }
               }
             }
             inFlight.release(group.size());
@@ -162,21 +174,38 @@ public final class DeleteVerifiedRows
       GuardedDelete g = guard();
       // Archive files are sorted by primary key, so the rows of one source partition are adjacent.
       List<RowToDelete> group = new ArrayList<>();
+      List<RowToDelete> retries = new ArrayList<>();
       while (rows.hasNext()) {
         SourceRow r = rows.next();
         RowToDelete row = new RowToDelete(p.uuid(), r.values(), r.writeTimeMicros());
         if (!group.isEmpty()
             && (group.size() == MAX_GROUP || !g.samePartition(group.get(0).values(), row.values()))) {
-          submit(g, group, tally, inFlight);
+          submit(g, group, tally, inFlight, retries);
           group = new ArrayList<>();
         }
         group.add(row);
       }
       if (!group.isEmpty()) {
-        submit(g, group, tally, inFlight);
+        submit(g, group, tally, inFlight, retries);
       }
       inFlight.acquire(permits);
       inFlight.release(permits);
+      // Rows that failed on a timeout or overload: retried one by one, twice, after a pause.
+      for (int round = 1; round <= 2 && !retries.isEmpty(); round++) {
+        List<RowToDelete> again;
+        synchronized (retries) {
+          again = new ArrayList<>(retries);
+          retries.clear();
+        }
+        LOG.warn("retrying {} row(s) of partition {} after recoverable errors (round {})", again.size(), p.partition(), round);
+        Thread.sleep(1000L * round);
+        List<RowToDelete> lastRound = round == 2 ? null : retries;
+        for (RowToDelete row : again) {
+          submit(g, List.of(row), tally, inFlight, lastRound);
+        }
+        inFlight.acquire(permits);
+        inFlight.release(permits);
+      }
       synchronized (tally) {
         // Counters on this thread: Beam's metric containers are per processing thread.
         deleted.inc(tally.get(DeleteOutcome.DELETED));

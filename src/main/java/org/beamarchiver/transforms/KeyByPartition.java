@@ -45,12 +45,24 @@ public final class KeyByPartition
   private final RowLayout layout;
   private final ArchiveRequest request;
   private final Set<PartitionKey> alreadyArchived;
+  private final Set<PartitionKey> only;
 
   public KeyByPartition(
       RowLayout layout, ArchiveRequest request, Set<PartitionKey> alreadyArchived) {
+    this(layout, request, alreadyArchived, null);
+  }
+
+  /**
+   * @param skipped partitions whose rows are dropped (already archived, or failed too often)
+   * @param only when not null, the only partitions kept (a plan's); rows of others are counted
+   *     as outside the request
+   */
+  public KeyByPartition(
+      RowLayout layout, ArchiveRequest request, Set<PartitionKey> skipped, Set<PartitionKey> only) {
     this.layout = layout;
     this.request = request;
-    this.alreadyArchived = alreadyArchived;
+    this.alreadyArchived = skipped;
+    this.only = only == null ? null : Set.copyOf(only);
   }
 
   @Override
@@ -58,7 +70,7 @@ public final class KeyByPartition
     PCollectionTuple out =
         rows.apply(
             "KeyRows",
-            ParDo.of(new KeyByPartitionFn(layout, request, alreadyArchived))
+            ParDo.of(new KeyByPartitionFn(layout, request, alreadyArchived, only))
                 .withOutputTags(KEYED, TupleTagList.of(DEAD_LETTER)));
     out.get(KEYED)
         .setCoder(
@@ -121,8 +133,11 @@ public final class KeyByPartition
     }
   }
 
-  static final class KeyByPartitionFn
-      extends DoFn<SourceRow, KV<PartitionKey, KV<byte[], byte[]>>> {
+  /**
+   * The keying decision for one row, shared by {@link KeyByPartitionFn} and the fused read of the
+   * DirectRunner ({@link ReadKeyAndSpill}), with the counters both report.
+   */
+  public static final class Keyer implements java.io.Serializable {
     private final Counter rowsKept = Metrics.counter("archive", "rowsKept");
     private final Counter rowsOutside = Metrics.counter("archive", "rowsOutsideRequest");
     private final Counter rowsAlreadyArchived = Metrics.counter("archive", "rowsAlreadyArchived");
@@ -131,22 +146,33 @@ public final class KeyByPartition
     private final RowLayout layout;
     private final ArchiveRequest request;
     private final Set<PartitionKey> alreadyArchived;
+    private final Set<PartitionKey> only;
 
-    KeyByPartitionFn(RowLayout layout, ArchiveRequest request, Set<PartitionKey> alreadyArchived) {
+    public Keyer(
+        RowLayout layout, ArchiveRequest request, Set<PartitionKey> alreadyArchived, Set<PartitionKey> only) {
       this.layout = layout;
       this.request = request;
       this.alreadyArchived = alreadyArchived;
+      this.only = only == null ? null : Set.copyOf(only);
     }
 
-    @ProcessElement
-    public void process(@Element SourceRow row, MultiOutputReceiver out) {
+    /** Where a row goes. */
+    public interface Sink {
+      void keyed(PartitionKey key, byte[] sortKey, byte[] payload) throws java.io.IOException;
+
+      void deadLetter(DeadLetter letter);
+    }
+
+    public void key(SourceRow row, Sink sink) throws java.io.IOException {
       String batch = row.values()[layout.batch()];
       if (batch == null || batch.isEmpty()) {
-        deadLetter(out, row, "empty or null batch column '" + layout.batchColumn() + "'");
+        deadLetters.inc();
+        sink.deadLetter(new DeadLetter("empty or null batch column '" + layout.batchColumn() + "'", csvLine(row)));
         return;
       }
       if (!row.hasTime()) {
-        deadLetter(out, row, "null time column '" + layout.timeColumn() + "'");
+        deadLetters.inc();
+        sink.deadLetter(new DeadLetter("null time column '" + layout.timeColumn() + "'", csvLine(row)));
         return;
       }
       if (!request.covers(batch, row.timeMillis())) {
@@ -158,17 +184,42 @@ public final class KeyByPartition
         rowsAlreadyArchived.inc();
         return;
       }
+      if (only != null && !only.contains(key)) {
+        rowsOutside.inc();
+        return;
+      }
       byte[] sortKey = SortKeys.of(row.values(), layout.primaryKey());
       byte[] payload =
-          Payload.encode(
-              row.timeMillis(), row.values()[layout.collection()], csvLine(row));
-      out.get(KEYED).output(KV.of(key, KV.of(sortKey, payload)));
+          Payload.encode(row.timeMillis(), row.values()[layout.collection()], csvLine(row));
+      sink.keyed(key, sortKey, payload);
       rowsKept.inc();
     }
+  }
 
-    private void deadLetter(MultiOutputReceiver out, SourceRow row, String reason) {
-      deadLetters.inc();
-      out.get(DEAD_LETTER).output(new DeadLetter(reason, csvLine(row)));
+  static final class KeyByPartitionFn
+      extends DoFn<SourceRow, KV<PartitionKey, KV<byte[], byte[]>>> {
+    private final Keyer keyer;
+
+    KeyByPartitionFn(
+        RowLayout layout, ArchiveRequest request, Set<PartitionKey> alreadyArchived, Set<PartitionKey> only) {
+      this.keyer = new Keyer(layout, request, alreadyArchived, only);
+    }
+
+    @ProcessElement
+    public void process(@Element SourceRow row, MultiOutputReceiver out) throws java.io.IOException {
+      keyer.key(
+          row,
+          new Keyer.Sink() {
+            @Override
+            public void keyed(PartitionKey key, byte[] sortKey, byte[] payload) {
+              out.get(KEYED).output(KV.of(key, KV.of(sortKey, payload)));
+            }
+
+            @Override
+            public void deadLetter(DeadLetter letter) {
+              out.get(DEAD_LETTER).output(letter);
+            }
+          });
     }
   }
 

@@ -43,8 +43,16 @@ final class PartitionFileWriter {
     ResourceId temp = FileSystems.matchNewResource(tempName, false);
     ResourceId target = FileSystems.matchNewResource(finalName, false);
     try {
+      settings.writeAhead().beforeWrite(key, finalName);
+    } catch (Exception e) {
+      LOG.error("partition {} failed: could not record the write-ahead: {}", key, e.toString(), e);
+      return ArchivedFile.failed(key, "write-ahead failed: " + e);
+    }
+    // The rows stream through once, so a failed write is not retried here: the partition is
+    // FAILED and the next run redoes it. The rename, which holds no rows, is retried.
+    try {
       ArchivedFile file = write(settings, key, sorted, temp, finalName);
-      FileSystems.rename(List.of(temp), List.of(target));
+      renameWithRetries(temp, target);
       return file;
     } catch (Exception e) {
       LOG.error("partition {} failed: {}", key, e.toString(), e);
@@ -54,6 +62,27 @@ final class PartitionFileWriter {
         LOG.warn("could not remove temporary object {}: {}", temp, d.toString());
       }
       return ArchivedFile.failed(key, "write failed: " + e);
+    }
+  }
+
+  /** Renames, retrying storage errors twice with backoff (1 s, 2 s). */
+  private static void renameWithRetries(ResourceId temp, ResourceId target) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        FileSystems.rename(List.of(temp), List.of(target));
+        return;
+      } catch (IOException e) {
+        if (attempt >= 3) {
+          throw e;
+        }
+        LOG.warn("rename to {} failed (attempt {}), retrying: {}", target, attempt, e.toString());
+        try {
+          Thread.sleep(1000L << (attempt - 1));
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
     }
   }
 

@@ -1,8 +1,12 @@
 package org.beamarchiver.transforms;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -13,6 +17,8 @@ import org.apache.beam.sdk.values.PCollection;
 import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.ledger.LedgerConnection;
 import org.beamarchiver.model.ArchivedFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Upserts one ledger row per partition, after its object is final (so the ledger never says
@@ -25,18 +31,37 @@ public final class RecordInLedger
   private final String runId;
   private final Instant archivalDate;
   private final String requestData;
+  private final boolean force;
 
   public RecordInLedger(
       LedgerConnection ledger,
       String archiveType,
       String runId,
       Instant archivalDate,
-      String requestData) {
+      String requestData,
+      boolean force) {
     this.ledger = ledger;
     this.archiveType = archiveType;
     this.runId = runId;
     this.archivalDate = archivalDate;
     this.requestData = requestData;
+    this.force = force;
+  }
+
+  /** The write-ahead of {@link WritePartitionFiles}: the object's name recorded before it exists. */
+  public WritePartitionFiles.WriteAhead writeAhead() {
+    LedgerConnection l = ledger;
+    String type = archiveType;
+    String run = runId;
+    Instant date = archivalDate;
+    String request = requestData;
+    return (key, finalName) -> {
+      try (Connection c = l.open()) {
+        Ledger.markPending(c, type, key, finalName, run, date, request);
+      } catch (SQLException e) {
+        throw new SQLException("ledger " + l + ": " + e.getMessage(), e.getSQLState(), e);
+      }
+    };
   }
 
   @Override
@@ -47,12 +72,15 @@ public final class RecordInLedger
   }
 
   static final class UpsertLedgerRowFn extends DoFn<ArchivedFile, ArchivedFile> {
+    private static final Logger LOG = LoggerFactory.getLogger(UpsertLedgerRowFn.class);
     private final Counter rowsRecorded = Metrics.counter("archive", "ledgerRowsRecorded");
+    private final Counter supersededRemoved = Metrics.counter("archive", "supersededRemoved");
     private final LedgerConnection ledger;
     private final String archiveType;
     private final String runId;
     private final Instant archivalDate;
     private final String requestData;
+    private final boolean force;
     private transient Connection connection;
 
     UpsertLedgerRowFn(RecordInLedger spec) {
@@ -61,6 +89,7 @@ public final class RecordInLedger
       this.runId = spec.runId;
       this.archivalDate = spec.archivalDate;
       this.requestData = spec.requestData;
+      this.force = spec.force;
     }
 
     @Setup
@@ -70,12 +99,33 @@ public final class RecordInLedger
 
     @ProcessElement
     public void process(@Element ArchivedFile file, OutputReceiver<ArchivedFile> out)
-        throws SQLException {
+        throws SQLException, IOException {
       if (connection == null || connection.isClosed()) {
         connection = ledger.open();
       }
-      if (Ledger.upsertArchive(connection, archiveType, file, runId, archivalDate, requestData)) {
+      Ledger.Upsert done =
+          Ledger.upsertArchive(connection, archiveType, file, runId, archivalDate, requestData, force);
+      if (done.written()) {
         rowsRecorded.inc();
+      } else if (file.succeeded()) {
+        // Another run archived this partition meanwhile: ours is not recorded, so remove it.
+        FileSystems.delete(
+            List.of(FileSystems.matchNewResource(file.blobUrl(), false)),
+            StandardMoveOptions.IGNORE_MISSING_FILES);
+      }
+      if (done.supersededBlob() != null) {
+        // The new archive is recorded; the one it replaces goes (or the run's post-processing
+        // removes it, if this fails).
+        try {
+          FileSystems.delete(
+              List.of(FileSystems.matchNewResource(done.supersededBlob(), false)),
+              StandardMoveOptions.IGNORE_MISSING_FILES);
+          Ledger.markSupersededRemoved(
+              connection, Ledger.uuidOf(archiveType, file.partition()), done.supersededRun());
+          supersededRemoved.inc();
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("could not remove superseded {}: {}", done.supersededBlob(), e.toString());
+        }
       }
       out.output(file);
     }

@@ -78,8 +78,31 @@ public final class WritePartitionFiles
       List<String> header,
       int gzipLevel,
       int sortMemoryMb,
-      Shuffle shuffle)
-      implements Serializable {}
+      Shuffle shuffle,
+      WriteAhead writeAhead)
+      implements Serializable {
+    public FileSettings(
+        String archiveRoot,
+        String archiveType,
+        String runId,
+        long runEpochMillis,
+        List<String> header,
+        int gzipLevel,
+        int sortMemoryMb,
+        Shuffle shuffle) {
+      this(archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, WriteAhead.NONE);
+    }
+  }
+
+  /**
+   * Called before a partition's object is created, with its final name: the archive pipeline
+   * records it in the ledger, so that an object is never written that the ledger does not know.
+   */
+  public interface WriteAhead extends Serializable {
+    void beforeWrite(PartitionKey key, String finalName) throws Exception;
+
+    WriteAhead NONE = (key, finalName) -> {};
+  }
 
   /** A partition's records inside one run file. */
   public record Segment(String path, long offset, long records) implements Serializable {}
@@ -99,25 +122,33 @@ public final class WritePartitionFiles
     if (settings.shuffle() == Shuffle.SPILL) {
       // Each run's index is written beside it; only the index paths (one per run) reach the
       // planner, as a side input, so no per-row or per-segment element crosses a GroupByKey.
-      PCollectionView<Iterable<String>> runs =
-          rows.apply("SpillSortedRuns", ParDo.of(new SpillSortedRunsFn(settings)))
-              .setCoder(StringUtf8Coder.of())
-              .apply("RunIndexes", View.asIterable());
       files =
-          rows.getPipeline()
-              .apply("StartMergePlan", Impulse.create())
-              .apply("PlanMerges", ParDo.of(new PlanMergesFn(runs)).withSideInputs(runs))
-              .setCoder(
-                  KvCoder.of(
-                      PartitionKeyCoder.of(), ListCoder.of(SerializableCoder.of(Segment.class))))
-              .apply("SpreadPartitions", Reshuffle.viaRandomKey())
-              .apply("MergeSegmentsAndWriteFile", ParDo.of(new MergeSegmentsAndWriteFn(settings)));
+          mergeRuns(
+              rows.apply("SpillSortedRuns", ParDo.of(new SpillSortedRunsFn(settings)))
+                  .setCoder(StringUtf8Coder.of()),
+              settings);
     } else {
       files =
           rows.apply("GroupByPartition", GroupByKey.create())
               .apply("SortAndWriteFile", ParDo.of(new SortAndWriteFn(settings)));
     }
     return files.setCoder(SerializableCoder.of(ArchivedFile.class));
+  }
+
+  /**
+   * SPILL, second half: from the index paths of spilled runs to one written file per partition
+   * (each partition's segments merged in key order).
+   */
+  public static PCollection<ArchivedFile> mergeRuns(PCollection<String> runIndexes, FileSettings settings) {
+    PCollectionView<Iterable<String>> runs = runIndexes.apply("RunIndexes", View.asIterable());
+    return runIndexes
+        .getPipeline()
+        .apply("StartMergePlan", Impulse.create())
+        .apply("PlanMerges", ParDo.of(new PlanMergesFn(runs)).withSideInputs(runs))
+        .setCoder(KvCoder.of(PartitionKeyCoder.of(), ListCoder.of(SerializableCoder.of(Segment.class))))
+        .apply("SpreadPartitions", Reshuffle.viaRandomKey())
+        .apply("MergeSegmentsAndWriteFile", ParDo.of(new MergeSegmentsAndWriteFn(settings)))
+        .setCoder(SerializableCoder.of(ArchivedFile.class));
   }
 
   /** Counts what a written partition adds up to. */
@@ -173,10 +204,8 @@ public final class WritePartitionFiles
 
   /** SPILL: buffers rows, and spills them sorted by (partition, key) into run files. */
   static final class SpillSortedRunsFn extends DoFn<KV<PartitionKey, KV<byte[], byte[]>>, String> {
-    private final Counter runsSpilled = Metrics.counter("archive", "runsSpilled");
     private final FileSettings settings;
-    private transient List<Object[]> buffer;
-    private transient long buffered;
+    private transient SpillBuffer buffer;
 
     SpillSortedRunsFn(FileSettings settings) {
       this.settings = settings;
@@ -184,29 +213,47 @@ public final class WritePartitionFiles
 
     @StartBundle
     public void start() {
-      buffer = new ArrayList<>();
-      buffered = 0;
+      buffer = new SpillBuffer(settings);
     }
 
     @ProcessElement
     public void process(
         @Element KV<PartitionKey, KV<byte[], byte[]>> row, OutputReceiver<String> out)
         throws IOException {
-      byte[] key = row.getValue().getKey();
-      byte[] value = row.getValue().getValue();
-      buffer.add(new Object[] {row.getKey(), key, value});
-      buffered += ExternalSorter.recordBytes(key, value) + 96;
-      if (buffered >= ((long) settings.sortMemoryMb() << 20)) {
-        spill(out::output);
+      if (buffer.add(row.getKey(), row.getValue().getKey(), row.getValue().getValue())) {
+        buffer.spill(out::output);
       }
     }
 
     @FinishBundle
     public void finish(FinishBundleContext c) throws IOException {
-      spill(kv -> c.output(kv, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE));
+      buffer.spill(kv -> c.output(kv, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE));
+    }
+  }
+
+  /**
+   * Rows in memory up to --sortMemoryMb, then spilled sorted by (partition, key) into one run file
+   * and its index (partition → segment) under the run's temporary folder.
+   */
+  static final class SpillBuffer {
+    private static final Counter RUNS_SPILLED = Metrics.counter("archive", "runsSpilled");
+    private final FileSettings settings;
+    private final List<Object[]> buffer = new ArrayList<>();
+    private long buffered;
+
+    SpillBuffer(FileSettings settings) {
+      this.settings = settings;
     }
 
-    private void spill(Consumer<String> out) throws IOException {
+    /** Adds a row; true when the buffer is full and should be spilled. */
+    boolean add(PartitionKey partition, byte[] key, byte[] value) {
+      buffer.add(new Object[] {partition, key, value});
+      buffered += ExternalSorter.recordBytes(key, value) + 96;
+      return buffered >= ((long) settings.sortMemoryMb() << 20);
+    }
+
+    /** Writes what is buffered as one run, and hands over its index's path. */
+    void spill(Consumer<String> out) throws IOException {
       if (buffer.isEmpty()) {
         return;
       }
@@ -253,7 +300,7 @@ public final class WritePartitionFiles
           BufferedOutputStream idx = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
         RunIndexCoder.of().encode(new RunIndex(path, segments), idx);
       }
-      runsSpilled.inc();
+      RUNS_SPILLED.inc();
       buffer.clear();
       buffered = 0;
       out.accept(index);

@@ -93,7 +93,8 @@ public final class TestServers {
   /** A new H2 ledger file under target/. */
   public static String newH2Ledger() {
     return "jdbc:h2:file:"
-        + ROOT.resolve("target/test-ledgers/ledger-" + NAMES.incrementAndGet() + "-" + System.nanoTime());
+        + ROOT.resolve("target/test-ledgers/ledger-" + NAMES.incrementAndGet() + "-" + System.nanoTime())
+        + ";DB_CLOSE_DELAY=-1";
   }
 
   /** A unique keyspace name for one test class. */

@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.beamarchiver.control.Recoverable;
 import org.beamarchiver.model.DeleteOutcome;
 import org.beamarchiver.model.RowLayout;
 import org.beamarchiver.model.RowToDelete;
@@ -64,8 +65,16 @@ public final class GuardedDelete {
     Hook NONE = values -> {};
   }
 
-  /** The result of one row. */
-  public record Result(DeleteOutcome outcome, String error) {}
+  /** The result of one row; {@code recoverable} when it FAILED on a timeout or overload. */
+  public record Result(DeleteOutcome outcome, String error, boolean recoverable) {
+    public Result(DeleteOutcome outcome, String error) {
+      this(outcome, error, false);
+    }
+
+    static Result failed(Throwable t) {
+      return new Result(DeleteOutcome.FAILED, t.toString(), Recoverable.is(t));
+    }
+  }
 
   private final Session session;
   private final RowLayout layout;
@@ -197,7 +206,7 @@ public final class GuardedDelete {
         t -> {
           for (int i : pending) {
             if (results[i] == null) {
-              results[i] = new Result(DeleteOutcome.FAILED, t.toString());
+              results[i] = Result.failed(t);
             }
           }
           return Arrays.asList(results);
@@ -333,7 +342,7 @@ public final class GuardedDelete {
     return Futures.catching(
         chain,
         Throwable.class,
-        t -> new Result(DeleteOutcome.FAILED, t.toString()),
+        t -> Result.failed(t),
         MoreExecutors.directExecutor());
   }
 

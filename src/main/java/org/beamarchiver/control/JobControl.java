@@ -1,0 +1,244 @@
+package org.beamarchiver.control;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.beamarchiver.ledger.Jobs;
+import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.ledger.Leases;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One archive or delete job under run control: its row and transitions in the ledger, the table's
+ * lease (taken before anything changes, renewed while the job lives, released at the end), and
+ * bounded retries with backoff for recoverable errors. See {@link JobState}.
+ */
+public final class JobControl implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(JobControl.class);
+
+  /** How a job is controlled. */
+  public record Settings(
+      LedgerConnection ledger,
+      String kind,
+      String type,
+      String table,
+      String jobId,
+      String requestData,
+      Duration leaseTtl,
+      Duration waitForLease,
+      int maxRetries,
+      Duration retryBackoff) {}
+
+  private final Settings settings;
+  private final Jobs jobs;
+  private final Leases leases;
+  private final String resource;
+  private final Consumer<String> note;
+  private final AtomicBoolean leaseLost = new AtomicBoolean();
+  private final List<String> abandoned = new ArrayList<>();
+  private ScheduledExecutorService heartbeat;
+  private boolean ended;
+
+  private JobControl(Settings settings, Consumer<String> note) {
+    this.settings = settings;
+    this.jobs = new Jobs(settings.ledger());
+    this.leases = new Leases(settings.ledger());
+    this.resource = leaseResource(settings.type());
+    this.note = note;
+  }
+
+  /** The lease every job on a table takes: archive and delete runs of one table never overlap. */
+  public static String leaseResource(String type) {
+    return "table:" + type;
+  }
+
+  /**
+   * Creates the job, waits for the table's lease (up to {@code waitForLease}), marks jobs whose
+   * process died as ABANDONED, and returns in state QUEUED, holding the lease.
+   *
+   * @throws LeaseHeldException when another live run holds the lease; the job ends BUSY
+   */
+  public static JobControl start(Settings settings, Consumer<String> note)
+      throws SQLException, InterruptedException {
+    JobControl job = new JobControl(settings, note);
+    job.begin();
+    return job;
+  }
+
+  private void begin() throws SQLException, InterruptedException {
+    String info = holderInfo();
+    jobs.create(settings.jobId(), settings.kind(), settings.type(), settings.table(), settings.requestData(), info);
+    jobs.transition(settings.jobId(), JobState.QUEUED, "waiting for lease " + resource);
+    Instant deadline = Instant.now().plus(settings.waitForLease());
+    boolean waitingNoted = false;
+    while (true) {
+      Leases.Acquisition a =
+          leases.tryAcquire(resource, settings.jobId(), info, settings.leaseTtl());
+      if (a.acquired()) {
+        if (a.previous() != null) {
+          String took = "took over the expired lease of " + a.previous().describe();
+          note.accept(took);
+          jobs.transition(settings.jobId(), JobState.QUEUED, took);
+        }
+        break;
+      }
+      if (!Instant.now().isBefore(deadline)) {
+        String msg =
+            "another run holds the lease on table " + settings.table() + " (" + settings.type() + "): "
+                + a.previous().describe()
+                + "; try again later, or wait for it with --waitForLeaseSeconds";
+        jobs.end(settings.jobId(), JobState.BUSY, 0, 0, 0, 4, msg);
+        ended = true;
+        throw new LeaseHeldException(msg);
+      }
+      if (!waitingNoted) {
+        note.accept("waiting for the lease held by " + a.previous().describe());
+        waitingNoted = true;
+      }
+      Thread.sleep(Math.min(2000, Math.max(100, Duration.between(Instant.now(), deadline).toMillis())));
+    }
+    startHeartbeat();
+    for (Jobs.JobRow j : jobs.unfinished(settings.type())) {
+      if (!j.jobId().equals(settings.jobId())) {
+        jobs.transition(
+            j.jobId(),
+            JobState.ABANDONED,
+            "its process ended without finishing (state " + j.state() + "); found by " + settings.jobId());
+        abandoned.add(j.jobId());
+        note.accept("job " + j.jobId() + " (" + j.kind() + ", " + j.state() + ") had died; marked ABANDONED");
+      }
+    }
+  }
+
+  private void startHeartbeat() {
+    heartbeat =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "lease-heartbeat");
+              t.setDaemon(true);
+              return t;
+            });
+    long period = Math.max(1, settings.leaseTtl().toMillis() / 3);
+    heartbeat.scheduleAtFixedRate(
+        () -> {
+          try {
+            if (!leases.renew(resource, settings.jobId(), settings.leaseTtl())) {
+              if (leaseLost.compareAndSet(false, true)) {
+                LOG.error("lost the lease on {}: another run took it over", resource);
+              }
+            }
+          } catch (SQLException | RuntimeException e) {
+            LOG.warn("could not renew the lease on {}: {}", resource, e.toString());
+          }
+        },
+        period,
+        period,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Jobs of this table found dead at start; their temporary files may be removed. */
+  public List<String> abandonedJobs() {
+    return List.copyOf(abandoned);
+  }
+
+  public boolean leaseLost() {
+    return leaseLost.get();
+  }
+
+  public String jobId() {
+    return settings.jobId();
+  }
+
+  public void to(JobState state, String detail) {
+    try {
+      jobs.transition(settings.jobId(), state, detail);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not record job state " + state + ": " + e, e);
+    }
+  }
+
+  /**
+   * Runs the work: PROCESSING → {@code workState}; on an error ERROR, then RECOVERABLE_ERROR and a
+   * retry after backoff (doubling) while retries are left, else FAILURE → ERROR_HANDLING and the
+   * error is thrown. {@code work} receives the attempt number (1, 2, ...) and must be safe to
+   * repeat (the pipelines resume: what an attempt finished is skipped by the next).
+   */
+  public <T> T attempt(JobState workState, AttemptBody<T> work) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      to(JobState.PROCESSING, "attempt " + attempt);
+      to(workState, null);
+      try {
+        T result = work.run(attempt);
+        if (leaseLost()) {
+          throw new IllegalStateException("the lease on " + resource + " was lost during the run");
+        }
+        return result;
+      } catch (Exception e) {
+        to(JobState.ERROR, String.valueOf(e));
+        if (Recoverable.is(e) && attempt <= settings.maxRetries() && !leaseLost()) {
+          Duration wait = settings.retryBackoff().multipliedBy(1L << Math.min(10, attempt - 1));
+          to(JobState.RECOVERABLE_ERROR, "retry " + attempt + " of " + settings.maxRetries() + " in " + wait);
+          note.accept("recoverable error (" + e + "); retrying in " + wait.toSeconds() + "s");
+          Thread.sleep(wait.toMillis());
+          continue;
+        }
+        to(JobState.FAILURE, String.valueOf(e));
+        to(JobState.ERROR_HANDLING, null);
+        throw e;
+      }
+    }
+  }
+
+  /** The work of one attempt. */
+  public interface AttemptBody<T> {
+    T run(int attempt) throws Exception;
+  }
+
+  /** Ends the job in a terminal state with its outcome. */
+  public void end(JobState state, int succeeded, int failed, int skipped, int exitCode, String error) {
+    try {
+      jobs.end(settings.jobId(), state, succeeded, failed, skipped, exitCode, error);
+      ended = true;
+    } catch (SQLException | RuntimeException e) {
+      LOG.error("could not record the end of job {}: {}", settings.jobId(), e.toString());
+    }
+  }
+
+  /** Stops the heartbeat and releases the lease; a job not ended is recorded FAILED. */
+  @Override
+  public void close() {
+    if (heartbeat != null) {
+      heartbeat.shutdownNow();
+    }
+    if (!ended) {
+      end(JobState.FAILED, 0, 0, 0, 1, "ended without recording an outcome");
+    }
+    try {
+      leases.release(resource, settings.jobId());
+    } catch (SQLException e) {
+      LOG.warn("could not release the lease on {} (it expires by itself): {}", resource, e.toString());
+    }
+  }
+
+  static String holderInfo() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      host = "unknown-host";
+    }
+    return "host " + host + ", pid " + ProcessHandle.current().pid() + ", "
+        + ManagementFactory.getRuntimeMXBean().getName();
+  }
+}

@@ -1,0 +1,157 @@
+package org.beamarchiver.control;
+
+import java.io.IOException;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.beamarchiver.io.store.ArchivePaths;
+import org.beamarchiver.io.store.Stores;
+import org.beamarchiver.ledger.Ledger;
+import org.beamarchiver.ledger.LedgerRow;
+
+/**
+ * Keeps storage and ledger in step, so that no object under the archive root lacks its ledger row
+ * and no SUCCESS row lacks its object. Run under the table's lease:
+ *
+ * <ul>
+ *   <li>before a run: {@link #afterDeadRuns} removes what runs that died left behind;
+ *   <li>after a run: {@link #afterRun} checks each object the run recorded and finishes what the
+ *       run could not (a write-ahead without outcome, a superseded object not yet removed).
+ * </ul>
+ */
+public final class Reconcile {
+  /** What a reconciliation did. */
+  public record Outcome(int orphansRemoved, int pendingClosed, int supersededRemoved, int objectsBad) {
+    public boolean any() {
+      return orphansRemoved + pendingClosed + supersededRemoved + objectsBad > 0;
+    }
+  }
+
+  private final Ledger ledger;
+  private final String type;
+  private final String archiveRoot;
+  private final Consumer<String> note;
+
+  public Reconcile(Ledger ledger, String type, String archiveRoot, Consumer<String> note) {
+    this.ledger = ledger;
+    this.type = type;
+    this.archiveRoot = archiveRoot;
+    this.note = note;
+  }
+
+  /**
+   * Cleans up after runs of this table that ended without finishing (killed, crashed): each
+   * partition object they had announced but not recorded is removed and its row closed (FAILED
+   * if it had no archive yet), superseded objects not yet removed are removed, and their
+   * temporary folders are deleted.
+   */
+  public Outcome afterDeadRuns(String currentRun, List<String> deadJobs) throws SQLException, IOException {
+    int pending = 0;
+    int orphans = 0;
+    for (LedgerRow r : ledger.pendingRows(type, currentRun)) {
+      if (removeUnrecorded(r)) {
+        orphans++;
+      }
+      ledger.closePending(
+          r.uuid(), r.pendingRunId(), "interrupted: run " + r.pendingRunId() + " ended before recording this partition");
+      pending++;
+    }
+    int superseded = removeSuperseded();
+    for (String job : deadJobs) {
+      Stores.deleteTempDir(ArchivePaths.tempDir(archiveRoot, job));
+    }
+    Outcome o = new Outcome(orphans, pending, superseded, 0);
+    if (o.any()) {
+      note.accept(
+          "cleaned up after runs that did not finish: " + orphans + " unrecorded object(s) removed, "
+              + pending + " write-ahead(s) closed, " + superseded + " superseded object(s) removed");
+    }
+    return o;
+  }
+
+  /**
+   * After this run: every SUCCESS row it recorded must have its object with the recorded size
+   * (else the row becomes FAILED and the object goes, so the next run redoes it); its own
+   * write-aheads still open are closed; superseded objects left behind are removed.
+   */
+  public Outcome afterRun(String runId) throws SQLException, IOException {
+    int bad = 0;
+    for (LedgerRow r : ledger.rowsOfRun(runId)) {
+      if (!Ledger.SUCCESS.equals(r.archivalStatus())) {
+        continue;
+      }
+      String problem = checkObject(r);
+      if (problem != null) {
+        bad++;
+        note.accept("partition " + r.batchId() + " " + r.period() + ": " + problem + "; marked FAILED");
+        delete(r.blobUrl());
+        ledger.markObjectBad(r.uuid(), runId, "post-run check: " + problem);
+      }
+    }
+    int pending = 0;
+    int orphans = 0;
+    for (LedgerRow r : ledger.pendingRows(type, null)) {
+      if (!runId.equals(r.pendingRunId())) {
+        continue;
+      }
+      if (removeUnrecorded(r)) {
+        orphans++;
+      }
+      ledger.closePending(r.uuid(), runId, "the run ended without recording this partition");
+      pending++;
+    }
+    return new Outcome(orphans, pending, removeSuperseded(), bad);
+  }
+
+  private String checkObject(LedgerRow r) throws IOException {
+    MatchResult m = FileSystems.match(List.of(r.blobUrl())).get(0);
+    if (m.status() == MatchResult.Status.NOT_FOUND) {
+      return "object missing: " + r.blobUrl();
+    }
+    if (m.status() != MatchResult.Status.OK) {
+      return "object unreadable (" + m.status() + "): " + r.blobUrl();
+    }
+    long size = m.metadata().get(0).sizeBytes();
+    if (r.byteSize() != null && size != r.byteSize()) {
+      return "object has " + size + " bytes, the ledger says " + r.byteSize();
+    }
+    return null;
+  }
+
+  /** Removes a write-ahead's object unless the ledger records that very object. */
+  private boolean removeUnrecorded(LedgerRow r) throws IOException {
+    String pending = r.pendingBlobUrl();
+    if (pending == null || pending.equals(r.blobUrl()) && Ledger.SUCCESS.equals(r.archivalStatus())) {
+      return false;
+    }
+    return delete(pending);
+  }
+
+  private int removeSuperseded() throws SQLException, IOException {
+    int n = 0;
+    for (Ledger.Superseded s : ledger.supersededNotRemoved(type)) {
+      delete(s.blobUrl());
+      ledger.markSupersededRemoved(s.uuid(), s.runId());
+      n++;
+    }
+    return n;
+  }
+
+  /** Deletes an object if it exists; true when it existed. */
+  private static boolean delete(String url) throws IOException {
+    if (url == null) {
+      return false;
+    }
+    MatchResult m = FileSystems.match(List.of(url)).get(0);
+    if (m.status() != MatchResult.Status.OK) {
+      return false;
+    }
+    ResourceId id = m.metadata().get(0).resourceId();
+    FileSystems.delete(List.of(id), StandardMoveOptions.IGNORE_MISSING_FILES);
+    return true;
+  }
+}

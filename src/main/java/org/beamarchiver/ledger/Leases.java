@@ -1,0 +1,142 @@
+package org.beamarchiver.ledger;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+
+/**
+ * Leases in {@code archiver_lease}: at most one holder per resource, each with an expiry, so that a
+ * crashed holder blocks others only until its lease runs out. Times are the clients' clocks (keep
+ * them in sync, as for any lease); every change is one transaction on the row.
+ */
+public final class Leases {
+  /** Who holds a resource. */
+  public record Holder(String holder, String info, Instant acquiredAt, Instant expiresAt) {
+    public boolean expired(Instant now) {
+      return !expiresAt.isAfter(now);
+    }
+
+    public String describe() {
+      return holder + " (" + info + "), since " + acquiredAt + ", lease expires " + expiresAt;
+    }
+  }
+
+  /**
+   * The outcome of an attempt: acquired (perhaps taking over an expired lease, then {@code
+   * previous} is that holder) or refused ({@code previous} is the live holder).
+   */
+  public record Acquisition(boolean acquired, Holder previous) {}
+
+  private final LedgerConnection connection;
+
+  public Leases(LedgerConnection connection) {
+    this.connection = connection;
+  }
+
+  public Acquisition tryAcquire(String resource, String holder, String info, Duration ttl)
+      throws SQLException {
+    for (int attempt = 0; ; attempt++) {
+      Instant now = Instant.now();
+      try (Connection c = connection.open()) {
+        c.setAutoCommit(false);
+        try {
+          Holder current = read(c, resource, true);
+          if (current != null && !current.holder().equals(holder) && !current.expired(now)) {
+            c.rollback();
+            return new Acquisition(false, current);
+          }
+          if (current == null) {
+            try (PreparedStatement s =
+                c.prepareStatement(
+                    "INSERT INTO archiver_lease (resource, holder, holder_info, acquired_at, expires_at)"
+                        + " VALUES (?,?,?,?,?)")) {
+              s.setString(1, resource);
+              s.setString(2, holder);
+              s.setString(3, info);
+              s.setObject(4, Jobs.odt(now));
+              s.setObject(5, Jobs.odt(now.plus(ttl)));
+              s.executeUpdate();
+            }
+          } else {
+            try (PreparedStatement s =
+                c.prepareStatement(
+                    "UPDATE archiver_lease SET holder = ?, holder_info = ?, acquired_at = ?, expires_at = ?"
+                        + " WHERE resource = ? AND holder = ?")) {
+              s.setString(1, holder);
+              s.setString(2, info);
+              s.setObject(3, Jobs.odt(now));
+              s.setObject(4, Jobs.odt(now.plus(ttl)));
+              s.setString(5, resource);
+              s.setString(6, current.holder());
+              if (s.executeUpdate() != 1) {
+                c.rollback();
+                continue; // changed under us: read again
+              }
+            }
+          }
+          c.commit();
+          return new Acquisition(true, current == null || current.holder().equals(holder) ? null : current);
+        } catch (SQLException e) {
+          c.rollback();
+          // 23505: a concurrent first insert; read the row again.
+          if ("23505".equals(e.getSQLState()) && attempt < 5) {
+            continue;
+          }
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Extends a lease this holder still holds; false when it has lost it. */
+  public boolean renew(String resource, String holder, Duration ttl) throws SQLException {
+    try (Connection c = connection.open();
+        PreparedStatement s =
+            c.prepareStatement(
+                "UPDATE archiver_lease SET expires_at = ? WHERE resource = ? AND holder = ?")) {
+      s.setObject(1, Jobs.odt(Instant.now().plus(ttl)));
+      s.setString(2, resource);
+      s.setString(3, holder);
+      return s.executeUpdate() == 1;
+    }
+  }
+
+  public void release(String resource, String holder) throws SQLException {
+    try (Connection c = connection.open();
+        PreparedStatement s =
+            c.prepareStatement("DELETE FROM archiver_lease WHERE resource = ? AND holder = ?")) {
+      s.setString(1, resource);
+      s.setString(2, holder);
+      s.executeUpdate();
+    }
+  }
+
+  public Holder holder(String resource) throws SQLException {
+    try (Connection c = connection.open()) {
+      return read(c, resource, false);
+    }
+  }
+
+  private static Holder read(Connection c, String resource, boolean lock) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT holder, holder_info, acquired_at, expires_at FROM archiver_lease WHERE resource = ?"
+                + (lock ? " FOR UPDATE" : ""))) {
+      s.setString(1, resource);
+      try (ResultSet rs = s.executeQuery()) {
+        if (!rs.next()) {
+          return null;
+        }
+        return new Holder(
+            rs.getString(1),
+            rs.getString(2),
+            rs.getObject(3, OffsetDateTime.class).toInstant(),
+            rs.getObject(4, OffsetDateTime.class).toInstant());
+      }
+    }
+  }
+}
