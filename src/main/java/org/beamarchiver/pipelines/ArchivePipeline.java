@@ -39,6 +39,7 @@ import org.beamarchiver.model.SourceRow;
 import org.beamarchiver.options.ArchiveOptions;
 import org.beamarchiver.spec.TableSpec;
 import org.beamarchiver.transforms.KeyByPartition;
+import org.beamarchiver.transforms.ReadKeyAndSpill;
 import org.beamarchiver.transforms.RecordInLedger;
 import org.beamarchiver.transforms.WriteDeadLetters;
 import org.beamarchiver.transforms.WritePartitionFiles;
@@ -143,12 +144,53 @@ public final class ArchivePipeline {
     return out;
   }
 
-  /** Builds the pipeline reading the live table through CassandraIO. */
+  /**
+   * Builds the pipeline over the live table. With the RUNNER shuffle: CassandraIO →
+   * KeyByPartition → GroupByKey and sort → files. With SPILL (the DirectRunner's): the fused
+   * ReadKeyAndSpill → merge of sorted runs → files, so that memory stays bounded on one machine.
+   */
   public static Pipeline create(ArchiveOptions options, ArchiveRun run) {
+    if (shuffle(options) == WritePartitionFiles.Shuffle.SPILL) {
+      Pipeline p = Pipeline.create(options);
+      String type = run.spec().archiveType();
+      RecordInLedger record =
+          new RecordInLedger(run.ledger(), type, run.runId(), run.startedAt(), run.requestData(), run.force());
+      WritePartitionFiles.FileSettings settings = fileSettings(options, run, record);
+      PCollectionTuple read =
+          p.apply(
+              "ReadKeyAndSpill",
+              new ReadKeyAndSpill(
+                  run.cassandra(), run.spec(), run.table(), run.splits(),
+                  new KeyByPartition.Keyer(run.table().layout(), run.request(), run.skipped(), run.only()),
+                  settings));
+      WritePartitionFiles.mergeRuns(read.get(ReadKeyAndSpill.RUN_INDEX), settings)
+          .apply("RecordInLedger", record);
+      read.get(ReadKeyAndSpill.DEAD_LETTER)
+          .apply(
+              "WriteDeadLetters",
+              new WriteDeadLetters(
+                  ArchivePaths.deadLetterPrefix(run.archiveRoot(), type, run.runId()),
+                  run.table().layout().fileHeader()));
+      return p;
+    }
     return create(
         options,
         run,
         new ReadCassandraRows(run.cassandra(), run.spec(), run.table(), run.splits()));
+  }
+
+  private static WritePartitionFiles.FileSettings fileSettings(
+      ArchiveOptions options, ArchiveRun run, RecordInLedger record) {
+    return new WritePartitionFiles.FileSettings(
+        run.archiveRoot(),
+        run.spec().archiveType(),
+        run.runId(),
+        run.runEpochMillis(),
+        Arrays.asList(run.table().layout().fileHeader()),
+        options.getGzipLevel(),
+        options.getSortMemoryMb(),
+        shuffle(options),
+        record.writeAhead());
   }
 
   /** Builds the pipeline over any source of rows (tests inject one; production reads Cassandra). */
@@ -171,19 +213,7 @@ public final class ArchivePipeline {
             run.ledger(), type, run.runId(), run.startedAt(), run.requestData(), run.force());
     keyed
         .get(KeyByPartition.KEYED)
-        .apply(
-            "WritePartitionFiles",
-            new WritePartitionFiles(
-                new WritePartitionFiles.FileSettings(
-                    run.archiveRoot(),
-                    type,
-                    run.runId(),
-                    run.runEpochMillis(),
-                    Arrays.asList(run.table().layout().fileHeader()),
-                    options.getGzipLevel(),
-                    options.getSortMemoryMb(),
-                    shuffle(options),
-                    record.writeAhead())))
+        .apply("WritePartitionFiles", new WritePartitionFiles(fileSettings(options, run, record)))
         .apply("RecordInLedger", record);
 
     keyed

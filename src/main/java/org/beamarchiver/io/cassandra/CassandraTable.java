@@ -174,7 +174,7 @@ public record CassandraTable(RowLayout layout, String selectCql, int writeTimeCo
   }
 
   /** Identifiers are validated as plain names by the spec loader; quoting keeps their case. */
-  static String quote(String identifier) {
+  public static String quote(String identifier) {
     return "\"" + identifier.replace("\"", "\"\"") + "\"";
   }
 }

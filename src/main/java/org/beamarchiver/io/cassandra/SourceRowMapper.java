@@ -17,13 +17,13 @@ import org.beamarchiver.model.SourceRow;
  * Turns CassandraIO's result pages into {@link SourceRow}s, lazily: rows are decoded as the
  * iterator is consumed, so a token range is streamed, never held.
  */
-final class SourceRowMapper implements Mapper<SourceRow> {
+public final class SourceRowMapper implements Mapper<SourceRow> {
   private static final Counter ROWS_READ = Metrics.counter("archive", "rowsRead");
 
   private final RowLayout layout;
   private final int writeTimes;
 
-  SourceRowMapper(RowLayout layout, int writeTimes) {
+  public SourceRowMapper(RowLayout layout, int writeTimes) {
     this.layout = layout;
     this.writeTimes = writeTimes;
   }

@@ -1,0 +1,175 @@
+package org.beamarchiver.transforms;
+
+import com.datastax.driver.core.BoundStatement;
+import com.datastax.driver.core.ConsistencyLevel;
+import com.datastax.driver.core.PreparedStatement;
+import com.datastax.driver.core.Session;
+import com.datastax.driver.core.TableMetadata;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.beamarchiver.io.cassandra.CassandraConnection;
+import org.beamarchiver.io.cassandra.CassandraSessions;
+import org.beamarchiver.io.cassandra.CassandraTable;
+import org.beamarchiver.io.cassandra.SourceRowMapper;
+import org.beamarchiver.model.DeadLetter;
+import org.beamarchiver.model.PartitionKey;
+import org.beamarchiver.model.SourceRow;
+import org.beamarchiver.spec.TableSpec;
+
+/**
+ * The SPILL shuffle's read, fused: each token range is read, keyed ({@link KeyByPartition.Keyer})
+ * and spilled into sorted run files by one DoFn, so that only run index paths (and dead letters)
+ * leave it. The DirectRunner keeps every output of a bundle in memory until the bundle ends and
+ * schedules reads ahead of their consumers; a read that emitted rows held the whole table there.
+ * Here memory is one --sortMemoryMb buffer per worker thread, whatever the table's size. The
+ * merge that follows is {@link WritePartitionFiles#mergeRuns}. Reads over equal slices of the
+ * Murmur3 token ring, paged by the driver.
+ */
+public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> {
+  public static final TupleTag<String> RUN_INDEX = new TupleTag<>() {};
+  public static final TupleTag<DeadLetter> DEAD_LETTER = new TupleTag<>() {};
+
+  private final CassandraConnection connection;
+  private final TableSpec spec;
+  private final CassandraTable table;
+  private final int splits;
+  private final KeyByPartition.Keyer keyer;
+  private final WritePartitionFiles.FileSettings settings;
+
+  public ReadKeyAndSpill(
+      CassandraConnection connection,
+      TableSpec spec,
+      CassandraTable table,
+      int splits,
+      KeyByPartition.Keyer keyer,
+      WritePartitionFiles.FileSettings settings) {
+    this.connection = connection;
+    this.spec = spec;
+    this.table = table;
+    this.splits = splits;
+    this.keyer = keyer;
+    this.settings = settings;
+  }
+
+  /** {@code n} slices (lo, hi] covering the Murmur3 ring, the first starting at its minimum. */
+  static List<KV<Long, Long>> ranges(int n) {
+    BigInteger min = BigInteger.valueOf(Long.MIN_VALUE);
+    BigInteger width = BigInteger.ONE.shiftLeft(64).divide(BigInteger.valueOf(n));
+    List<KV<Long, Long>> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      long lo = min.add(width.multiply(BigInteger.valueOf(i))).longValueExact();
+      long hi = i == n - 1 ? Long.MAX_VALUE : min.add(width.multiply(BigInteger.valueOf(i + 1))).longValueExact();
+      out.add(KV.of(lo, hi));
+    }
+    return out;
+  }
+
+  @Override
+  public PCollectionTuple expand(PBegin input) {
+    PCollectionTuple out =
+        input
+            .apply("TokenRanges", Create.of(ranges(Math.max(1, splits))).withCoder(KvCoder.of(VarLongCoder.of(), VarLongCoder.of())))
+            .apply("SpreadRanges", Reshuffle.viaRandomKey())
+            .apply(
+                "ReadKeyAndSpillRows",
+                ParDo.of(new ReadKeyAndSpillFn(this)).withOutputTags(RUN_INDEX, TupleTagList.of(DEAD_LETTER)));
+    out.get(RUN_INDEX).setCoder(StringUtf8Coder.of());
+    out.get(DEAD_LETTER).setCoder(SerializableCoder.of(DeadLetter.class));
+    return out;
+  }
+
+  static final class ReadKeyAndSpillFn extends DoFn<KV<Long, Long>, String> {
+    private final CassandraConnection connection;
+    private final TableSpec spec;
+    private final CassandraTable table;
+    private final KeyByPartition.Keyer keyer;
+    private final WritePartitionFiles.FileSettings settings;
+    private transient Session session;
+    private transient PreparedStatement range;
+    private transient WritePartitionFiles.SpillBuffer buffer;
+
+    ReadKeyAndSpillFn(ReadKeyAndSpill t) {
+      this.connection = t.connection;
+      this.spec = t.spec;
+      this.table = t.table;
+      this.keyer = t.keyer;
+      this.settings = t.settings;
+    }
+
+    @Setup
+    public void setup() {
+      session = CassandraSessions.get(connection);
+      String partitioner = session.getCluster().getMetadata().getPartitioner();
+      if (partitioner == null || !partitioner.endsWith("Murmur3Partitioner")) {
+        throw new IllegalStateException(
+            "the cluster's partitioner is " + partitioner + "; the fused read of --shuffle=SPILL needs"
+                + " Murmur3Partitioner: use --shuffle=RUNNER (CassandraIO's read)");
+      }
+      TableMetadata t = session.getCluster().getMetadata().getKeyspace(spec.keyspace()).getTable(spec.table());
+      String pk =
+          t.getPartitionKey().stream()
+              .map(c -> CassandraTable.quote(c.getName()))
+              .collect(Collectors.joining(", "));
+      range =
+          session.prepare(table.selectCql() + " WHERE token(" + pk + ") > ? AND token(" + pk + ") <= ?");
+      range.setConsistencyLevel(ConsistencyLevel.valueOf(connection.consistency()));
+    }
+
+    @StartBundle
+    public void start() {
+      buffer = new WritePartitionFiles.SpillBuffer(settings);
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Long, Long> slice, MultiOutputReceiver out) throws IOException {
+      // Murmur3 never gives a partition the minimum token, so (min, x] misses nothing.
+      read(range.bind(slice.getKey(), slice.getValue()), out);
+    }
+
+    private void read(BoundStatement s, MultiOutputReceiver out) throws IOException {
+      Iterator<SourceRow> rows =
+          new SourceRowMapper(table.layout(), table.writeTimeColumns()).map(session.execute(s));
+      KeyByPartition.Keyer.Sink sink =
+          new KeyByPartition.Keyer.Sink() {
+            @Override
+            public void keyed(PartitionKey key, byte[] sortKey, byte[] payload) throws IOException {
+              if (buffer.add(key, sortKey, payload)) {
+                buffer.spill(out.get(RUN_INDEX)::output);
+              }
+            }
+
+            @Override
+            public void deadLetter(DeadLetter letter) {
+              out.get(DEAD_LETTER).output(letter);
+            }
+          };
+      while (rows.hasNext()) {
+        keyer.key(rows.next(), sink);
+      }
+    }
+
+    @FinishBundle
+    public void finish(FinishBundleContext c) throws IOException {
+      buffer.spill(path -> c.output(RUN_INDEX, path, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE));
+    }
+  }
+}
