@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobControl implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JobControl.class);
+  /** A queued job silent this long (it touches its row every poll while waiting) is gone. */
+  private static final Duration STALE_WAITING = Duration.ofMinutes(5);
 
   /** How a job is controlled. */
   public record Settings(
@@ -106,11 +108,16 @@ public final class JobControl implements AutoCloseable {
         note.accept("waiting for the lease held by " + a.previous().describe());
         waitingNoted = true;
       }
+      jobs.touch(settings.jobId());
       Thread.sleep(Math.min(2000, Math.max(100, Duration.between(Instant.now(), deadline).toMillis())));
     }
     startHeartbeat();
+    Instant staleBefore = Instant.now().minus(STALE_WAITING);
     for (Jobs.JobRow j : jobs.unfinished(settings.type())) {
-      if (!j.jobId().equals(settings.jobId())) {
+      // A job past QUEUED held the lease, which is now ours: its process is gone. A job still
+      // QUEUED may be waiting for the lease: it is gone only when it stopped showing signs of life.
+      boolean waiting = j.state() == JobState.QUEUED || j.state() == JobState.UNINITIALIZED;
+      if (!j.jobId().equals(settings.jobId()) && (!waiting || j.updatedAt().isBefore(staleBefore))) {
         jobs.transition(
             j.jobId(),
             JobState.ABANDONED,

@@ -53,7 +53,11 @@ public final class Reconcile {
     int pending = 0;
     int orphans = 0;
     for (LedgerRow r : ledger.pendingRows(type, currentRun)) {
-      if (removeUnrecorded(r)) {
+      Boolean removed = removeUnrecorded(r);
+      if (removed == null) {
+        continue; // could not remove it: the write-ahead stays open for the next run
+      }
+      if (removed) {
         orphans++;
       }
       ledger.closePending(
@@ -88,7 +92,11 @@ public final class Reconcile {
       if (problem != null) {
         bad++;
         note.accept("partition " + r.batchId() + " " + r.period() + ": " + problem + "; marked FAILED");
-        delete(r.blobUrl());
+        try {
+          delete(r.blobUrl());
+        } catch (IOException | RuntimeException e) {
+          note.accept("could not remove " + r.blobUrl() + " (" + e + ")");
+        }
         ledger.markObjectBad(r.uuid(), runId, "post-run check: " + problem);
       }
     }
@@ -98,7 +106,11 @@ public final class Reconcile {
       if (!runId.equals(r.pendingRunId())) {
         continue;
       }
-      if (removeUnrecorded(r)) {
+      Boolean removed = removeUnrecorded(r);
+      if (removed == null) {
+        continue;
+      }
+      if (removed) {
         orphans++;
       }
       ledger.closePending(r.uuid(), runId, "the run ended without recording this partition");
@@ -122,19 +134,32 @@ public final class Reconcile {
     return null;
   }
 
-  /** Removes a write-ahead's object unless the ledger records that very object. */
-  private boolean removeUnrecorded(LedgerRow r) throws IOException {
+  /**
+   * Removes a write-ahead's object unless the ledger records that very object: true when removed,
+   * false when there was nothing to remove, null when it could not be removed (said in a note).
+   */
+  private Boolean removeUnrecorded(LedgerRow r) {
     String pending = r.pendingBlobUrl();
     if (pending == null || pending.equals(r.blobUrl()) && Ledger.SUCCESS.equals(r.archivalStatus())) {
       return false;
     }
-    return delete(pending);
+    try {
+      return delete(pending);
+    } catch (IOException | RuntimeException e) {
+      note.accept("could not remove the unrecorded object " + pending + " (" + e + "); the next run tries again");
+      return null;
+    }
   }
 
   private int removeSuperseded() throws SQLException, IOException {
     int n = 0;
     for (Ledger.Superseded s : ledger.supersededNotRemoved(type)) {
-      delete(s.blobUrl());
+      try {
+        delete(s.blobUrl());
+      } catch (IOException | RuntimeException e) {
+        note.accept("could not remove the superseded object " + s.blobUrl() + " (" + e + "); the next run tries again");
+        continue;
+      }
       ledger.markSupersededRemoved(s.uuid(), s.runId());
       n++;
     }

@@ -98,6 +98,16 @@ public final class Jobs {
     }
   }
 
+  /** Shows a waiting job is alive (updated_at), without a transition. */
+  public void touch(String jobId) throws SQLException {
+    try (Connection c = connection.open();
+        PreparedStatement s = c.prepareStatement("UPDATE archiver_job SET updated_at = ? WHERE job_id = ?")) {
+      s.setObject(1, odt(Instant.now()));
+      s.setString(2, jobId);
+      s.executeUpdate();
+    }
+  }
+
   /** Records the terminal state and the job's outcome. */
   public void end(
       String jobId,

@@ -167,7 +167,11 @@ public final class Ledger {
           }
           written = true;
         } else if (SUCCESS.equals(status) && !runId.equals(oldRun) && !(force && file.succeeded())) {
-          clearPending(c, uuid, runId);
+          // The archive of another run stands. A failed forced attempt keeps its write-ahead: the
+          // run's reconciliation removes what the attempt may have left, then closes it.
+          if (file.succeeded()) {
+            clearPending(c, uuid, runId);
+          }
           written = false;
         } else {
           if (SUCCESS.equals(status) && !runId.equals(oldRun) && !file.blobUrl().equals(oldBlob)) {
@@ -181,7 +185,8 @@ public final class Ledger {
                       + " completion_date = ?, archival_status = ?, iteration = ?, request_data = ?,"
                       + " blob_url = ?, err_message = ?, row_count = ?, byte_size = ?,"
                       + " checksum_sha256 = ?, min_time = ?, max_time = ?, run_id = ?,"
-                      + " pending_blob_url = NULL, pending_run_id = NULL, deletion_status = NULL,"
+                      + (file.succeeded() ? " pending_blob_url = NULL, pending_run_id = NULL," : "")
+                      + " deletion_status = NULL,"
                       + " deletion_date = NULL, deleted_rows = NULL, skipped_changed_rows = NULL,"
                       + " absent_rows = NULL, deletion_run_id = NULL WHERE uuid = ?")) {
             int i = 1;

@@ -409,11 +409,23 @@ public final class ArchivePipeline {
     if (!run.request().isEmpty()) {
       String out = ArchivePaths.tempDir(run.archiveRoot(), run.runId()) + "plan-counts";
       Pipeline p = Pipeline.create(options);
-      p.apply("ReadSourceRows", new ReadCassandraRows(run.cassandra(), run.spec(), run.table(), run.splits()))
-          .apply("KeyByPartition", new KeyByPartition(run.table().layout(), run.request(), run.skipped(), null))
-          .get(KeyByPartition.KEYED)
-          .apply("Partitions", org.apache.beam.sdk.transforms.Keys.create())
-          .apply("CountRowsPerPartition", org.apache.beam.sdk.transforms.Count.perElement())
+      PCollection<org.apache.beam.sdk.values.KV<PartitionKey, Long>> counted;
+      if (shuffle(options) == WritePartitionFiles.Shuffle.SPILL) {
+        counted =
+            p.apply(
+                "ReadKeyAndCount",
+                new ReadKeyAndSpill.ReadKeyAndCount(
+                    run.cassandra(), run.spec(), run.table(), run.splits(),
+                    new KeyByPartition.Keyer(run.table().layout(), run.request(), run.skipped(), null)));
+      } else {
+        counted =
+            p.apply("ReadSourceRows", new ReadCassandraRows(run.cassandra(), run.spec(), run.table(), run.splits()))
+                .apply("KeyByPartition", new KeyByPartition(run.table().layout(), run.request(), run.skipped(), null))
+                .get(KeyByPartition.KEYED)
+                .apply("Partitions", org.apache.beam.sdk.transforms.Keys.create())
+                .apply("CountRowsPerPartition", org.apache.beam.sdk.transforms.Count.perElement());
+      }
+      counted
           .apply(
               "FormatCounts",
               org.apache.beam.sdk.transforms.MapElements.into(org.apache.beam.sdk.values.TypeDescriptors.strings())

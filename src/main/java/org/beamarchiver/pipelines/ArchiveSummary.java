@@ -15,8 +15,13 @@ import org.beamarchiver.ledger.LedgerRow;
 public record ArchiveSummary(
     ArchiveRun run, List<LedgerRow> partitions, Map<String, Long> counters, String deadLetterFile) {
 
+  /**
+   * Partitions that failed: FAILED rows of this run, or, when more, the writes the run counted as
+   * failed (a failed forced re-archive leaves the older archive's row, of another run, in place).
+   */
   public long failedPartitions() {
-    return partitions.stream().filter(r -> !"SUCCESS".equals(r.archivalStatus())).count();
+    long rows = partitions.stream().filter(r -> !"SUCCESS".equals(r.archivalStatus())).count();
+    return Math.max(rows, counter("partitionsFailed"));
   }
 
   public long counter(String name) {

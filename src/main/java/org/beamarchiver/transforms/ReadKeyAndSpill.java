@@ -20,9 +20,11 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
@@ -32,6 +34,7 @@ import org.beamarchiver.io.cassandra.CassandraTable;
 import org.beamarchiver.io.cassandra.SourceRowMapper;
 import org.beamarchiver.model.DeadLetter;
 import org.beamarchiver.model.PartitionKey;
+import org.beamarchiver.model.PartitionKeyCoder;
 import org.beamarchiver.model.SourceRow;
 import org.beamarchiver.spec.TableSpec;
 
@@ -97,41 +100,120 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
     return out;
   }
 
-  static final class ReadKeyAndSpillFn extends DoFn<KV<Long, Long>, String> {
-    private final CassandraConnection connection;
-    private final TableSpec spec;
-    private final CassandraTable table;
-    private final KeyByPartition.Keyer keyer;
-    private final WritePartitionFiles.FileSettings settings;
-    private transient Session session;
-    private transient PreparedStatement range;
-    private transient WritePartitionFiles.SpillBuffer buffer;
+  /**
+   * The plan's read on the DirectRunner: the same fused read, counting rows per partition instead
+   * of spilling them; only (partition, count) pairs of each bundle leave the step.
+   */
+  public static final class ReadKeyAndCount extends PTransform<PBegin, PCollection<KV<PartitionKey, Long>>> {
+    private final ReadKeyAndSpill read;
 
-    ReadKeyAndSpillFn(ReadKeyAndSpill t) {
+    public ReadKeyAndCount(
+        CassandraConnection connection, TableSpec spec, CassandraTable table, int splits, KeyByPartition.Keyer keyer) {
+      this.read = new ReadKeyAndSpill(connection, spec, table, splits, keyer, null);
+    }
+
+    @Override
+    public PCollection<KV<PartitionKey, Long>> expand(PBegin input) {
+      return input
+          .apply("TokenRanges", Create.of(ranges(Math.max(1, read.splits))).withCoder(KvCoder.of(VarLongCoder.of(), VarLongCoder.of())))
+          .apply("SpreadRanges", Reshuffle.viaRandomKey())
+          .apply("ReadKeyAndCountRows", ParDo.of(new ReadKeyAndCountFn(read)))
+          .setCoder(KvCoder.of(PartitionKeyCoder.of(), VarLongCoder.of()))
+          .apply("SumPerPartition", Sum.longsPerKey());
+    }
+  }
+
+  /** Reading shared by the spilling and the counting Fn. */
+  abstract static class ScanFn<OutputT> extends DoFn<KV<Long, Long>, OutputT> {
+    final CassandraConnection connection;
+    final TableSpec spec;
+    final CassandraTable table;
+    final KeyByPartition.Keyer keyer;
+    transient Session session;
+    transient PreparedStatement range;
+
+    ScanFn(ReadKeyAndSpill t) {
       this.connection = t.connection;
       this.spec = t.spec;
       this.table = t.table;
       this.keyer = t.keyer;
-      this.settings = t.settings;
     }
 
     @Setup
     public void setup() {
       session = CassandraSessions.get(connection);
-      String partitioner = session.getCluster().getMetadata().getPartitioner();
-      if (partitioner == null || !partitioner.endsWith("Murmur3Partitioner")) {
-        throw new IllegalStateException(
-            "the cluster's partitioner is " + partitioner + "; the fused read of --shuffle=SPILL needs"
-                + " Murmur3Partitioner: use --shuffle=RUNNER (CassandraIO's read)");
+      range = prepareRange(session, connection, spec, table);
+    }
+
+    void scan(KV<Long, Long> slice, KeyByPartition.Keyer.Sink sink) throws IOException {
+      // Murmur3 never gives a partition the minimum token, so (min, x] misses nothing.
+      Iterator<SourceRow> rows =
+          new SourceRowMapper(table.layout(), table.writeTimeColumns())
+              .map(session.execute(range.bind(slice.getKey(), slice.getValue())));
+      while (rows.hasNext()) {
+        keyer.key(rows.next(), sink);
       }
-      TableMetadata t = session.getCluster().getMetadata().getKeyspace(spec.keyspace()).getTable(spec.table());
-      String pk =
-          t.getPartitionKey().stream()
-              .map(c -> CassandraTable.quote(c.getName()))
-              .collect(Collectors.joining(", "));
-      range =
-          session.prepare(table.selectCql() + " WHERE token(" + pk + ") > ? AND token(" + pk + ") <= ?");
-      range.setConsistencyLevel(ConsistencyLevel.valueOf(connection.consistency()));
+    }
+  }
+
+  static PreparedStatement prepareRange(
+      Session session, CassandraConnection connection, TableSpec spec, CassandraTable table) {
+    String partitioner = session.getCluster().getMetadata().getPartitioner();
+    if (partitioner == null || !partitioner.endsWith("Murmur3Partitioner")) {
+      throw new IllegalStateException(
+          "the cluster's partitioner is " + partitioner + "; the DirectRunner's fused read needs"
+              + " Murmur3Partitioner: use --shuffle=RUNNER (CassandraIO's read)");
+    }
+    TableMetadata t = session.getCluster().getMetadata().getKeyspace(spec.keyspace()).getTable(spec.table());
+    String pk =
+        t.getPartitionKey().stream().map(c -> CassandraTable.quote(c.getName())).collect(Collectors.joining(", "));
+    PreparedStatement range =
+        session.prepare(table.selectCql() + " WHERE token(" + pk + ") > ? AND token(" + pk + ") <= ?");
+    range.setConsistencyLevel(ConsistencyLevel.valueOf(connection.consistency()));
+    return range;
+  }
+
+  static final class ReadKeyAndCountFn extends ScanFn<KV<PartitionKey, Long>> {
+    private transient java.util.Map<PartitionKey, long[]> counts;
+
+    ReadKeyAndCountFn(ReadKeyAndSpill t) {
+      super(t);
+    }
+
+    @StartBundle
+    public void start() {
+      counts = new java.util.HashMap<>();
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Long, Long> slice) throws IOException {
+      scan(
+          slice,
+          new KeyByPartition.Keyer.Sink() {
+            @Override
+            public void keyed(PartitionKey key, byte[] sortKey, byte[] payload) {
+              counts.computeIfAbsent(key, k -> new long[1])[0]++;
+            }
+
+            @Override
+            public void deadLetter(DeadLetter letter) {}
+          });
+    }
+
+    @FinishBundle
+    public void finish(FinishBundleContext c) {
+      counts.forEach(
+          (k, n) -> c.output(KV.of(k, n[0]), GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE));
+    }
+  }
+
+  static final class ReadKeyAndSpillFn extends ScanFn<String> {
+    private final WritePartitionFiles.FileSettings settings;
+    private transient WritePartitionFiles.SpillBuffer buffer;
+
+    ReadKeyAndSpillFn(ReadKeyAndSpill t) {
+      super(t);
+      this.settings = t.settings;
     }
 
     @StartBundle
@@ -141,14 +223,8 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
 
     @ProcessElement
     public void process(@Element KV<Long, Long> slice, MultiOutputReceiver out) throws IOException {
-      // Murmur3 never gives a partition the minimum token, so (min, x] misses nothing.
-      read(range.bind(slice.getKey(), slice.getValue()), out);
-    }
-
-    private void read(BoundStatement s, MultiOutputReceiver out) throws IOException {
-      Iterator<SourceRow> rows =
-          new SourceRowMapper(table.layout(), table.writeTimeColumns()).map(session.execute(s));
-      KeyByPartition.Keyer.Sink sink =
+      scan(
+          slice,
           new KeyByPartition.Keyer.Sink() {
             @Override
             public void keyed(PartitionKey key, byte[] sortKey, byte[] payload) throws IOException {
@@ -161,10 +237,7 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
             public void deadLetter(DeadLetter letter) {
               out.get(DEAD_LETTER).output(letter);
             }
-          };
-      while (rows.hasNext()) {
-        keyer.key(rows.next(), sink);
-      }
+          });
     }
 
     @FinishBundle

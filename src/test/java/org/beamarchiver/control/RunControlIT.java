@@ -428,6 +428,11 @@ class RunControlIT {
     while (keys(f).size() > target && Instant.now().isBefore(deadline) && p.isAlive()) {
       Thread.sleep(100);
     }
+    // A second run on the same table while the delete runs: refused, naming the holder.
+    Cli concurrent = cli("archive", f);
+    assertEquals(4, concurrent.code(), concurrent.out());
+    assertTrue(concurrent.out().contains("holds the lease") && concurrent.out().contains("delete-"), concurrent.out());
+    assertTrue(p.isAlive(), "the delete was still running during the concurrent attempt");
     p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     int afterKill = keys(f).size();
     assertTrue(afterKill <= target && afterKill > all.size() - archived.size(),
