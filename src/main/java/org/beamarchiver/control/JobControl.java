@@ -95,6 +95,13 @@ public final class JobControl implements AutoCloseable {
         }
         break;
       }
+      if (deadOnThisHost(a.previous(), info)
+          && leases.takeOver(resource, a.previous().holder(), settings.jobId(), info, settings.leaseTtl())) {
+        String took = "took over the lease of " + a.previous().describe() + ": its process is gone from this host";
+        note.accept(took);
+        jobs.transition(settings.jobId(), JobState.QUEUED, took);
+        break;
+      }
       if (!Instant.now().isBefore(deadline)) {
         String msg =
             "another run holds the lease on table " + settings.table() + " (" + settings.type() + "): "
@@ -236,6 +243,23 @@ public final class JobControl implements AutoCloseable {
     } catch (SQLException e) {
       LOG.warn("could not release the lease on {} (it expires by itself): {}", resource, e.toString());
     }
+  }
+
+  private static final java.util.regex.Pattern HOLDER =
+      java.util.regex.Pattern.compile("^host (\\S+), pid (\\d+),");
+
+  /**
+   * Whether a lease's holder ran on this host and its process no longer exists: then nothing can
+   * still be working under the lease, and waiting for it to expire would only delay the rerun.
+   */
+  static boolean deadOnThisHost(Leases.Holder holder, String myInfo) {
+    java.util.regex.Matcher theirs = HOLDER.matcher(holder.info() == null ? "" : holder.info());
+    java.util.regex.Matcher mine = HOLDER.matcher(myInfo);
+    if (!theirs.find() || !mine.find() || !theirs.group(1).equals(mine.group(1))) {
+      return false;
+    }
+    long pid = Long.parseLong(theirs.group(2));
+    return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
   }
 
   static String holderInfo() {

@@ -49,7 +49,21 @@ public record RunFile(
 
   /** The request, as the period options give it. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Request(String period, Integer weeks, String date, String asOf, List<String> batchIds) {
+  public record Request(
+      String period, Integer weeks, String date, String asOf, List<String> batchIds, String window) {
+    /**
+     * The same request for reuse: period, parameters and batch ids, and the same resolved window of
+     * weeks (asOf itself differs from run to run when it is not given).
+     */
+    public boolean sameAs(Request o) {
+      return o != null
+          && java.util.Objects.equals(period, o.period)
+          && java.util.Objects.equals(weeks, o.weeks)
+          && java.util.Objects.equals(date, o.date)
+          && java.util.Objects.equals(batchIds, o.batchIds)
+          && java.util.Objects.equals(window, o.window);
+    }
+
     /** A folder name unique to the request (period, its parameters, the batch ids' digest). */
     public String key() {
       StringBuilder k = new StringBuilder(period);
@@ -133,6 +147,19 @@ public record RunFile(
         request, forceArchival, partitions, skipped, actions, all);
   }
 
+  /**
+   * Before a new run file takes a name an older one has (same table, request and hour), the older
+   * one is kept as {@code <name>.replaced-<epochMillis>}, so no run's record is lost.
+   */
+  public static void keepPrevious(String path) throws IOException {
+    MatchResult m = FileSystems.match(List.of(path)).get(0);
+    if (m.status() == MatchResult.Status.OK && !m.metadata().isEmpty()) {
+      ResourceId old = m.metadata().get(0).resourceId();
+      ResourceId kept = FileSystems.matchNewResource(path + ".replaced-" + System.currentTimeMillis(), false);
+      FileSystems.rename(List.of(old), List.of(kept));
+    }
+  }
+
   public void write(String path) throws IOException {
     ResourceId id = FileSystems.matchNewResource(path, false);
     try (OutputStream out = Channels.newOutputStream(FileSystems.create(id, "application/json"))) {
@@ -180,7 +207,7 @@ public record RunFile(
       if (f.createdAt() != null
           && f.createdAt().isAfter(now.minusSeconds(3600))
           && !f.createdAt().isAfter(now.plusSeconds(60))
-          && request.equals(f.request())
+          && request.sameAs(f.request())
           && (best == null || f.createdAt().isAfter(best.file().createdAt()))) {
         best = new Found(p, f);
       }

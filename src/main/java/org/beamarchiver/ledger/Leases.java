@@ -92,6 +92,25 @@ public final class Leases {
     }
   }
 
+  /** Takes a lease from a holder known to be dead (its process is gone); false if it moved on. */
+  public boolean takeOver(String resource, String deadHolder, String holder, String info, Duration ttl)
+      throws SQLException {
+    Instant now = Instant.now();
+    try (Connection c = connection.open();
+        PreparedStatement s =
+            c.prepareStatement(
+                "UPDATE archiver_lease SET holder = ?, holder_info = ?, acquired_at = ?, expires_at = ?"
+                    + " WHERE resource = ? AND holder = ?")) {
+      s.setString(1, holder);
+      s.setString(2, info);
+      s.setObject(3, Jobs.odt(now));
+      s.setObject(4, Jobs.odt(now.plus(ttl)));
+      s.setString(5, resource);
+      s.setString(6, deadHolder);
+      return s.executeUpdate() == 1;
+    }
+  }
+
   /** Extends a lease this holder still holds; false when it has lost it. */
   public boolean renew(String resource, String holder, Duration ttl) throws SQLException {
     try (Connection c = connection.open();

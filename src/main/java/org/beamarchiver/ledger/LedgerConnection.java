@@ -55,7 +55,10 @@ public record LedgerConnection(String url, String username, String password)
     if (!(path.startsWith("/") || path.startsWith("~") || path.isEmpty())) {
       path = java.nio.file.Paths.get(path).toAbsolutePath().normalize().toString();
     }
-    return keepOpen(prefix + path + settings);
+    String u = keepOpen(prefix + path + settings);
+    // Several processes on one embedded ledger (a run, a status, a second run that must see the
+    // first one's lease): H2's automatic mixed mode serves the file to the others over loopback.
+    return u.toUpperCase(java.util.Locale.ROOT).contains("AUTO_SERVER") ? u : u + ";AUTO_SERVER=TRUE";
   }
 
   /**

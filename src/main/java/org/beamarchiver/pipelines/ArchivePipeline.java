@@ -295,6 +295,7 @@ public final class ArchivePipeline {
           runFile = reused;
         } else {
           planPath = RunFile.path(runFileDir, system, launch.spec().qualifiedTable(), request, launch.now());
+          RunFile.keepPrevious(planPath);
           runFile = newRunFile(system, launch, request, run, List.of(), false);
         }
         runFile = runFile.withExecution(new RunFile.Execution(launch.runId(), launch.now(), null, "PROCESSING", null, null, null));
@@ -480,6 +481,7 @@ public final class ArchivePipeline {
     }
     RunFile file = newRunFile(system, launch, request, run, partitions, true);
     String path = RunFile.path(dir, system, launch.spec().qualifiedTable(), request, launch.now());
+    RunFile.keepPrevious(path);
     file.write(path);
     return new PlanResult(path, file, false);
   }
@@ -558,7 +560,8 @@ public final class ArchivePipeline {
         r.weeks().orElse(null),
         r.date().map(Object::toString).orElse(null),
         r.asOf().toString(),
-        r.batchIds().isEmpty() ? null : List.copyOf(r.batchIds()));
+        r.batchIds().isEmpty() ? null : List.copyOf(r.batchIds()),
+        r.fromInclusive().map(Object::toString).orElse("-") + ".." + r.toExclusive().map(Object::toString).orElse("-"));
   }
 
   /** A plan fixes the request: its period, parameters, asOf and batch ids replace the options'. */
