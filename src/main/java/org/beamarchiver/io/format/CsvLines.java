@@ -1,7 +1,6 @@
 package org.beamarchiver.io.format;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.QuoteMode;
