@@ -218,6 +218,40 @@ public final class JobControl implements AutoCloseable {
     T run(int attempt) throws Exception;
   }
 
+  /** The terminal state of a job that ran to the end: with failures when any partition FAILED. */
+  public static JobState outcome(int failedPartitions) {
+    return failedPartitions > 0 ? JobState.COMPLETED_WITH_FAILURES : JobState.COMPLETED;
+  }
+
+  /** Ends a job that ran to the end: COMPLETED (exit 0) or COMPLETED_WITH_FAILURES (exit 3). */
+  public void complete(int succeeded, int failed, int skipped) {
+    end(outcome(failed), succeeded, failed, skipped, failed > 0 ? 3 : 0, null);
+  }
+
+  /** Cleanup after a failure; best effort, what it leaves the next run does. */
+  public interface Cleanup {
+    void run() throws Exception;
+  }
+
+  /**
+   * Ends a job whose work failed: CLEANUP (best effort), then FAILED (exit 1) with the error.
+   * Returns the error, for the caller to throw.
+   */
+  public Exception fail(Exception e, Cleanup cleanup) {
+    try {
+      to(JobState.CLEANUP, null);
+    } catch (RuntimeException bookkeeping) {
+      e.addSuppressed(bookkeeping);
+    }
+    try {
+      cleanup.run();
+    } catch (Exception c) {
+      note.accept("cleanup after the failure did not finish (the next run does it): " + c);
+    }
+    end(JobState.FAILED, 0, 0, 0, 1, String.valueOf(e));
+    return e;
+  }
+
   /** Ends the job in a terminal state with its outcome. */
   public void end(JobState state, int succeeded, int failed, int skipped, int exitCode, String error) {
     try {

@@ -62,20 +62,9 @@ public final class Leases {
               s.executeUpdate();
             }
           } else {
-            try (PreparedStatement s =
-                c.prepareStatement(
-                    "UPDATE archiver_lease SET holder = ?, holder_info = ?, acquired_at = ?, expires_at = ?"
-                        + " WHERE resource = ? AND holder = ?")) {
-              s.setString(1, holder);
-              s.setString(2, info);
-              s.setObject(3, Jobs.odt(now));
-              s.setObject(4, Jobs.odt(now.plus(ttl)));
-              s.setString(5, resource);
-              s.setString(6, current.holder());
-              if (s.executeUpdate() != 1) {
-                c.rollback();
-                continue; // changed under us: read again
-              }
+            if (!move(c, resource, current.holder(), holder, info, now, ttl)) {
+              c.rollback();
+              continue; // changed under us: read again
             }
           }
           c.commit();
@@ -95,18 +84,25 @@ public final class Leases {
   /** Takes a lease from a holder known to be dead (its process is gone); false if it moved on. */
   public boolean takeOver(String resource, String deadHolder, String holder, String info, Duration ttl)
       throws SQLException {
-    Instant now = Instant.now();
-    try (Connection c = connection.open();
-        PreparedStatement s =
-            c.prepareStatement(
-                "UPDATE archiver_lease SET holder = ?, holder_info = ?, acquired_at = ?, expires_at = ?"
-                    + " WHERE resource = ? AND holder = ?")) {
-      s.setString(1, holder);
+    try (Connection c = connection.open()) {
+      return move(c, resource, deadHolder, holder, info, Instant.now(), ttl);
+    }
+  }
+
+  /** Gives the lease held by {@code from} to {@code to}; false when {@code from} no longer holds it. */
+  private static boolean move(
+      Connection c, String resource, String from, String to, String info, Instant now, Duration ttl)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE archiver_lease SET holder = ?, holder_info = ?, acquired_at = ?, expires_at = ?"
+                + " WHERE resource = ? AND holder = ?")) {
+      s.setString(1, to);
       s.setString(2, info);
       s.setObject(3, Jobs.odt(now));
       s.setObject(4, Jobs.odt(now.plus(ttl)));
       s.setString(5, resource);
-      s.setString(6, deadHolder);
+      s.setString(6, from);
       return s.executeUpdate() == 1;
     }
   }

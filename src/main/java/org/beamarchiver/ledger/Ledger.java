@@ -122,90 +122,108 @@ public final class Ledger {
       boolean force)
       throws SQLException {
     String uuid = uuidOf(type, file.partition());
+    return inTransaction(
+        c,
+        () -> {
+          Integer iteration = null;
+          String status = null;
+          String oldRun = null;
+          String oldBlob = null;
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "SELECT iteration, archival_status, run_id, blob_url FROM archival_metadata WHERE uuid = ? FOR UPDATE")) {
+            s.setString(1, uuid);
+            try (ResultSet rs = s.executeQuery()) {
+              if (rs.next()) {
+                iteration = rs.getInt(1);
+                status = rs.getString(2);
+                oldRun = rs.getString(3);
+                oldBlob = rs.getString(4);
+              }
+            }
+          }
+          boolean written;
+          String superseded = null;
+          if (iteration == null) {
+            try (PreparedStatement s =
+                c.prepareStatement(
+                    "INSERT INTO archival_metadata ("
+                        + COLUMNS
+                        + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+              int i = 1;
+              s.setString(i++, uuid);
+              s.setString(i++, type);
+              s.setString(i++, file.partition().batchId());
+              s.setString(i++, file.collectionIds());
+              s.setString(i++, file.partition().period());
+              s.setObject(i++, odt(archivalDate));
+              s.setObject(i++, odt(Instant.now()));
+              s.setString(i++, file.succeeded() ? SUCCESS : FAILED);
+              s.setNull(i++, Types.VARCHAR);
+              s.setInt(i++, 1);
+              setFile(s, i, file, requestData, runId);
+              s.executeUpdate();
+            }
+            written = true;
+          } else if (SUCCESS.equals(status) && !runId.equals(oldRun) && !(force && file.succeeded())) {
+            // The archive of another run stands. A failed forced attempt keeps its write-ahead: the
+            // run's reconciliation removes what the attempt may have left, then closes it.
+            if (file.succeeded()) {
+              clearPending(c, uuid, runId);
+            }
+            written = false;
+          } else {
+            if (SUCCESS.equals(status) && !runId.equals(oldRun) && !file.blobUrl().equals(oldBlob)) {
+              supersede(c, uuid, runId);
+              superseded = oldBlob;
+            }
+            int next = runId.equals(oldRun) ? iteration : iteration + 1;
+            try (PreparedStatement s =
+                c.prepareStatement(
+                    "UPDATE archival_metadata SET collectionid = ?, archival_date = ?,"
+                        + " completion_date = ?, archival_status = ?, iteration = ?, request_data = ?,"
+                        + " blob_url = ?, err_message = ?, row_count = ?, byte_size = ?,"
+                        + " checksum_sha256 = ?, min_time = ?, max_time = ?, run_id = ?,"
+                        + (file.succeeded() ? " pending_blob_url = NULL, pending_run_id = NULL," : "")
+                        + " deletion_status = NULL,"
+                        + " deletion_date = NULL, deleted_rows = NULL, skipped_changed_rows = NULL,"
+                        + " absent_rows = NULL, deletion_run_id = NULL WHERE uuid = ?")) {
+              int i = 1;
+              s.setString(i++, file.collectionIds());
+              s.setObject(i++, odt(archivalDate));
+              s.setObject(i++, odt(Instant.now()));
+              s.setString(i++, file.succeeded() ? SUCCESS : FAILED);
+              s.setInt(i++, next);
+              i = setFile(s, i, file, requestData, runId);
+              s.setString(i, uuid);
+              s.executeUpdate();
+            }
+            written = true;
+          }
+          return new Upsert(written, superseded, superseded == null ? null : oldRun);
+        });
+  }
+
+  /** One unit of ledger work inside a transaction. */
+  private interface Work<T> {
+    T run() throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction on {@code c}, rolled back on an error; a unique-key
+   * violation (23505: a concurrent insert of the same row) is retried up to three times, reading
+   * again.
+   */
+  private static <T> T inTransaction(Connection c, Work<T> work) throws SQLException {
     for (int attempt = 0; ; attempt++) {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
       try {
-        Integer iteration = null;
-        String status = null;
-        String oldRun = null;
-        String oldBlob = null;
-        try (PreparedStatement s =
-            c.prepareStatement(
-                "SELECT iteration, archival_status, run_id, blob_url FROM archival_metadata WHERE uuid = ? FOR UPDATE")) {
-          s.setString(1, uuid);
-          try (ResultSet rs = s.executeQuery()) {
-            if (rs.next()) {
-              iteration = rs.getInt(1);
-              status = rs.getString(2);
-              oldRun = rs.getString(3);
-              oldBlob = rs.getString(4);
-            }
-          }
-        }
-        boolean written;
-        String superseded = null;
-        if (iteration == null) {
-          try (PreparedStatement s =
-              c.prepareStatement(
-                  "INSERT INTO archival_metadata ("
-                      + COLUMNS
-                      + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
-            int i = 1;
-            s.setString(i++, uuid);
-            s.setString(i++, type);
-            s.setString(i++, file.partition().batchId());
-            s.setString(i++, file.collectionIds());
-            s.setString(i++, file.partition().period());
-            s.setObject(i++, odt(archivalDate));
-            s.setObject(i++, odt(Instant.now()));
-            s.setString(i++, file.succeeded() ? SUCCESS : FAILED);
-            s.setNull(i++, Types.VARCHAR);
-            s.setInt(i++, 1);
-            setFile(s, i, file, requestData, runId);
-            s.executeUpdate();
-          }
-          written = true;
-        } else if (SUCCESS.equals(status) && !runId.equals(oldRun) && !(force && file.succeeded())) {
-          // The archive of another run stands. A failed forced attempt keeps its write-ahead: the
-          // run's reconciliation removes what the attempt may have left, then closes it.
-          if (file.succeeded()) {
-            clearPending(c, uuid, runId);
-          }
-          written = false;
-        } else {
-          if (SUCCESS.equals(status) && !runId.equals(oldRun) && !file.blobUrl().equals(oldBlob)) {
-            supersede(c, uuid, runId);
-            superseded = oldBlob;
-          }
-          int next = runId.equals(oldRun) ? iteration : iteration + 1;
-          try (PreparedStatement s =
-              c.prepareStatement(
-                  "UPDATE archival_metadata SET collectionid = ?, archival_date = ?,"
-                      + " completion_date = ?, archival_status = ?, iteration = ?, request_data = ?,"
-                      + " blob_url = ?, err_message = ?, row_count = ?, byte_size = ?,"
-                      + " checksum_sha256 = ?, min_time = ?, max_time = ?, run_id = ?,"
-                      + (file.succeeded() ? " pending_blob_url = NULL, pending_run_id = NULL," : "")
-                      + " deletion_status = NULL,"
-                      + " deletion_date = NULL, deleted_rows = NULL, skipped_changed_rows = NULL,"
-                      + " absent_rows = NULL, deletion_run_id = NULL WHERE uuid = ?")) {
-            int i = 1;
-            s.setString(i++, file.collectionIds());
-            s.setObject(i++, odt(archivalDate));
-            s.setObject(i++, odt(Instant.now()));
-            s.setString(i++, file.succeeded() ? SUCCESS : FAILED);
-            s.setInt(i++, next);
-            i = setFile(s, i, file, requestData, runId);
-            s.setString(i, uuid);
-            s.executeUpdate();
-          }
-          written = true;
-        }
+        T result = work.run();
         c.commit();
-        return new Upsert(written, superseded, superseded == null ? null : oldRun);
+        return result;
       } catch (SQLException e) {
         c.rollback();
-        // 23505: unique violation, a concurrent insert of the same partition; read it again.
         if ("23505".equals(e.getSQLState()) && attempt < 3) {
           continue;
         }
@@ -262,52 +280,41 @@ public final class Ledger {
       String requestData)
       throws SQLException {
     String uuid = uuidOf(type, key);
-    for (int attempt = 0; ; attempt++) {
-      boolean autoCommit = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try {
-        int updated;
-        try (PreparedStatement s =
-            c.prepareStatement(
-                "UPDATE archival_metadata SET pending_blob_url = ?, pending_run_id = ? WHERE uuid = ?")) {
-          s.setString(1, blobUrl);
-          s.setString(2, runId);
-          s.setString(3, uuid);
-          updated = s.executeUpdate();
-        }
-        if (updated == 0) {
+    inTransaction(
+        c,
+        () -> {
+          int updated;
           try (PreparedStatement s =
               c.prepareStatement(
-                  "INSERT INTO archival_metadata (uuid, type, batchid, period, archival_date,"
-                      + " archival_status, iteration, request_data, run_id, pending_blob_url,"
-                      + " pending_run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
-            int i = 1;
-            s.setString(i++, uuid);
-            s.setString(i++, type);
-            s.setString(i++, key.batchId());
-            s.setString(i++, key.period());
-            s.setObject(i++, odt(archivalDate));
-            s.setString(i++, PENDING);
-            s.setInt(i++, 1);
-            s.setString(i++, requestData);
-            s.setString(i++, runId);
-            s.setString(i++, blobUrl);
-            s.setString(i, runId);
-            s.executeUpdate();
+                  "UPDATE archival_metadata SET pending_blob_url = ?, pending_run_id = ? WHERE uuid = ?")) {
+            s.setString(1, blobUrl);
+            s.setString(2, runId);
+            s.setString(3, uuid);
+            updated = s.executeUpdate();
           }
-        }
-        c.commit();
-        return;
-      } catch (SQLException e) {
-        c.rollback();
-        if ("23505".equals(e.getSQLState()) && attempt < 3) {
-          continue;
-        }
-        throw e;
-      } finally {
-        c.setAutoCommit(autoCommit);
-      }
-    }
+          if (updated == 0) {
+            try (PreparedStatement s =
+                c.prepareStatement(
+                    "INSERT INTO archival_metadata (uuid, type, batchid, period, archival_date,"
+                        + " archival_status, iteration, request_data, run_id, pending_blob_url,"
+                        + " pending_run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+              int i = 1;
+              s.setString(i++, uuid);
+              s.setString(i++, type);
+              s.setString(i++, key.batchId());
+              s.setString(i++, key.period());
+              s.setObject(i++, odt(archivalDate));
+              s.setString(i++, PENDING);
+              s.setInt(i++, 1);
+              s.setString(i++, requestData);
+              s.setString(i++, runId);
+              s.setString(i++, blobUrl);
+              s.setString(i, runId);
+              s.executeUpdate();
+            }
+          }
+          return null;
+        });
   }
 
   /** Rows of a type with a write-ahead left by a run other than {@code exceptRun} (may be null). */

@@ -152,9 +152,7 @@ public final class ArchivePipeline {
   public static Pipeline create(ArchiveOptions options, ArchiveRun run) {
     if (shuffle(options) == WritePartitionFiles.Shuffle.SPILL) {
       Pipeline p = Pipeline.create(options);
-      String type = run.spec().archiveType();
-      RecordInLedger record =
-          new RecordInLedger(run.ledger(), type, run.runId(), run.startedAt(), run.requestData(), run.force());
+      RecordInLedger record = recordInLedger(run);
       WritePartitionFiles.FileSettings settings = fileSettings(options, run, record);
       PCollectionTuple read =
           p.apply(
@@ -165,12 +163,7 @@ public final class ArchivePipeline {
                   settings));
       WritePartitionFiles.mergeRuns(read.get(ReadKeyAndSpill.RUN_INDEX), settings)
           .apply("RecordInLedger", record);
-      read.get(ReadKeyAndSpill.DEAD_LETTER)
-          .apply(
-              "WriteDeadLetters",
-              new WriteDeadLetters(
-                  ArchivePaths.deadLetterPrefix(run.archiveRoot(), type, run.runId()),
-                  run.table().layout().fileHeader()));
+      read.get(ReadKeyAndSpill.DEAD_LETTER).apply("WriteDeadLetters", writeDeadLetters(run));
       return p;
     }
     return create(
@@ -199,7 +192,6 @@ public final class ArchivePipeline {
       ArchiveRun run,
       PTransform<PBegin, PCollection<SourceRow>> source) {
     Pipeline p = Pipeline.create(options);
-    String type = run.spec().archiveType();
 
     PCollection<SourceRow> rows = p.apply("ReadSourceRows", source);
 
@@ -208,22 +200,25 @@ public final class ArchivePipeline {
             "KeyByPartition",
             new KeyByPartition(run.table().layout(), run.request(), run.skipped(), run.only()));
 
-    RecordInLedger record =
-        new RecordInLedger(
-            run.ledger(), type, run.runId(), run.startedAt(), run.requestData(), run.force());
+    RecordInLedger record = recordInLedger(run);
     keyed
         .get(KeyByPartition.KEYED)
         .apply("WritePartitionFiles", new WritePartitionFiles(fileSettings(options, run, record)))
         .apply("RecordInLedger", record);
 
-    keyed
-        .get(KeyByPartition.DEAD_LETTER)
-        .apply(
-            "WriteDeadLetters",
-            new WriteDeadLetters(
-                ArchivePaths.deadLetterPrefix(run.archiveRoot(), type, run.runId()),
-                run.table().layout().fileHeader()));
+    keyed.get(KeyByPartition.DEAD_LETTER).apply("WriteDeadLetters", writeDeadLetters(run));
     return p;
+  }
+
+  private static RecordInLedger recordInLedger(ArchiveRun run) {
+    return new RecordInLedger(
+        run.ledger(), run.spec().archiveType(), run.runId(), run.startedAt(), run.requestData(), run.force());
+  }
+
+  private static WriteDeadLetters writeDeadLetters(ArchiveRun run) {
+    return new WriteDeadLetters(
+        ArchivePaths.deadLetterPrefix(run.archiveRoot(), run.spec().archiveType(), run.runId()),
+        run.table().layout().fileHeader());
   }
 
   /**
@@ -341,34 +336,26 @@ public final class ArchivePipeline {
                     ? null
                     : ArchivePaths.deadLetterPrefix(run.archiveRoot(), type, run.runId()) + ".csv");
         int failed = (int) summary.failedPartitions();
-        JobState end = failed > 0 ? JobState.COMPLETED_WITH_FAILURES : JobState.COMPLETED;
         runFile
             .withExecution(
                 new RunFile.Execution(
-                    launch.runId(), launch.now(), Instant.now(), end.name(), rows.size() - failed, failed,
-                    plan == null ? null : differences(plan, rows)))
+                    launch.runId(), launch.now(), Instant.now(), JobControl.outcome(failed).name(),
+                    rows.size() - failed, failed, plan == null ? null : differences(plan, rows)))
             .write(planPath);
         job.to(JobState.CLEANUP, null);
         Stores.deleteTempDir(ArchivePaths.tempDir(launch.archiveRoot(), launch.runId()));
-        job.end(end, rows.size() - failed, failed, current[0].skipped().size(), failed > 0 ? 3 : 0, null);
+        job.complete(rows.size() - failed, failed, current[0].skipped().size());
         return summary;
       } catch (RefusedException e) {
         job.end(JobState.FAILED, 0, 0, 0, 5, e.getMessage());
         throw e;
       } catch (Exception e) {
-        try {
-          job.to(JobState.CLEANUP, null);
-        } catch (RuntimeException bookkeeping) {
-          e.addSuppressed(bookkeeping);
-        }
-        try {
-          reconcile.afterRun(launch.runId());
-          Stores.deleteTempDir(ArchivePaths.tempDir(launch.archiveRoot(), launch.runId()));
-        } catch (Exception cleanup) {
-          progress.note("cleanup after the failure did not finish (the next run does it): " + cleanup);
-        }
-        job.end(JobState.FAILED, 0, 0, 0, 1, String.valueOf(e));
-        throw e;
+        throw job.fail(
+            e,
+            () -> {
+              reconcile.afterRun(launch.runId());
+              Stores.deleteTempDir(ArchivePaths.tempDir(launch.archiveRoot(), launch.runId()));
+            });
       }
     }
   }

@@ -179,23 +179,10 @@ public final class DeletePipeline {
         int failed = (int) summary.failedPartitions();
         job.to(JobState.CLEANUP, null);
         Stores.deleteTempDir(ArchivePaths.tempDir(launch.archiveRoot(), launch.runId()));
-        job.end(
-            failed > 0 ? JobState.COMPLETED_WITH_FAILURES : JobState.COMPLETED,
-            report.size() - failed, failed, 0, failed > 0 ? 3 : 0, null);
+        job.complete(report.size() - failed, failed, 0);
         return summary;
       } catch (Exception e) {
-        try {
-          job.to(JobState.CLEANUP, null);
-        } catch (RuntimeException bookkeeping) {
-          e.addSuppressed(bookkeeping);
-        }
-        try {
-          Stores.deleteTempDir(ArchivePaths.tempDir(launch.archiveRoot(), launch.runId()));
-        } catch (Exception cleanup) {
-          progress.note("cleanup after the failure did not finish: " + cleanup);
-        }
-        job.end(JobState.FAILED, 0, 0, 0, 1, String.valueOf(e));
-        throw e;
+        throw job.fail(e, () -> Stores.deleteTempDir(ArchivePaths.tempDir(launch.archiveRoot(), launch.runId())));
       }
     }
   }

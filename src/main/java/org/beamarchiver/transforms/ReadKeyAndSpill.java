@@ -85,12 +85,17 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
     return out;
   }
 
+  /** The token slices, spread over workers: what both fused reads start from. */
+  static PCollection<KV<Long, Long>> spreadRanges(PBegin input, int splits) {
+    return input
+        .apply("TokenRanges", Create.of(ranges(Math.max(1, splits))).withCoder(KvCoder.of(VarLongCoder.of(), VarLongCoder.of())))
+        .apply("SpreadRanges", Reshuffle.viaRandomKey());
+  }
+
   @Override
   public PCollectionTuple expand(PBegin input) {
     PCollectionTuple out =
-        input
-            .apply("TokenRanges", Create.of(ranges(Math.max(1, splits))).withCoder(KvCoder.of(VarLongCoder.of(), VarLongCoder.of())))
-            .apply("SpreadRanges", Reshuffle.viaRandomKey())
+        spreadRanges(input, splits)
             .apply(
                 "ReadKeyAndSpillRows",
                 ParDo.of(new ReadKeyAndSpillFn(this)).withOutputTags(RUN_INDEX, TupleTagList.of(DEAD_LETTER)));
@@ -113,9 +118,7 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
 
     @Override
     public PCollection<KV<PartitionKey, Long>> expand(PBegin input) {
-      return input
-          .apply("TokenRanges", Create.of(ranges(Math.max(1, read.splits))).withCoder(KvCoder.of(VarLongCoder.of(), VarLongCoder.of())))
-          .apply("SpreadRanges", Reshuffle.viaRandomKey())
+      return spreadRanges(input, read.splits)
           .apply("ReadKeyAndCountRows", ParDo.of(new ReadKeyAndCountFn(read)))
           .setCoder(KvCoder.of(PartitionKeyCoder.of(), VarLongCoder.of()))
           .apply("SumPerPartition", Sum.longsPerKey());
