@@ -120,7 +120,7 @@ public final class Reconcile {
   }
 
   private String checkObject(LedgerRow r) throws IOException {
-    MatchResult m = FileSystems.match(List.of(r.blobUrl())).get(0);
+    MatchResult m = Stores.matchExact(r.blobUrl());
     if (m.status() == MatchResult.Status.NOT_FOUND) {
       return "object missing: " + r.blobUrl();
     }
@@ -171,7 +171,7 @@ public final class Reconcile {
     if (url == null) {
       return false;
     }
-    MatchResult m = FileSystems.match(List.of(url)).get(0);
+    MatchResult m = Stores.matchExact(url);
     if (m.status() != MatchResult.Status.OK) {
       return false;
     }

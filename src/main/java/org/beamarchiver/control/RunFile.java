@@ -20,6 +20,7 @@ import java.util.Optional;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.ResourceId;
+import org.beamarchiver.io.store.Stores;
 
 /**
  * A run file: what an archive run will do (or did), written before anything changes. The
@@ -152,7 +153,7 @@ public record RunFile(
    * one is kept as {@code <name>.replaced-<epochMillis>}, so no run's record is lost.
    */
   public static void keepPrevious(String path) throws IOException {
-    MatchResult m = FileSystems.match(List.of(path)).get(0);
+    MatchResult m = Stores.matchExact(path);
     if (m.status() == MatchResult.Status.OK && !m.metadata().isEmpty()) {
       ResourceId old = m.metadata().get(0).resourceId();
       ResourceId kept = FileSystems.matchNewResource(path + ".replaced-" + System.currentTimeMillis(), false);
@@ -168,7 +169,7 @@ public record RunFile(
   }
 
   public static RunFile read(String path) throws IOException {
-    MatchResult m = FileSystems.match(List.of(path)).get(0);
+    MatchResult m = Stores.matchExact(path);
     if (m.status() != MatchResult.Status.OK) {
       throw new IllegalArgumentException("--plan=" + path + ": no such run file");
     }

@@ -98,7 +98,7 @@ public final class ArchiveReader {
     if (p.blobUrl() == null || p.sha256() == null || p.byteSize() < 0 || p.rowCount() < 0) {
       throw new VerificationException("ledger row lacks blob_url, checksum, size or row count");
     }
-    MatchResult match = FileSystems.match(p.blobUrl());
+    MatchResult match = Stores.matchExact(p.blobUrl());
     if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
       throw new VerificationException("object missing: " + p.blobUrl());
     }

@@ -31,6 +31,21 @@ public final class Stores {
     return Paths.get(root).toAbsolutePath().normalize().toString();
   }
 
+  /**
+   * What is at exactly {@code path} (no glob expansion). Beam's local match of a path that does
+   * not exist treats it as a pattern and walks its parent folder (the whole disk for {@code /x}, a
+   * type's whole archive folder for a missing archive), so a local path is checked first.
+   */
+  public static MatchResult matchExact(String path) throws IOException {
+    if (isLocal(path)) {
+      Path p = Paths.get(path.startsWith("file://") ? path.substring("file://".length()) : path);
+      if (!Files.isRegularFile(p)) {
+        return MatchResult.create(MatchResult.Status.NOT_FOUND, new java.io.FileNotFoundException(path));
+      }
+    }
+    return FileSystems.match(List.of(path)).get(0);
+  }
+
   public static boolean isLocal(String path) {
     return !URI.matcher(path).matches() || path.startsWith("file://");
   }
