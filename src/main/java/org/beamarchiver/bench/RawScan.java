@@ -24,7 +24,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPOutputStream;
 import org.beamarchiver.io.cassandra.CassandraConnection;
-import org.beamarchiver.io.cassandra.CqlText;
 import org.beamarchiver.io.format.CsvLines;
 import org.beamarchiver.spec.TableSpec;
 import org.beamarchiver.spec.TableSpecLoader;
@@ -77,7 +76,7 @@ public final class RawScan {
                   for (Row r : session.execute(range.bind(lo, hi))) {
                     for (int k = 0; k < fields.length; k++) {
                       Object v = r.isNull(k) ? null : r.getObject(k);
-                      fields[k] = write ? CqlText.of(v) : v;
+                      fields[k] = write ? PlainText.of(v) : v;
                     }
                     n++;
                     if (write) {

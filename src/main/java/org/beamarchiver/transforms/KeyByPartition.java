@@ -1,9 +1,5 @@
 package org.beamarchiver.transforms;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Set;
@@ -101,19 +97,22 @@ public final class KeyByPartition
     }
 
     static byte[] encode(long timeMillis, String collection, String line) {
-      try {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(line.length() + 32);
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.writeLong(timeMillis);
-        byte[] c = collection == null ? new byte[0] : collection.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(collection == null ? -1 : c.length);
-        out.write(c);
-        out.write(line.getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        return bytes.toByteArray();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+      byte[] c = collection == null ? null : collection.getBytes(StandardCharsets.UTF_8);
+      byte[] l = line.getBytes(StandardCharsets.UTF_8);
+      int clen = c == null ? 0 : c.length;
+      byte[] out = new byte[12 + clen + l.length];
+      for (int i = 0; i < 8; i++) {
+        out[i] = (byte) (timeMillis >>> (56 - 8 * i));
       }
+      int len = c == null ? -1 : c.length;
+      for (int i = 0; i < 4; i++) {
+        out[8 + i] = (byte) (len >>> (24 - 8 * i));
+      }
+      if (c != null) {
+        System.arraycopy(c, 0, out, 12, clen);
+      }
+      System.arraycopy(l, 0, out, 12 + clen, l.length);
+      return out;
     }
 
     public static Payload decode(byte[] value) {

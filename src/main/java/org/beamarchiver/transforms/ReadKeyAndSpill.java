@@ -133,6 +133,7 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
     final KeyByPartition.Keyer keyer;
     transient Session session;
     transient PreparedStatement range;
+    transient SourceRowMapper mapper;
 
     ScanFn(ReadKeyAndSpill t) {
       this.connection = t.connection;
@@ -145,13 +146,12 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
     public void setup() {
       session = CassandraSessions.get(connection);
       range = prepareRange(session, connection, spec, table);
+      mapper = new SourceRowMapper(session, table.layout(), table.writeTimeColumns());
     }
 
     void scan(KV<Long, Long> slice, KeyByPartition.Keyer.Sink sink) throws IOException {
       // Murmur3 never gives a partition the minimum token, so (min, x] misses nothing.
-      Iterator<SourceRow> rows =
-          new SourceRowMapper(table.layout(), table.writeTimeColumns())
-              .map(session.execute(range.bind(slice.getKey(), slice.getValue())));
+      Iterator<SourceRow> rows = mapper.map(session.execute(range.bind(slice.getKey(), slice.getValue())));
       while (rows.hasNext()) {
         keyer.key(rows.next(), sink);
       }

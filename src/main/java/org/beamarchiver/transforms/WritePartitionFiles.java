@@ -21,6 +21,7 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
@@ -30,7 +31,6 @@ import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.Impulse;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
@@ -145,9 +145,12 @@ public final class WritePartitionFiles
         .getPipeline()
         .apply("StartMergePlan", Impulse.create())
         .apply("PlanMerges", ParDo.of(new PlanMergesFn(runs)).withSideInputs(runs))
-        .setCoder(KvCoder.of(PartitionKeyCoder.of(), ListCoder.of(SerializableCoder.of(Segment.class))))
-        .apply("SpreadPartitions", Reshuffle.viaRandomKey())
-        .apply("MergeSegmentsAndWriteFile", ParDo.of(new MergeSegmentsAndWriteFn(settings)))
+        .setCoder(
+            KvCoder.of(
+                VarIntCoder.of(),
+                KvCoder.of(PartitionKeyCoder.of(), ListCoder.of(SerializableCoder.of(Segment.class)))))
+        .apply("GroupMergesIntoShards", GroupByKey.create())
+        .apply("MergeSegmentsAndWriteFiles", ParDo.of(new MergeSegmentsAndWriteFn(settings)))
         .setCoder(SerializableCoder.of(ArchivedFile.class));
   }
 
@@ -307,8 +310,13 @@ public final class WritePartitionFiles
     }
   }
 
-  /** SPILL: turns every run's index into one (partition → its segments) element per partition. */
-  static final class PlanMergesFn extends DoFn<byte[], KV<PartitionKey, List<Segment>>> {
+  /**
+   * SPILL: turns every run's index into one (partition → its segments) element per partition, the
+   * partitions dealt into a few shards of about equal rows (largest first, each to the lightest
+   * shard). One shard is one bundle: the DirectRunner pays a fixed cost per bundle (it translates
+   * the step again), which one bundle per partition made a fifth of the archive's CPU.
+   */
+  static final class PlanMergesFn extends DoFn<byte[], KV<Integer, KV<PartitionKey, List<Segment>>>> {
     private final PCollectionView<Iterable<String>> runs;
 
     PlanMergesFn(PCollectionView<Iterable<String>> runs) {
@@ -330,24 +338,67 @@ public final class WritePartitionFiles
           plan.computeIfAbsent(s.getKey(), k -> new ArrayList<>()).add(s.getValue());
         }
       }
-      plan.forEach((k, v) -> c.output(KV.of(k, v)));
+      for (Map.Entry<Integer, List<KV<PartitionKey, List<Segment>>>> shard :
+          shards(plan, Math.max(16, 4 * Runtime.getRuntime().availableProcessors())).entrySet()) {
+        for (KV<PartitionKey, List<Segment>> partition : shard.getValue()) {
+          c.output(KV.of(shard.getKey(), partition));
+        }
+      }
     }
   }
 
-  /** SPILL: merges a partition's segments, each already sorted, into its file. */
-  static final class MergeSegmentsAndWriteFn extends WritingFn<KV<PartitionKey, List<Segment>>> {
+  /** Partitions dealt into {@code n} shards of about equal records, largest partition first. */
+  static Map<Integer, List<KV<PartitionKey, List<Segment>>>> shards(Map<PartitionKey, List<Segment>> plan, int n) {
+    List<Map.Entry<PartitionKey, List<Segment>>> bySize = new ArrayList<>(plan.entrySet());
+    bySize.sort(
+        java.util.Comparator.comparingLong((Map.Entry<PartitionKey, List<Segment>> e) -> records(e.getValue()))
+            .reversed()
+            .thenComparing(Map.Entry::getKey));
+    long[] load = new long[n];
+    Map<Integer, List<KV<PartitionKey, List<Segment>>>> shards = new java.util.TreeMap<>();
+    for (Map.Entry<PartitionKey, List<Segment>> e : bySize) {
+      int lightest = 0;
+      for (int i = 1; i < n; i++) {
+        if (load[i] < load[lightest]) {
+          lightest = i;
+        }
+      }
+      load[lightest] += records(e.getValue());
+      shards.computeIfAbsent(lightest, k -> new ArrayList<>()).add(KV.of(e.getKey(), e.getValue()));
+    }
+    return shards;
+  }
+
+  private static long records(List<Segment> segments) {
+    long n = 0;
+    for (Segment s : segments) {
+      n += s.records();
+    }
+    return n;
+  }
+
+  /** SPILL: merges each partition's segments, each already sorted, into its file; a shard at a time. */
+  static final class MergeSegmentsAndWriteFn
+      extends WritingFn<KV<Integer, Iterable<KV<PartitionKey, List<Segment>>>>> {
     MergeSegmentsAndWriteFn(FileSettings settings) {
       super(settings);
     }
 
     @ProcessElement
     public void process(
-        @Element KV<PartitionKey, List<Segment>> partition, OutputReceiver<ArchivedFile> out)
+        @Element KV<Integer, Iterable<KV<PartitionKey, List<Segment>>>> shard, OutputReceiver<ArchivedFile> out)
+        throws IOException {
+      for (KV<PartitionKey, List<Segment>> partition : shard.getValue()) {
+        merge(partition.getKey(), partition.getValue(), out);
+      }
+    }
+
+    private void merge(PartitionKey key, List<Segment> segments, OutputReceiver<ArchivedFile> out)
         throws IOException {
       List<SeekableByteChannel> open = new ArrayList<>();
       try {
         List<Iterator<byte[][]>> sources = new ArrayList<>();
-        for (Segment s : partition.getValue()) {
+        for (Segment s : segments) {
           SeekableByteChannel ch =
               (SeekableByteChannel) FileSystems.open(FileSystems.matchNewResource(s.path(), false));
           open.add(ch);
@@ -356,7 +407,7 @@ public final class WritePartitionFiles
               ExternalSorter.readRecords(
                   new BufferedInputStream(Channels.newInputStream(ch), 1 << 15), s.records()));
         }
-        publish(partition.getKey(), ExternalSorter.merge(sources), out);
+        publish(key, ExternalSorter.merge(sources), out);
       } finally {
         for (SeekableByteChannel ch : open) {
           ch.close();

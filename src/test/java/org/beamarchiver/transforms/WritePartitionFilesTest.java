@@ -124,4 +124,34 @@ public class WritePartitionFilesTest {
             });
     p.run().waitUntilFinish();
   }
+
+  @Test
+  public void mergesAreDealtIntoBalancedShardsHoldingEveryPartitionOnce() {
+    java.util.Map<org.beamarchiver.model.PartitionKey, List<WritePartitionFiles.Segment>> plan = new java.util.HashMap<>();
+    java.util.Random random = new java.util.Random(5);
+    long total = 0;
+    for (int b = 0; b < 200; b++) {
+      long records = 1 + random.nextInt(1000);
+      total += records;
+      plan.put(
+          org.beamarchiver.model.PartitionKey.of("b" + b, org.beamarchiver.model.IsoWeek.parse("2024-W01")),
+          List.of(new WritePartitionFiles.Segment("r1", 0, records / 2), new WritePartitionFiles.Segment("r2", 0, records - records / 2)));
+    }
+    java.util.Map<Integer, List<org.apache.beam.sdk.values.KV<org.beamarchiver.model.PartitionKey, List<WritePartitionFiles.Segment>>>> shards =
+        WritePartitionFiles.shards(plan, 16);
+    assertEquals(16, shards.size());
+    Set<org.beamarchiver.model.PartitionKey> seen = new java.util.HashSet<>();
+    long max = 0;
+    for (var shard : shards.values()) {
+      long load = 0;
+      for (var p : shard) {
+        assertTrue("partition dealt twice: " + p.getKey(), seen.add(p.getKey()));
+        load += p.getValue().stream().mapToLong(WritePartitionFiles.Segment::records).sum();
+      }
+      max = Math.max(max, load);
+    }
+    assertEquals(plan.keySet(), seen);
+    // Largest-first dealing: no shard exceeds the mean by more than the largest partition.
+    assertTrue("heaviest shard " + max + " of " + total, max <= total / 16 + 1000);
+  }
 }

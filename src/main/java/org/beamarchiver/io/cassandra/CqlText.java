@@ -5,10 +5,6 @@ import com.datastax.driver.core.LocalDate;
 import com.datastax.driver.core.TupleValue;
 import com.datastax.driver.core.UDTValue;
 import com.datastax.driver.core.UserType;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -27,8 +23,6 @@ import java.util.Map;
  * form Cassandra's {@code INSERT ... JSON} accepts back. The same value always gives the same text.
  */
 public final class CqlText {
-  private static final JsonFactory JSON = new JsonFactory();
-
   /** ISO-8601 UTC with exactly three fraction digits, so text order is time order. */
   public static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -50,13 +44,9 @@ public final class CqlText {
         || value instanceof Map<?, ?>
         || value instanceof UDTValue
         || value instanceof TupleValue) {
-      BuilderWriter out = new BuilderWriter();
-      try (JsonGenerator g = JSON.createGenerator(out)) {
-        writeJson(g, value);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return out.sb.toString();
+      StringBuilder out = new StringBuilder(256);
+      appendJson(out, value);
+      return out.toString();
     }
     return scalar(value);
   }
@@ -98,32 +88,6 @@ public final class CqlText {
     }
   }
 
-  /** A Writer over an unsynchronized StringBuilder (StringWriter locks on every write). */
-  private static final class BuilderWriter extends java.io.Writer {
-    final StringBuilder sb = new StringBuilder(256);
-
-    @Override
-    public void write(char[] cbuf, int off, int len) {
-      sb.append(cbuf, off, len);
-    }
-
-    @Override
-    public void write(String str, int off, int len) {
-      sb.append(str, off, off + len);
-    }
-
-    @Override
-    public void write(int c) {
-      sb.append((char) c);
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  }
-
   private static String scalar(Object value) {
     if (value instanceof BigDecimal d) {
       return d.toString();
@@ -144,83 +108,124 @@ public final class CqlText {
     return value.toString();
   }
 
-  private static void writeJson(JsonGenerator g, Object value) throws IOException {
+  /**
+   * Appends a value's JSON form: what Jackson's generator writes with its default features (no
+   * spaces, {@code Double.toString} numbers, the standard escapes), held equal to it by {@code
+   * CqlTextTest}; written by hand because it runs for every collection cell of every row.
+   */
+  static void appendJson(StringBuilder out, Object value) {
     if (value == null) {
-      g.writeNull();
+      out.append("null");
     } else if (value instanceof String s) {
-      g.writeString(s);
+      appendJsonString(out, s);
     } else if (value instanceof Date d) {
-      g.writeString(timestamp(d.getTime()));
+      appendJsonString(out, timestamp(d.getTime()));
     } else if (value instanceof Boolean b) {
-      g.writeBoolean(b);
+      out.append(b.booleanValue());
     } else if (value instanceof Double d) {
       if (d.isNaN() || d.isInfinite()) {
-        g.writeString(d.toString());
+        appendJsonString(out, d.toString());
       } else {
-        g.writeNumber(d);
+        out.append(d.doubleValue());
       }
     } else if (value instanceof Float f) {
       if (f.isNaN() || f.isInfinite()) {
-        g.writeString(f.toString());
+        appendJsonString(out, f.toString());
       } else {
-        g.writeNumber(f);
+        out.append(f.floatValue());
       }
-    } else if (value instanceof BigDecimal d) {
-      g.writeNumber(d);
-    } else if (value instanceof BigInteger i) {
-      g.writeNumber(i);
-    } else if (value instanceof Integer i) {
-      g.writeNumber(i);
-    } else if (value instanceof Long l) {
-      g.writeNumber(l);
-    } else if (value instanceof Short s) {
-      g.writeNumber(s);
-    } else if (value instanceof Byte b) {
-      g.writeNumber(b);
+    } else if (value instanceof BigDecimal
+        || value instanceof BigInteger
+        || value instanceof Integer
+        || value instanceof Long
+        || value instanceof Short
+        || value instanceof Byte) {
+      out.append(value);
     } else if (value instanceof Map<?, ?> m) {
       boolean textKeys = m.keySet().stream().allMatch(k -> k instanceof String);
-      if (textKeys) {
-        g.writeStartObject();
-        for (Map.Entry<?, ?> e : m.entrySet()) {
-          g.writeFieldName((String) e.getKey());
-          writeJson(g, e.getValue());
+      out.append(textKeys ? '{' : '[');
+      boolean first = true;
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (!first) {
+          out.append(',');
         }
-        g.writeEndObject();
-      } else {
-        g.writeStartArray();
-        for (Map.Entry<?, ?> e : m.entrySet()) {
-          g.writeStartArray();
-          writeJson(g, e.getKey());
-          writeJson(g, e.getValue());
-          g.writeEndArray();
+        first = false;
+        if (textKeys) {
+          appendJsonString(out, (String) e.getKey());
+          out.append(':');
+          appendJson(out, e.getValue());
+        } else {
+          out.append('[');
+          appendJson(out, e.getKey());
+          out.append(',');
+          appendJson(out, e.getValue());
+          out.append(']');
         }
-        g.writeEndArray();
       }
+      out.append(textKeys ? '}' : ']');
     } else if (value instanceof Collection<?> c) {
-      g.writeStartArray();
+      out.append('[');
+      boolean first = true;
       for (Object o : c) {
-        writeJson(g, o);
+        if (!first) {
+          out.append(',');
+        }
+        first = false;
+        appendJson(out, o);
       }
-      g.writeEndArray();
+      out.append(']');
     } else if (value instanceof UDTValue u) {
-      UserType type = u.getType();
-      g.writeStartObject();
+      out.append('{');
       int i = 0;
-      for (UserType.Field f : type) {
-        g.writeFieldName(f.getName());
-        writeJson(g, u.getObject(i++));
+      for (UserType.Field f : u.getType()) {
+        if (i > 0) {
+          out.append(',');
+        }
+        appendJsonString(out, f.getName());
+        out.append(':');
+        appendJson(out, u.getObject(i++));
       }
-      g.writeEndObject();
+      out.append('}');
     } else if (value instanceof TupleValue t) {
-      g.writeStartArray();
+      out.append('[');
       for (int i = 0; i < t.getType().getComponentTypes().size(); i++) {
-        writeJson(g, t.getObject(i));
+        if (i > 0) {
+          out.append(',');
+        }
+        appendJson(out, t.getObject(i));
       }
-      g.writeEndArray();
+      out.append(']');
     } else if (value instanceof LocalDate || value instanceof Duration) {
-      g.writeString(value.toString());
+      appendJsonString(out, value.toString());
     } else {
-      g.writeString(scalar(value));
+      appendJsonString(out, scalar(value));
     }
+  }
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+  /** A JSON string: quotes, backslashes and control characters escaped, the rest as it is. */
+  static void appendJsonString(StringBuilder out, String s) {
+    out.append('"');
+    int from = 0;
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x20 && c != '"' && c != '\\') {
+        continue;
+      }
+      out.append(s, from, i).append('\\');
+      switch (c) {
+        case '"', '\\' -> out.append(c);
+        case '\b' -> out.append('b');
+        case '\t' -> out.append('t');
+        case '\n' -> out.append('n');
+        case '\f' -> out.append('f');
+        case '\r' -> out.append('r');
+        default -> out.append("u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+      }
+      from = i + 1;
+    }
+    out.append(s, from, n).append('"');
   }
 }

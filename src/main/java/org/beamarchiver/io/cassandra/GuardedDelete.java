@@ -120,7 +120,7 @@ public final class GuardedDelete {
         session.prepare(
             "SELECT " + CassandraTable.quote(layout.columns().get(pk[0])) + " FROM " + qualified + whereClause);
     this.heal = session.prepare("INSERT INTO " + qualified + " JSON ? DEFAULT UNSET USING TIMESTAMP ?");
-    this.mapper = new SourceRowMapper(layout, writeTimes);
+    this.mapper = new SourceRowMapper(session, layout, writeTimes);
     this.partitionKeys = meta.getPartitionKey().size();
     if (pk.length > partitionKeys) {
       List<String> partitionWhere = where.subList(0, partitionKeys);

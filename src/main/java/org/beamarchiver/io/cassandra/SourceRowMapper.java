@@ -1,8 +1,12 @@
 package org.beamarchiver.io.cassandra;
 
+import com.datastax.driver.core.CodecRegistry;
+import com.datastax.driver.core.ColumnDefinitions;
+import com.datastax.driver.core.ProtocolVersion;
 import com.datastax.driver.core.ResultSet;
 import com.datastax.driver.core.Row;
 import com.datastax.driver.core.Session;
+import java.nio.ByteBuffer;
 import java.util.Date;
 import java.util.Iterator;
 import java.util.concurrent.Future;
@@ -20,10 +24,17 @@ import org.beamarchiver.model.SourceRow;
 public final class SourceRowMapper implements Mapper<SourceRow> {
   private static final Counter ROWS_READ = Metrics.counter("archive", "rowsRead");
 
+  private final CodecRegistry registry;
+  private final ProtocolVersion protocol;
   private final RowLayout layout;
   private final int writeTimes;
+  /** Column decoders for {@link #decodersOf}, the result metadata they were built for. */
+  private ColumnDefinitions decodersOf;
+  private CellText[] decoders;
 
-  public SourceRowMapper(RowLayout layout, int writeTimes) {
+  public SourceRowMapper(Session session, RowLayout layout, int writeTimes) {
+    this.registry = session.getCluster().getConfiguration().getCodecRegistry();
+    this.protocol = session.getCluster().getConfiguration().getProtocolOptions().getProtocolVersion();
     this.layout = layout;
     this.writeTimes = writeTimes;
   }
@@ -47,17 +58,26 @@ public final class SourceRowMapper implements Mapper<SourceRow> {
   }
 
   SourceRow toSourceRow(Row row) {
+    ColumnDefinitions columns = row.getColumnDefinitions();
+    if (columns != decodersOf) {
+      decoders = new CellText[layout.size()];
+      for (int i = 0; i < decoders.length; i++) {
+        decoders[i] = CellText.of(columns.getType(i), registry, protocol);
+      }
+      decodersOf = columns;
+    }
     int n = layout.size();
     String[] values = new String[n];
     for (int i = 0; i < n; i++) {
-      // isNull first: the driver returns an empty collection for a null (cell-less) collection.
-      values[i] = row.isNull(i) ? null : CqlText.of(row.getObject(i));
+      // From the bytes: a null cell is null (the driver would give an empty collection).
+      values[i] = decoders[i].text(row.getBytesUnsafe(i));
     }
     Date time = row.getTimestamp(layout.time());
     long writeTime = SourceRow.NO_WRITE_TIME;
     for (int i = n; i < n + writeTimes; i++) {
-      if (!row.isNull(i)) {
-        writeTime = Math.max(writeTime, row.getLong(i));
+      ByteBuffer w = row.getBytesUnsafe(i);
+      if (w != null && w.remaining() == Long.BYTES) {
+        writeTime = Math.max(writeTime, w.getLong(w.position()));
       }
     }
     return new SourceRow(values, time == null ? SourceRow.NO_TIME : time.getTime(), writeTime);
@@ -86,7 +106,7 @@ public final class SourceRowMapper implements Mapper<SourceRow> {
 
     @Override
     public Mapper apply(Session session) {
-      return new SourceRowMapper(layout, writeTimes);
+      return new SourceRowMapper(session, layout, writeTimes);
     }
   }
 }
