@@ -13,7 +13,9 @@ public enum ExitCode {
   /** Another run holds the table's lease (named in the message). Nothing was changed. */
   BUSY(4),
   /** The request is unsafe in the ledger's present state (e.g. --forceArchival on deleted rows). Nothing was changed. */
-  REFUSED(5);
+  REFUSED(5),
+  /** {@code verify} found a file that is missing, changed, unsigned, badly signed or orphaned. */
+  INTEGRITY(6);
 
   public final int code;
 

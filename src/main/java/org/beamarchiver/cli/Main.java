@@ -34,6 +34,7 @@ public final class Main {
     add(new PlanCommand());
     add(new DeleteCommand());
     add(new StatusCommand());
+    add(new VerifyCommand());
     add(new SampleDataCommand());
     add(new BenchPeerCommands.Scan());
     add(new BenchPeerCommands.Delete());

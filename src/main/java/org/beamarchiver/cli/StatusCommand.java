@@ -18,6 +18,7 @@ import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.ledger.Leases;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.model.IsoWeek;
+import org.beamarchiver.model.RollupStats;
 import org.beamarchiver.options.Requests;
 import org.beamarchiver.options.StatusOptions;
 import org.beamarchiver.spec.TableSpec;
@@ -102,25 +103,63 @@ final class StatusCommand extends Command<StatusOptions> {
     }
     out.println();
     out.println("Partitions");
-    Table pt = new Table("batch", "week", "archive", "iter", "rows", "deletion", "deleted", "run", "note");
+    Table pt =
+        new Table("batch", "week", "archive", "iter", "rows", "deletion", "deleted", "verified", "rollup", "run", "note");
     for (LedgerRow r : partitions) {
       pt.add(
           r.batchId(), r.period(), r.archivalStatus(), String.valueOf(r.iteration()), str(r.rowCount()),
-          r.deletionStatus() == null ? "-" : r.deletionStatus(), str(r.deletedRows()), r.runId(),
+          r.deletionStatus() == null ? "-" : r.deletionStatus(), str(r.deletedRows()), verified(r), rollup(r), r.runId(),
           r.pendingRunId() != null ? "being written by " + r.pendingRunId()
               : r.errMessage() == null ? "" : firstLine(r.errMessage()));
     }
     pt.print(out);
     long ok = partitions.stream().filter(r -> Ledger.SUCCESS.equals(r.archivalStatus())).count();
     out.printf(
-        "  partitions: %d, %d archived, %d failed or pending, %d deleted%n",
+        "  partitions: %d, %d archived, %d failed or pending, %d deleted; verified OK %d, verified with problems %d,"
+            + " never verified %d%n",
         partitions.size(), ok, partitions.size() - ok,
-        partitions.stream().filter(r -> Ledger.SUCCESS.equals(r.deletionStatus())).count());
+        partitions.stream().filter(r -> Ledger.SUCCESS.equals(r.deletionStatus())).count(),
+        partitions.stream().filter(r -> "OK".equals(r.verifyResult())).count(),
+        partitions.stream().filter(r -> r.verifyResult() != null && !"OK".equals(r.verifyResult())).count(),
+        partitions.stream().filter(r -> r.verifyResult() == null && Ledger.SUCCESS.equals(r.archivalStatus())).count());
     List<Map<String, Object>> history = ledger.history(type);
     if (!history.isEmpty()) {
       out.println("  superseded archives: " + history.size());
     }
     return ExitCode.OK;
+  }
+
+  /** The latest verification's verdict (details in --json), or "-" when never verified. */
+  private static String verified(LedgerRow r) {
+    if (r.verifyResult() == null) {
+      return r.manifestUrl() == null ? "unsigned" : "signed";
+    }
+    int colon = r.verifyResult().indexOf(':');
+    return colon < 0 ? r.verifyResult() : r.verifyResult().substring(0, colon);
+  }
+
+  /** The roll-up statistics in one cell: distinct counts, then mean [min, max] of each numeric column. */
+  @SuppressWarnings("unchecked")
+  static String rollup(LedgerRow r) {
+    if (r.rollupStats() == null) {
+      return "-";
+    }
+    Map<String, Object> stats = RollupStats.parse(r.rollupStats());
+    StringBuilder sb = new StringBuilder();
+    if (stats.get("distinct") instanceof Map<?, ?> d) {
+      d.forEach((k, v) -> sb.append(k).append('=').append(v).append(' '));
+    }
+    if (stats.get("numeric") instanceof Map<?, ?> n) {
+      n.forEach(
+          (k, v) -> {
+            Map<String, Object> m = (Map<String, Object>) v;
+            if (m.get("mean") != null) {
+              sb.append(k).append('=').append(String.format(java.util.Locale.ROOT, "%.2f", ((Number) m.get("mean")).doubleValue()))
+                  .append(" [").append(m.get("min")).append(", ").append(m.get("max")).append("] ");
+            }
+          });
+    }
+    return sb.toString().strip();
   }
 
   private static String str(Object o) {

@@ -12,6 +12,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.beamarchiver.model.ArchiveRequest;
@@ -38,12 +39,13 @@ public final class Ledger {
       "uuid, type, batchid, collectionid, period, archival_date, completion_date, archival_status,"
           + " deletion_status, iteration, request_data, blob_url, err_message, row_count, byte_size,"
           + " checksum_sha256, min_time, max_time, run_id, deletion_date, deleted_rows,"
-          + " skipped_changed_rows, absent_rows, deletion_run_id, pending_blob_url, pending_run_id";
+          + " skipped_changed_rows, absent_rows, deletion_run_id, pending_blob_url, pending_run_id,"
+          + " rollup_stats, manifest_url, verified_at, verify_result";
 
   private static final String COLUMNS =
       "uuid, type, batchid, collectionid, period, archival_date, completion_date, archival_status,"
           + " deletion_status, iteration, request_data, blob_url, err_message, row_count, byte_size,"
-          + " checksum_sha256, min_time, max_time, run_id";
+          + " checksum_sha256, min_time, max_time, run_id, rollup_stats";
 
   private final LedgerConnection connection;
 
@@ -149,7 +151,7 @@ public final class Ledger {
                 c.prepareStatement(
                     "INSERT INTO archival_metadata ("
                         + COLUMNS
-                        + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                        + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
               int i = 1;
               s.setString(i++, uuid);
               s.setString(i++, type);
@@ -183,7 +185,8 @@ public final class Ledger {
                     "UPDATE archival_metadata SET collectionid = ?, archival_date = ?,"
                         + " completion_date = ?, archival_status = ?, iteration = ?, request_data = ?,"
                         + " blob_url = ?, err_message = ?, row_count = ?, byte_size = ?,"
-                        + " checksum_sha256 = ?, min_time = ?, max_time = ?, run_id = ?,"
+                        + " checksum_sha256 = ?, min_time = ?, max_time = ?, run_id = ?, rollup_stats = ?,"
+                        + " manifest_url = NULL, verified_at = NULL, verify_result = NULL,"
                         + (file.succeeded() ? " pending_blob_url = NULL, pending_run_id = NULL," : "")
                         + " deletion_status = NULL,"
                         + " deletion_date = NULL, deleted_rows = NULL, skipped_changed_rows = NULL,"
@@ -242,9 +245,10 @@ public final class Ledger {
         c.prepareStatement(
             "INSERT INTO archival_history (uuid, run_id, type, batchid, period, iteration,"
                 + " archival_status, archival_date, blob_url, row_count, byte_size, checksum_sha256,"
-                + " superseded_date, superseded_by_run, object_removed)"
+                + " superseded_date, superseded_by_run, object_removed, rollup_stats, manifest_url)"
                 + " SELECT uuid, run_id, type, batchid, period, iteration, ?, archival_date, blob_url,"
-                + " row_count, byte_size, checksum_sha256, ?, ?, ? FROM archival_metadata WHERE uuid = ?")) {
+                + " row_count, byte_size, checksum_sha256, ?, ?, ?, rollup_stats, manifest_url"
+                + " FROM archival_metadata WHERE uuid = ?")) {
       s.setString(1, SUPERSEDED);
       s.setObject(2, odt(Instant.now()));
       s.setString(3, byRun);
@@ -448,6 +452,7 @@ public final class Ledger {
       s.setNull(i++, Types.TIMESTAMP_WITH_TIMEZONE);
     }
     s.setString(i++, runId);
+    s.setString(i++, file.succeeded() ? file.rollupJson() : null);
     return i;
   }
 
@@ -511,6 +516,61 @@ public final class Ledger {
     }
   }
 
+  /**
+   * Points archived rows at the signed manifest that lists their files; only rows still holding
+   * the object the manifest lists (a row re-archived meanwhile keeps its own).
+   */
+  public void setManifest(Map<String, String> blobByUuid, String manifestUrl) throws SQLException {
+    try (Connection c = connection.open()) {
+      inTransaction(
+          c,
+          () -> {
+            try (PreparedStatement s =
+                c.prepareStatement(
+                    "UPDATE archival_metadata SET manifest_url = ? WHERE uuid = ? AND blob_url = ? AND archival_status = ?")) {
+              for (Map.Entry<String, String> e : blobByUuid.entrySet()) {
+                s.setString(1, manifestUrl);
+                s.setString(2, e.getKey());
+                s.setString(3, e.getValue());
+                s.setString(4, SUCCESS);
+                s.addBatch();
+              }
+              s.executeBatch();
+            }
+            return null;
+          });
+    }
+  }
+
+  /** Records the latest verification of a row's file ({@code verify}, and refusals of delete). */
+  public void recordVerification(String uuid, String result) throws SQLException {
+    try (Connection c = connection.open();
+        PreparedStatement s =
+            c.prepareStatement("UPDATE archival_metadata SET verified_at = ?, verify_result = ? WHERE uuid = ?")) {
+      s.setObject(1, odt(Instant.now()));
+      s.setString(2, result.length() > 4000 ? result.substring(0, 4000) : result);
+      s.setString(3, uuid);
+      s.executeUpdate();
+    }
+  }
+
+  /** Every object URL the ledger knows for a type: current, pending and superseded not yet removed. */
+  public Set<String> knownObjects(String type) throws SQLException {
+    Set<String> out = new HashSet<>();
+    for (LedgerRow r : rowsOfType(type)) {
+      if (r.blobUrl() != null) {
+        out.add(r.blobUrl());
+      }
+      if (r.pendingBlobUrl() != null) {
+        out.add(r.pendingBlobUrl());
+      }
+    }
+    for (Superseded s : supersededNotRemoved(type)) {
+      out.add(s.blobUrl());
+    }
+    return out;
+  }
+
   /** Rows whose deletion was recorded by one run. */
   public List<LedgerRow> rowsOfDeletionRun(String runId) throws SQLException {
     return query("WHERE deletion_run_id = ? ORDER BY batchid, period", runId);
@@ -561,7 +621,11 @@ public final class Ledger {
                   (Long) rs.getObject("absent_rows", Long.class),
                   rs.getString("deletion_run_id"),
                   rs.getString("pending_blob_url"),
-                  rs.getString("pending_run_id")));
+                  rs.getString("pending_run_id"),
+                  rs.getString("rollup_stats"),
+                  rs.getString("manifest_url"),
+                  instant(rs, "verified_at"),
+                  rs.getString("verify_result")));
         }
       }
     }

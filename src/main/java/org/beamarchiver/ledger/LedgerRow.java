@@ -29,4 +29,8 @@ public record LedgerRow(
     Long absentRows,
     String deletionRunId,
     String pendingBlobUrl,
-    String pendingRunId) {}
+    String pendingRunId,
+    String rollupStats,
+    String manifestUrl,
+    Instant verifiedAt,
+    String verifyResult) {}

@@ -14,6 +14,7 @@ import java.io.Serializable;
  * @param minTimeMillis smallest time-column value
  * @param maxTimeMillis largest time-column value
  * @param error null on success, else why the partition failed
+ * @param rollupJson the partition's {@link RollupStats} as JSON, or null when none are kept
  */
 public record ArchivedFile(
     PartitionKey partition,
@@ -24,7 +25,8 @@ public record ArchivedFile(
     String sha256,
     long minTimeMillis,
     long maxTimeMillis,
-    String error)
+    String error,
+    String rollupJson)
     implements Serializable {
 
   public boolean succeeded() {
@@ -32,6 +34,6 @@ public record ArchivedFile(
   }
 
   public static ArchivedFile failed(PartitionKey partition, String error) {
-    return new ArchivedFile(partition, null, null, 0, 0, null, 0, 0, error);
+    return new ArchivedFile(partition, null, null, 0, 0, null, 0, 0, error, null);
   }
 }

@@ -14,6 +14,7 @@ import java.util.List;
  * @param batch position of the batch column
  * @param time position of the time column
  * @param collection position of the collection column
+ * @param rollup the columns whose statistics are kept per partition, with their positions
  */
 public record RowLayout(
     List<String> columns,
@@ -21,8 +22,13 @@ public record RowLayout(
     int[] primaryKey,
     int batch,
     int time,
-    int collection)
+    int collection,
+    Rollup rollup)
     implements Serializable {
+
+  public RowLayout(List<String> columns, List<String> types, int[] primaryKey, int batch, int time, int collection) {
+    this(columns, types, primaryKey, batch, time, collection, Rollup.NONE);
+  }
 
   /** The extra last column of every archive file: the row's newest cell write time (micros). */
   public static final String WRITE_TIME_COLUMN = "_writetime_micros";

@@ -9,4 +9,5 @@ public interface ArchiveOptions
         ArchiveFileOptions,
         PeriodOptions,
         RunControlOptions,
-        ResumeOptions {}
+        ResumeOptions,
+        SigningOptions {}

@@ -10,7 +10,8 @@ public interface DeleteOptions
         LedgerOptions,
         ArchiveStoreOptions,
         PeriodOptions,
-        RunControlOptions {
+        RunControlOptions,
+        SigningOptions {
   @Description("Verify and report what would be deleted, per partition; delete nothing.")
   @Default.Boolean(false)
   Boolean getDryRun();

@@ -24,6 +24,8 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.beamarchiver.control.JobControl;
 import org.beamarchiver.control.JobState;
 import org.beamarchiver.control.Reconcile;
+import org.beamarchiver.integrity.ManifestSigner;
+import org.beamarchiver.integrity.SigningKey;
 import org.beamarchiver.control.RefusedException;
 import org.beamarchiver.control.RunFile;
 import org.beamarchiver.io.cassandra.CassandraTable;
@@ -183,7 +185,8 @@ public final class ArchivePipeline {
         options.getGzipLevel(),
         options.getSortMemoryMb(),
         shuffle(options),
-        record.writeAhead());
+        record.writeAhead(),
+        run.table().layout().rollup());
   }
 
   /** Builds the pipeline over any source of rows (tests inject one; production reads Cassandra). */
@@ -240,6 +243,7 @@ public final class ArchivePipeline {
     if (plan != null) {
       checkPlanMatches(plan, launch, planPath);
     }
+    SigningKey key = SigningKey.resolve(options, true, progress::note);
     Ledger ledger = new Ledger(launch.ledger());
     ledger.migrate();
     String type = launch.spec().archiveType();
@@ -320,10 +324,17 @@ public final class ArchivePipeline {
                     return Execution.runWithProgress(create(options, current[0]), PROGRESS_COUNTERS, progress);
                   });
         }
-        job.to(JobState.POST_PROCESSING, "checking the objects this run recorded");
+        job.to(JobState.POST_PROCESSING, "checking the objects this run recorded, signing its manifest");
         Reconcile.Outcome post = reconcile.afterRun(launch.runId());
         if (post.objectsBad() > 0) {
           progress.note(post.objectsBad() + " recorded object(s) failed the post-run check and were marked FAILED");
+        }
+        ManifestSigner.Result signed =
+            ManifestSigner.sign(
+                ledger, type, launch.spec().qualifiedTable(), current[0].table().layout(), launch.archiveRoot(),
+                launch.runId(), key, progress::note);
+        if (signed.manifest() != null) {
+          progress.note("manifest: " + signed.manifest() + " (" + signed.files() + " file(s), signed with key " + key.id() + ")");
         }
         job.to(JobState.STORING, "summary and run file");
         List<LedgerRow> rows = ledger.rowsOfRun(launch.runId());

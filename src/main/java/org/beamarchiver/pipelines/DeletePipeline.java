@@ -11,6 +11,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.SerializableCoder;
@@ -22,6 +24,9 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 import org.beamarchiver.control.JobControl;
 import org.beamarchiver.control.JobState;
 import org.beamarchiver.control.Reconcile;
+import org.beamarchiver.integrity.ArchiveVerifier;
+import org.beamarchiver.integrity.SigningKey;
+import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.io.cassandra.CassandraTable;
 import org.beamarchiver.io.cassandra.GuardedDelete;
 import org.beamarchiver.io.store.ArchivePaths;
@@ -64,14 +69,39 @@ public final class DeletePipeline {
     }
   }
 
-  static DeleteRun prepare(DeleteOptions options, Launch launch) throws SQLException {
+  static DeleteRun prepare(DeleteOptions options, Launch launch, SigningKey key) throws SQLException {
     CassandraTable table;
     try (Cluster cluster = launch.cassandra().newCluster()) {
       table = CassandraTable.resolve(cluster, launch.spec());
     }
     Ledger ledger = new Ledger(launch.ledger());
-    List<ArchivedPartition> partitions =
-        ledger.partitionsToDelete(launch.spec().archiveType(), launch.request());
+    String type = launch.spec().archiveType();
+    boolean dryRun = Boolean.TRUE.equals(options.getDryRun());
+    // Only partitions whose ledger row a signed manifest vouches for go on to the delete (which
+    // then checks the object against that row); the others are refused and marked.
+    Map<String, LedgerRow> rows = new HashMap<>();
+    ledger.partitionRows(type, launch.request()).values().forEach(r -> rows.put(r.uuid(), r));
+    ArchiveVerifier verifier = new ArchiveVerifier(key);
+    List<ArchivedPartition> partitions = new ArrayList<>();
+    List<DeletionReport> refused = new ArrayList<>();
+    for (ArchivedPartition p : ledger.partitionsToDelete(type, launch.request())) {
+      Optional<ArchiveVerifier.Verdict> bad = verifier.checkManifest(rows.get(p.uuid()));
+      if (bad.isEmpty()) {
+        partitions.add(p);
+        continue;
+      }
+      String why = "refused, archive not verified: " + bad.get().describe();
+      refused.add(
+          new DeletionReport(
+              p.uuid(), p.partition().batchId(), p.partition().period(), p.blobUrl(), false, "FAILED", why,
+              p.rowCount(), 0, 0, 0, 0, 0));
+      ledger.recordVerification(p.uuid(), bad.get().describe());
+      if (!dryRun) {
+        try (java.sql.Connection c = launch.ledger().open()) {
+          Ledger.recordDeletion(c, p.uuid(), false, 0, 0, 0, why, launch.runId());
+        }
+      }
+    }
     return new DeleteRun(
         launch.runId(),
         launch.now(),
@@ -82,7 +112,8 @@ public final class DeletePipeline {
         launch.cassandra(),
         launch.ledger(),
         launch.archiveRoot(),
-        Boolean.TRUE.equals(options.getDryRun()));
+        dryRun,
+        List.copyOf(refused));
   }
 
   public static Pipeline create(DeleteOptions options, DeleteRun run, GuardedDelete.Hook hook) {
@@ -129,6 +160,7 @@ public final class DeletePipeline {
     Launch launch = Launch.resolve(options, clock, "delete");
     validate(options);
     ArchivePipeline.controlSettings(options, launch, "delete", null);
+    SigningKey key = SigningKey.resolve(options, false, progress::note);
     Ledger ledger = new Ledger(launch.ledger());
     ledger.migrate();
     String requestData =
@@ -141,7 +173,7 @@ public final class DeletePipeline {
         FileSystems.setDefaultPipelineOptions(options);
         new Reconcile(ledger, launch.spec().archiveType(), launch.archiveRoot(), progress::note)
             .afterDeadRuns(launch.runId(), job.abandonedJobs());
-        DeleteRun first = prepare(options, launch);
+        DeleteRun first = prepare(options, launch, key);
         first.request().notes().forEach(progress::note);
         progress.note(
             (first.dryRun() ? "DRY RUN (nothing is deleted): " : "")
@@ -151,7 +183,13 @@ public final class DeletePipeline {
                 + first.request().describe()
                 + ": "
                 + first.partitions().size()
-                + " archived partition(s) not yet deleted");
+                + " archived partition(s) not yet deleted"
+                + (first.refused().isEmpty()
+                    ? " (manifest signatures checked with key " + key.id() + ")"
+                    : ", " + first.refused().size() + " more refused (archive not verified)"));
+        for (DeletionReport r : first.refused()) {
+          progress.note("refused " + r.batchId() + " " + r.period() + ": " + r.error());
+        }
         DeleteRun[] current = {first};
         Map<String, Long> counters = Map.of();
         List<DeletionReport> report = new ArrayList<>();
@@ -161,7 +199,7 @@ public final class DeletePipeline {
                   JobState.DELETING,
                   attempt -> {
                     if (attempt > 1) {
-                      current[0] = prepare(options, launch);
+                      current[0] = prepare(options, launch, key);
                     }
                     if (current[0].partitions().isEmpty()) {
                       return Map.<String, Long>of();
@@ -172,6 +210,7 @@ public final class DeletePipeline {
                     return c;
                   });
         }
+        report.addAll(current[0].refused());
         job.to(JobState.POST_PROCESSING, null);
         job.to(JobState.STORING, null);
         report.sort(Comparator.comparing(DeletionReport::batchId).thenComparing(DeletionReport::period));

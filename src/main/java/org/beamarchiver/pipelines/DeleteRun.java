@@ -7,6 +7,7 @@ import org.beamarchiver.io.cassandra.CassandraTable;
 import org.beamarchiver.ledger.LedgerConnection;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.model.ArchivedPartition;
+import org.beamarchiver.model.DeletionReport;
 import org.beamarchiver.spec.TableSpec;
 
 /** Everything a delete launch resolved before the pipeline starts. */
@@ -20,4 +21,5 @@ public record DeleteRun(
     CassandraConnection cassandra,
     LedgerConnection ledger,
     String archiveRoot,
-    boolean dryRun) {}
+    boolean dryRun,
+    List<DeletionReport> refused) {}

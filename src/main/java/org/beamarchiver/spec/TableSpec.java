@@ -16,6 +16,7 @@ import java.util.List;
  * @param timeColumn the timestamp column that decides a row's ISO week
  * @param collectionColumn recorded in the ledger's {@code collectionid}
  * @param columns the columns archived; empty means every column of the table
+ * @param rollup the statistics kept in the ledger for every archived partition
  */
 public record TableSpec(
     String archiveType,
@@ -26,8 +27,32 @@ public record TableSpec(
     String batchColumn,
     String timeColumn,
     String collectionColumn,
-    List<String> columns)
+    List<String> columns,
+    RollupSpec rollup)
     implements Serializable {
+
+  public TableSpec(
+      String archiveType,
+      SourceKind sourceKind,
+      String keyspace,
+      String table,
+      List<String> primaryKey,
+      String batchColumn,
+      String timeColumn,
+      String collectionColumn,
+      List<String> columns) {
+    this(archiveType, sourceKind, keyspace, table, primaryKey, batchColumn, timeColumn, collectionColumn, columns,
+        RollupSpec.NONE);
+  }
+
+  /**
+   * Roll-up statistics per archived partition, computed while its file is written: distinct
+   * values counted exactly for each {@code distinct} column, count/min/max/mean for each {@code
+   * numeric} column.
+   */
+  public record RollupSpec(List<String> distinct, List<String> numeric) implements Serializable {
+    public static final RollupSpec NONE = new RollupSpec(List.of(), List.of());
+  }
 
   /** Where a table's rows live. */
   public enum SourceKind {

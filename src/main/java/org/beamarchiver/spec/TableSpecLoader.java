@@ -45,6 +45,12 @@ public final class TableSpecLoader {
     @JsonProperty public String timeColumn;
     @JsonProperty public String collectionColumn;
     @JsonProperty public List<String> columns;
+    @JsonProperty public RawRollup rollup;
+  }
+
+  static final class RawRollup {
+    @JsonProperty public List<String> distinct;
+    @JsonProperty public List<String> numeric;
   }
 
   static final class RawSource {
@@ -129,6 +135,20 @@ public final class TableSpecLoader {
     for (int i = 0; i < columns.size(); i++) {
       identifier(errors, "columns[" + i + "]", columns.get(i));
     }
+    List<String> distinct = raw.rollup == null || raw.rollup.distinct == null ? List.of() : raw.rollup.distinct;
+    List<String> numeric = raw.rollup == null || raw.rollup.numeric == null ? List.of() : raw.rollup.numeric;
+    for (int i = 0; i < distinct.size(); i++) {
+      identifier(errors, "rollup.distinct[" + i + "]", distinct.get(i));
+      if (!columns.isEmpty() && distinct.get(i) != null && !columns.contains(distinct.get(i))) {
+        errors.add("field 'rollup.distinct[" + i + "]' names '" + distinct.get(i) + "', which is not in 'columns'");
+      }
+    }
+    for (int i = 0; i < numeric.size(); i++) {
+      identifier(errors, "rollup.numeric[" + i + "]", numeric.get(i));
+      if (!columns.isEmpty() && numeric.get(i) != null && !columns.contains(numeric.get(i))) {
+        errors.add("field 'rollup.numeric[" + i + "]' names '" + numeric.get(i) + "', which is not in 'columns'");
+      }
+    }
     if (!columns.isEmpty() && errors.isEmpty()) {
       for (String needed : neededColumns(raw)) {
         if (!columns.contains(needed)) {
@@ -148,7 +168,8 @@ public final class TableSpecLoader {
         raw.batchColumn,
         raw.timeColumn,
         raw.collectionColumn,
-        List.copyOf(columns));
+        List.copyOf(columns),
+        new TableSpec.RollupSpec(List.copyOf(distinct), List.copyOf(numeric)));
   }
 
   private static Set<String> neededColumns(RawSpec raw) {

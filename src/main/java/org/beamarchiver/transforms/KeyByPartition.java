@@ -22,6 +22,7 @@ import org.beamarchiver.model.DeadLetter;
 import org.beamarchiver.model.IsoWeek;
 import org.beamarchiver.model.PartitionKey;
 import org.beamarchiver.model.PartitionKeyCoder;
+import org.beamarchiver.model.Rollup;
 import org.beamarchiver.model.RowLayout;
 import org.beamarchiver.model.SourceRow;
 
@@ -76,17 +77,23 @@ public final class KeyByPartition
     return out;
   }
 
-  /** Decodes a value written by {@link KeyByPartitionFn}. */
+  /**
+   * A keyed row's value: its time, its collection and {@link Rollup} values (texts that travel
+   * with the record to the file writer), then its CSV line. Internal to one run.
+   */
   public static final class Payload {
     public final long timeMillis;
     public final String collection;
+    /** The row's {@link Rollup#values}. */
+    public final String[] rollup;
     /** Where the CSV line starts in the encoded value; it runs to the end. */
     public final int lineOffset;
     private final byte[] value;
 
-    private Payload(long timeMillis, String collection, int lineOffset, byte[] value) {
+    private Payload(long timeMillis, String collection, String[] rollup, int lineOffset, byte[] value) {
       this.timeMillis = timeMillis;
       this.collection = collection;
+      this.rollup = rollup;
       this.lineOffset = lineOffset;
       this.value = value;
     }
@@ -96,22 +103,26 @@ public final class KeyByPartition
       return Arrays.copyOfRange(value, lineOffset, value.length);
     }
 
-    static byte[] encode(long timeMillis, String collection, String line) {
-      byte[] c = collection == null ? null : collection.getBytes(StandardCharsets.UTF_8);
+    static byte[] encode(long timeMillis, String collection, String[] rollup, String line) {
+      byte[][] texts = new byte[1 + rollup.length][];
+      int size = 8 + 4 + 4 * texts.length;
+      for (int i = 0; i < texts.length; i++) {
+        String t = i == 0 ? collection : rollup[i - 1];
+        texts[i] = t == null ? null : t.getBytes(StandardCharsets.UTF_8);
+        size += t == null ? 0 : texts[i].length;
+      }
       byte[] l = line.getBytes(StandardCharsets.UTF_8);
-      int clen = c == null ? 0 : c.length;
-      byte[] out = new byte[12 + clen + l.length];
-      for (int i = 0; i < 8; i++) {
-        out[i] = (byte) (timeMillis >>> (56 - 8 * i));
+      byte[] out = new byte[size + l.length];
+      int at = putLong(out, 0, timeMillis);
+      at = putInt(out, at, texts.length);
+      for (byte[] t : texts) {
+        at = putInt(out, at, t == null ? -1 : t.length);
+        if (t != null) {
+          System.arraycopy(t, 0, out, at, t.length);
+          at += t.length;
+        }
       }
-      int len = c == null ? -1 : c.length;
-      for (int i = 0; i < 4; i++) {
-        out[8 + i] = (byte) (len >>> (24 - 8 * i));
-      }
-      if (c != null) {
-        System.arraycopy(c, 0, out, 12, clen);
-      }
-      System.arraycopy(l, 0, out, 12 + clen, l.length);
+      System.arraycopy(l, 0, out, at, l.length);
       return out;
     }
 
@@ -120,15 +131,40 @@ public final class KeyByPartition
       for (int i = 0; i < 8; i++) {
         time = (time << 8) | (value[i] & 0xff);
       }
-      int len =
-          ((value[8] & 0xff) << 24)
-              | ((value[9] & 0xff) << 16)
-              | ((value[10] & 0xff) << 8)
-              | (value[11] & 0xff);
-      String collection =
-          len < 0 ? null : new String(value, 12, len, StandardCharsets.UTF_8);
-      int start = 12 + Math.max(len, 0);
-      return new Payload(time, collection, start, value);
+      int n = getInt(value, 8);
+      int at = 12;
+      String collection = null;
+      String[] rollup = new String[Math.max(0, n - 1)];
+      for (int i = 0; i < n; i++) {
+        int len = getInt(value, at);
+        at += 4;
+        String t = len < 0 ? null : new String(value, at, len, StandardCharsets.UTF_8);
+        at += Math.max(len, 0);
+        if (i == 0) {
+          collection = t;
+        } else {
+          rollup[i - 1] = t;
+        }
+      }
+      return new Payload(time, collection, rollup, at, value);
+    }
+
+    private static int putLong(byte[] b, int at, long v) {
+      for (int i = 0; i < 8; i++) {
+        b[at + i] = (byte) (v >>> (56 - 8 * i));
+      }
+      return at + 8;
+    }
+
+    private static int putInt(byte[] b, int at, int v) {
+      for (int i = 0; i < 4; i++) {
+        b[at + i] = (byte) (v >>> (24 - 8 * i));
+      }
+      return at + 4;
+    }
+
+    private static int getInt(byte[] b, int at) {
+      return ((b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff);
     }
   }
 
@@ -189,7 +225,8 @@ public final class KeyByPartition
       }
       byte[] sortKey = SortKeys.of(row.values(), layout.primaryKey());
       byte[] payload =
-          Payload.encode(row.timeMillis(), row.values()[layout.collection()], csvLine(row));
+          Payload.encode(
+              row.timeMillis(), row.values()[layout.collection()], layout.rollup().values(row.values()), csvLine(row));
       sink.keyed(key, sortKey, payload);
       rowsKept.inc();
     }

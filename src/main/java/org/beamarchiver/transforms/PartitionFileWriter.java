@@ -20,6 +20,7 @@ import org.beamarchiver.io.store.ArchivePaths;
 import org.beamarchiver.io.store.Checksums;
 import org.beamarchiver.model.ArchivedFile;
 import org.beamarchiver.model.PartitionKey;
+import org.beamarchiver.model.RollupStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,6 +99,7 @@ final class PartitionFileWriter {
     long minTime = Long.MAX_VALUE;
     long maxTime = Long.MIN_VALUE;
     TreeSet<String> collections = new TreeSet<>();
+    RollupStats stats = settings.rollup().isEmpty() ? null : new RollupStats(settings.rollup());
     CountingOutputStream counted;
     try (WritableByteChannel channel = FileSystems.create(temp, "application/gzip")) {
       counted = new CountingOutputStream(new DigestOutputStream(Channels.newOutputStream(channel), sha));
@@ -113,6 +115,9 @@ final class PartitionFileWriter {
         if (p.collection != null && collections.size() < 64) {
           collections.add(p.collection);
         }
+        if (stats != null) {
+          stats.add(p.rollup);
+        }
       }
       gzip.finish();
       gzip.flush();
@@ -126,7 +131,8 @@ final class PartitionFileWriter {
         Checksums.hex(sha),
         minTime,
         maxTime,
-        null);
+        null,
+        stats == null ? null : stats.toJson());
   }
 
   /** gzip with a chosen level; the header carries no time stamp, so same rows give same bytes. */

@@ -40,6 +40,7 @@ import org.beamarchiver.io.store.ArchivePaths;
 import org.beamarchiver.model.ArchivedFile;
 import org.beamarchiver.model.PartitionKey;
 import org.beamarchiver.model.PartitionKeyCoder;
+import org.beamarchiver.model.Rollup;
 
 /**
  * Writes one gzip CSV file per partition, rows sorted by primary key, through gzip, SHA-256 and
@@ -79,8 +80,22 @@ public final class WritePartitionFiles
       int gzipLevel,
       int sortMemoryMb,
       Shuffle shuffle,
-      WriteAhead writeAhead)
+      WriteAhead writeAhead,
+      Rollup rollup)
       implements Serializable {
+    public FileSettings(
+        String archiveRoot,
+        String archiveType,
+        String runId,
+        long runEpochMillis,
+        List<String> header,
+        int gzipLevel,
+        int sortMemoryMb,
+        Shuffle shuffle,
+        WriteAhead writeAhead) {
+      this(archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, writeAhead, Rollup.NONE);
+    }
+
     public FileSettings(
         String archiveRoot,
         String archiveType,

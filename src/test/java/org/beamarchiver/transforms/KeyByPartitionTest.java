@@ -85,13 +85,17 @@ public class KeyByPartitionTest {
     SourceRow withNull = new SourceRow(new String[] {"u1", "", null, "t"}, 5, SourceRow.NO_WRITE_TIME);
     assertEquals("\"u1\",\"\",,\"t\",\n", KeyByPartition.csvLine(withNull));
     KeyByPartition.Payload p =
-        KeyByPartition.Payload.decode(KeyByPartition.Payload.encode(42L, "course", line));
+        KeyByPartition.Payload.decode(
+            KeyByPartition.Payload.encode(42L, "course", new String[] {"user é", null, "1.5"}, line));
     assertEquals(42L, p.timeMillis);
     assertEquals("course", p.collection);
+    org.junit.Assert.assertArrayEquals(new String[] {"user é", null, "1.5"}, p.rollup);
     assertTrue(new String(p.line(), java.nio.charset.StandardCharsets.UTF_8).equals(line));
     KeyByPartition.Payload q =
-        KeyByPartition.Payload.decode(KeyByPartition.Payload.encode(-1L, null, line));
+        KeyByPartition.Payload.decode(KeyByPartition.Payload.encode(-1L, null, new String[0], line));
     assertEquals(null, q.collection);
+    assertEquals(0, q.rollup.length);
+    assertTrue(new String(q.line(), java.nio.charset.StandardCharsets.UTF_8).equals(line));
     assertEquals(-1L, q.timeMillis);
   }
 }

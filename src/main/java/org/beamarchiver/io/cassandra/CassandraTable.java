@@ -11,6 +11,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.beamarchiver.model.Rollup;
 import org.beamarchiver.model.RowLayout;
 import org.beamarchiver.spec.TableSpec;
 
@@ -80,7 +81,8 @@ public record CassandraTable(RowLayout layout, String selectCql, int writeTimeCo
               + "' must be a timestamp column; it is "
               + timeType);
     }
-    RowLayout layout = new RowLayout(names, types, pk, batch, time, collection);
+    RowLayout layout =
+        new RowLayout(names, types, pk, batch, time, collection, Rollup.of(spec.rollup(), names, types, spec));
 
     boolean multiCellWriteTime = supportsMaxWriteTime(cluster);
     List<String> select = new ArrayList<>();
