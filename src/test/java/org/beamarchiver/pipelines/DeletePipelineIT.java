@@ -350,7 +350,8 @@ class DeletePipelineIT {
     Map<String, DeletionReport> r = byPartition(d);
     assertTrue(r.get("batch-000/2021-W01").error().contains("checksum mismatch"), r.get("batch-000/2021-W01").error());
     assertTrue(r.get("batch-001/2021-W01").error().contains("object missing"));
-    assertTrue(r.get("batch-002/2021-W01").error().contains("row count mismatch"));
+    // The ledger's row count no longer matches the signed manifest: refused before any read.
+    assertTrue(r.get("batch-002/2021-W01").error().contains("MANIFEST_MISMATCH"), r.get("batch-002/2021-W01").error());
     assertEquals(3, d.failedPartitions());
     Map<String, String> after = table(f);
     for (String k : keep) {
@@ -362,7 +363,10 @@ class DeletePipelineIT {
       boolean bad = row.uuid().equals(flipped.uuid()) || row.uuid().equals(missing.uuid()) || row.uuid().equals(miscounted.uuid());
       assertEquals(bad ? "FAILED" : "SUCCESS", row.deletionStatus(), row.batchId() + " " + row.period());
       if (bad) {
-        assertTrue(row.errMessage().startsWith("delete: archive failed verification"), row.errMessage());
+        assertTrue(
+            row.errMessage().startsWith(
+                row.uuid().equals(miscounted.uuid()) ? "delete: refused, archive not verified" : "delete: archive failed verification"),
+            row.errMessage());
         assertEquals(0L, row.deletedRows());
       }
     }

@@ -46,6 +46,21 @@ class TableSpecLoaderTest {
     assertEquals("batch_id", s.batchColumn());
     assertEquals("updated_on", s.timeColumn());
     assertEquals("course_id", s.collectionColumn());
+    assertEquals(List.of("user_id", "content_id"), s.rollup().distinct());
+    assertEquals(List.of("total_score", "total_max_score"), s.rollup().numeric());
+  }
+
+  @Test
+  void rollupColumnsArePlainIdentifiersAmongTheColumns() throws IOException {
+    assertEquals(
+        List.of("a"),
+        TableSpecLoader.load(write(GOOD + "rollup: {distinct: [a], numeric: []}\n")).rollup().distinct());
+    String m = error(GOOD + "rollup: {numeric: [\"x) FROM t; DROP TABLE t; --\"]}\n");
+    assertTrue(m.contains("'rollup.numeric[0]' must be a plain identifier"), m);
+    m = error(GOOD + "columns: [a, b, ts]\nrollup: {distinct: [zz]}\n");
+    assertTrue(m.contains("'rollup.distinct[0]' names 'zz', which is not in 'columns'"), m);
+    m = error(GOOD + "rollup: {median: [a]}\n");
+    assertTrue(m.contains("unknown field 'rollup.median'"), m);
   }
 
   @Test
