@@ -35,6 +35,8 @@ public final class Main {
     add(new DeleteCommand());
     add(new StatusCommand());
     add(new VerifyCommand());
+    add(new RestoreCommand());
+    add(new ReportCommand());
     add(new SampleDataCommand());
     add(new BenchPeerCommands.Scan());
     add(new BenchPeerCommands.Delete());

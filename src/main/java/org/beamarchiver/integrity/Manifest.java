@@ -139,6 +139,19 @@ public final class Manifest {
     return String.valueOf(body.get("runId"));
   }
 
+  /** The archived columns and their source types, in file order: (name, type) pairs. */
+  public List<Map.Entry<String, String>> columns() {
+    List<Map.Entry<String, String>> out = new ArrayList<>();
+    if (body.get("columns") instanceof List<?> list) {
+      for (Object o : list) {
+        if (o instanceof Map<?, ?> m) {
+          out.add(Map.entry(String.valueOf(m.get("name")), String.valueOf(m.get("type"))));
+        }
+      }
+    }
+    return out;
+  }
+
   /** The listed files by path (as read: a tampered manifest may list anything). */
   @SuppressWarnings("unchecked")
   public Map<String, Entry> files() {

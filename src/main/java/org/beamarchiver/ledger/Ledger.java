@@ -571,6 +571,65 @@ public final class Ledger {
     return out;
   }
 
+  /** One restore of a partition, as the ledger keeps it. */
+  public record Restore(
+      String runId, String uuid, String batchId, String period, String blobUrl, String target, Instant restoredAt,
+      long rows, String status, String error) {}
+
+  /** Records (or, on a bundle retry, rewrites) what a restore run did to one partition. */
+  public static void recordRestore(Connection c, String type, Restore r) throws SQLException {
+    inTransaction(
+        c,
+        () -> {
+          try (PreparedStatement d =
+              c.prepareStatement("DELETE FROM archival_restore WHERE restore_run_id = ? AND uuid = ?")) {
+            d.setString(1, r.runId());
+            d.setString(2, r.uuid());
+            d.executeUpdate();
+          }
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "INSERT INTO archival_restore (restore_run_id, uuid, type, batchid, period, blob_url, target_table,"
+                      + " restored_at, rows_written, status, err_message) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+            int i = 1;
+            s.setString(i++, r.runId());
+            s.setString(i++, r.uuid());
+            s.setString(i++, type);
+            s.setString(i++, r.batchId());
+            s.setString(i++, r.period());
+            s.setString(i++, r.blobUrl());
+            s.setString(i++, r.target());
+            s.setObject(i++, odt(r.restoredAt()));
+            s.setLong(i++, r.rows());
+            s.setString(i++, r.status());
+            s.setString(i++, r.error());
+            s.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  /** Restores of a type, newest first. */
+  public List<Restore> restores(String type) throws SQLException {
+    List<Restore> out = new ArrayList<>();
+    try (Connection c = connection.open();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT restore_run_id, uuid, batchid, period, blob_url, target_table, restored_at, rows_written,"
+                    + " status, err_message FROM archival_restore WHERE type = ? ORDER BY restored_at DESC, batchid, period")) {
+      s.setString(1, type);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          out.add(
+              new Restore(
+                  rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                  rs.getString(6), instant(rs, "restored_at"), rs.getLong(8), rs.getString(9), rs.getString(10)));
+        }
+      }
+    }
+    return out;
+  }
+
   /** Rows whose deletion was recorded by one run. */
   public List<LedgerRow> rowsOfDeletionRun(String runId) throws SQLException {
     return query("WHERE deletion_run_id = ? ORDER BY batchid, period", runId);

@@ -95,8 +95,8 @@ public final class DeletePipeline {
           new DeletionReport(
               p.uuid(), p.partition().batchId(), p.partition().period(), p.blobUrl(), false, "FAILED", why,
               p.rowCount(), 0, 0, 0, 0, 0));
-      ledger.recordVerification(p.uuid(), bad.get().describe());
       if (!dryRun) {
+        ledger.recordVerification(p.uuid(), bad.get().describe());
         try (java.sql.Connection c = launch.ledger().open()) {
           Ledger.recordDeletion(c, p.uuid(), false, 0, 0, 0, why, launch.runId());
         }

@@ -17,6 +17,7 @@ import java.util.List;
  * @param collectionColumn recorded in the ledger's {@code collectionid}
  * @param columns the columns archived; empty means every column of the table
  * @param rollup the statistics kept in the ledger for every archived partition
+ * @param report what the {@code report} command writes
  */
 public record TableSpec(
     String archiveType,
@@ -28,8 +29,24 @@ public record TableSpec(
     String timeColumn,
     String collectionColumn,
     List<String> columns,
-    RollupSpec rollup)
+    RollupSpec rollup,
+    ReportSpec report)
     implements Serializable {
+
+  public TableSpec(
+      String archiveType,
+      SourceKind sourceKind,
+      String keyspace,
+      String table,
+      List<String> primaryKey,
+      String batchColumn,
+      String timeColumn,
+      String collectionColumn,
+      List<String> columns,
+      RollupSpec rollup) {
+    this(archiveType, sourceKind, keyspace, table, primaryKey, batchColumn, timeColumn, collectionColumn, columns,
+        rollup, ReportSpec.NONE);
+  }
 
   public TableSpec(
       String archiveType,
@@ -42,7 +59,7 @@ public record TableSpec(
       String collectionColumn,
       List<String> columns) {
     this(archiveType, sourceKind, keyspace, table, primaryKey, batchColumn, timeColumn, collectionColumn, columns,
-        RollupSpec.NONE);
+        RollupSpec.NONE, ReportSpec.NONE);
   }
 
   /**
@@ -52,6 +69,14 @@ public record TableSpec(
    */
   public record RollupSpec(List<String> distinct, List<String> numeric) implements Serializable {
     public static final RollupSpec NONE = new RollupSpec(List.of(), List.of());
+  }
+
+  /**
+   * The batch report's columns (empty: every archived column) and the list column that {@code
+   * --perQuestion} expands into one report row per element (null: none).
+   */
+  public record ReportSpec(List<String> columns, String expand) implements Serializable {
+    public static final ReportSpec NONE = new ReportSpec(List.of(), null);
   }
 
   /** Where a table's rows live. */

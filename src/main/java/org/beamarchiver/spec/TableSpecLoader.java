@@ -46,6 +46,12 @@ public final class TableSpecLoader {
     @JsonProperty public String collectionColumn;
     @JsonProperty public List<String> columns;
     @JsonProperty public RawRollup rollup;
+    @JsonProperty public RawReport report;
+  }
+
+  static final class RawReport {
+    @JsonProperty public List<String> columns;
+    @JsonProperty public String expand;
   }
 
   static final class RawRollup {
@@ -149,6 +155,14 @@ public final class TableSpecLoader {
         errors.add("field 'rollup.numeric[" + i + "]' names '" + numeric.get(i) + "', which is not in 'columns'");
       }
     }
+    List<String> reportColumns = raw.report == null || raw.report.columns == null ? List.of() : raw.report.columns;
+    for (int i = 0; i < reportColumns.size(); i++) {
+      identifier(errors, "report.columns[" + i + "]", reportColumns.get(i));
+    }
+    String expand = raw.report == null ? null : raw.report.expand;
+    if (expand != null) {
+      identifier(errors, "report.expand", expand);
+    }
     if (!columns.isEmpty() && errors.isEmpty()) {
       for (String needed : neededColumns(raw)) {
         if (!columns.contains(needed)) {
@@ -169,7 +183,8 @@ public final class TableSpecLoader {
         raw.timeColumn,
         raw.collectionColumn,
         List.copyOf(columns),
-        new TableSpec.RollupSpec(List.copyOf(distinct), List.copyOf(numeric)));
+        new TableSpec.RollupSpec(List.copyOf(distinct), List.copyOf(numeric)),
+        new TableSpec.ReportSpec(List.copyOf(reportColumns), expand));
   }
 
   private static Set<String> neededColumns(RawSpec raw) {

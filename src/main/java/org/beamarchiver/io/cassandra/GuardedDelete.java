@@ -13,7 +13,6 @@ import com.datastax.driver.core.TableMetadata;
 import com.datastax.driver.core.TupleType;
 import com.datastax.driver.core.TupleValue;
 import com.datastax.driver.core.TypeCodec;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
@@ -414,26 +413,6 @@ public final class GuardedDelete {
 
   /** The archived row as the JSON {@code INSERT ... JSON} takes; nulls are left out (unset). */
   String json(String[] values) {
-    StringBuilder sb = new StringBuilder(512).append('{');
-    boolean first = true;
-    JsonStringEncoder enc = JsonStringEncoder.getInstance();
-    for (int i = 0; i < values.length; i++) {
-      if (values[i] == null) {
-        continue;
-      }
-      if (!first) {
-        sb.append(',');
-      }
-      first = false;
-      // Quoted keys keep the column name's case.
-      sb.append("\"\\\"").append(enc.quoteAsString(layout.columns().get(i))).append("\\\"\":");
-      DataType t = types[i];
-      if (CqlValues.jsonString(t)) {
-        sb.append('"').append(enc.quoteAsString(values[i])).append('"');
-      } else {
-        sb.append(values[i]);
-      }
-    }
-    return sb.append('}').toString();
+    return CqlJson.row(layout.columns(), types, values);
   }
 }

@@ -1,0 +1,36 @@
+package org.beamarchiver.options;
+
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+
+/** Options of the {@code restore} command: archive's request options, plus where rows go back to. */
+public interface RestoreOptions
+    extends TableSpecOptions,
+        CassandraSourceOptions,
+        LedgerOptions,
+        ArchiveStoreOptions,
+        PeriodOptions,
+        RunControlOptions,
+        SigningOptions {
+  @Description("Keyspace to restore into (default: the table spec's). Same cluster as --cassandraHosts.")
+  String getTargetKeyspace();
+
+  void setTargetKeyspace(String value);
+
+  @Description("Table to restore into (default: the table spec's). It must have every archived column with its type, and the same primary key.")
+  String getTargetTable();
+
+  void setTargetTable(String value);
+
+  @Description("Rows written concurrently per worker thread.")
+  @Default.Integer(128)
+  Integer getRestoreConcurrency();
+
+  void setRestoreConcurrency(Integer value);
+
+  @Description("Upper bound on row writes per second from this process, 0 for no limit.")
+  @Default.Integer(0)
+  Integer getMaxWritesPerSecond();
+
+  void setMaxWritesPerSecond(Integer value);
+}

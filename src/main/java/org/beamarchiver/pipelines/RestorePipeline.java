@@ -1,0 +1,190 @@
+package org.beamarchiver.pipelines;
+
+import com.datastax.driver.core.Cluster;
+import com.datastax.driver.core.Session;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.transforms.Create;
+import org.beamarchiver.control.JobControl;
+import org.beamarchiver.control.JobState;
+import org.beamarchiver.control.RefusedException;
+import org.beamarchiver.integrity.ArchiveVerifier;
+import org.beamarchiver.integrity.Manifest;
+import org.beamarchiver.integrity.SigningKey;
+import org.beamarchiver.io.cassandra.RestoreTarget;
+import org.beamarchiver.ledger.Ledger;
+import org.beamarchiver.ledger.LedgerRow;
+import org.beamarchiver.model.ArchivedPartition;
+import org.beamarchiver.model.IsoWeek;
+import org.beamarchiver.model.PartitionKey;
+import org.beamarchiver.model.RowLayout;
+import org.beamarchiver.options.RestoreOptions;
+import org.beamarchiver.spec.TableSpecLoader;
+import org.beamarchiver.transforms.RestoreVerifiedRows;
+
+/**
+ * The restore pipeline: SelectArchived → RestoreVerifiedRows. At launch, under the table's lease:
+ * the request's archived partitions (deleted or not), each ledger row checked against its signed
+ * manifest (a partition that fails is refused and recorded, the others go on), and the target
+ * table checked against the archive's columns, types and key (an incompatible target refuses the
+ * whole run, naming the difference, before anything is written).
+ */
+public final class RestorePipeline {
+  public static final List<String> PROGRESS_COUNTERS =
+      List.of("rowsRestored", "rowsFailed", "partitionsRestored", "partitionsFailed");
+
+  private RestorePipeline() {}
+
+  /** One partition's outcome, for the summary. */
+  public record Outcome(String batchId, String period, String status, long rows, String error) {}
+
+  /** What a restore run did. */
+  public record Summary(String runId, String target, String request, List<Outcome> partitions) {
+    public long failed() {
+      return partitions.stream().filter(p -> !Ledger.SUCCESS.equals(p.status())).count();
+    }
+
+    public long rows() {
+      return partitions.stream().mapToLong(Outcome::rows).sum();
+    }
+  }
+
+  static void validate(RestoreOptions o) {
+    ArchivePipeline.checkRange("--restoreConcurrency", o.getRestoreConcurrency(), 1, 100_000);
+    ArchivePipeline.checkRange("--maxWritesPerSecond", o.getMaxWritesPerSecond(), 0, 100_000_000);
+    for (String[] id : new String[][] {{"--targetKeyspace", o.getTargetKeyspace()}, {"--targetTable", o.getTargetTable()}}) {
+      if (id[1] != null && !TableSpecLoader.IDENTIFIER.matcher(id[1]).matches()) {
+        throw new IllegalArgumentException(
+            id[0] + "=" + id[1] + " must be a plain identifier (a letter, then letters, digits or '_', at most 48)");
+      }
+    }
+  }
+
+  public static Summary run(RestoreOptions options, Clock clock, Progress progress) throws Exception {
+    Launch launch = Launch.resolve(options, clock, "restore");
+    validate(options);
+    ArchivePipeline.controlSettings(options, launch, "restore", null);
+    SigningKey key = SigningKey.resolve(options, false, progress::note);
+    Ledger ledger = new Ledger(launch.ledger());
+    ledger.migrate();
+    String type = launch.spec().archiveType();
+    String keyspace = options.getTargetKeyspace() != null ? options.getTargetKeyspace() : launch.spec().keyspace();
+    String table = options.getTargetTable() != null ? options.getTargetTable() : launch.spec().table();
+    String target = keyspace + "." + table;
+    String requestData =
+        ArchivePipeline.requestData("restore into " + target, launch.spec(), launch.request(), launch.runId());
+    try (JobControl job =
+        JobControl.start(ArchivePipeline.controlSettings(options, launch, "restore", requestData), progress::note)) {
+      try {
+        FileSystems.setDefaultPipelineOptions(options);
+        ArchiveVerifier verifier = new ArchiveVerifier(key);
+        List<LedgerRow> rows = new ArrayList<>();
+        for (LedgerRow r : ledger.partitionRows(type, launch.request()).values()) {
+          if (ArchiveVerifier.archived(r)) {
+            rows.add(r);
+          }
+        }
+        rows.sort(Comparator.comparing(LedgerRow::batchId).thenComparing(LedgerRow::period));
+        List<ArchivedPartition> accepted = new ArrayList<>();
+        List<Outcome> refused = new ArrayList<>();
+        Map<String, List<Map.Entry<String, String>>> shapes = new LinkedHashMap<>();
+        for (LedgerRow r : rows) {
+          Optional<ArchiveVerifier.Verdict> bad = verifier.checkManifest(r);
+          if (bad.isPresent()) {
+            String why = "refused, archive not verified: " + bad.get().describe();
+            refused.add(new Outcome(r.batchId(), r.period(), Ledger.FAILED, 0, why));
+            try (java.sql.Connection c = launch.ledger().open()) {
+              Ledger.recordRestore(
+                  c, type,
+                  new Ledger.Restore(launch.runId(), r.uuid(), r.batchId(), r.period(), r.blobUrl(), target, Instant.now(), 0,
+                      Ledger.FAILED, why));
+            }
+            progress.note("refused " + r.batchId() + " " + r.period() + ": " + why);
+            continue;
+          }
+          shapes.computeIfAbsent(r.manifestUrl(), u -> columnsOf(u));
+          accepted.add(
+              new ArchivedPartition(
+                  r.uuid(), PartitionKey.of(r.batchId(), IsoWeek.parse(r.period())), r.blobUrl(), r.rowCount(),
+                  r.byteSize(), r.checksumSha256()));
+        }
+        List<Map.Entry<String, String>> columns = null;
+        for (Map.Entry<String, List<Map.Entry<String, String>>> s : shapes.entrySet()) {
+          if (columns != null && !columns.equals(s.getValue())) {
+            throw new RefusedException(
+                "the archives of this request have different columns (" + s.getKey() + " differs); restore them per period");
+          }
+          columns = s.getValue();
+        }
+        progress.note(
+            "restore " + launch.request().describe() + " into " + target + ": " + accepted.size()
+                + " verified archive(s) (manifest signatures checked with key " + key.id() + ")"
+                + (refused.isEmpty() ? "" : ", " + refused.size() + " refused"));
+        if (columns != null) {
+          try (Cluster cluster = launch.cassandra().newCluster();
+              Session session = cluster.connect()) {
+            String why = RestoreTarget.incompatibility(session, keyspace, table, columns, launch.spec().primaryKey());
+            if (why != null) {
+              throw new RefusedException(why + "; nothing was written");
+            }
+          }
+        }
+        List<String> names = columns == null ? List.of() : columns.stream().map(Map.Entry::getKey).toList();
+        List<String> header = new ArrayList<>(names);
+        header.add(RowLayout.WRITE_TIME_COLUMN);
+        if (!accepted.isEmpty()) {
+          job.attempt(
+              JobState.RESTORING,
+              attempt -> {
+                Pipeline p = Pipeline.create(options);
+                p.apply("SelectArchived", Create.of(accepted).withCoder(SerializableCoder.of(ArchivedPartition.class)))
+                    .apply(
+                        "RestoreVerifiedRows",
+                        new RestoreVerifiedRows(
+                            new RestoreVerifiedRows.Settings(
+                                launch.cassandra(), keyspace, table, names, header, options.getRestoreConcurrency(),
+                                options.getMaxWritesPerSecond(), launch.ledger(), type, launch.runId())));
+                return Execution.runWithProgress(p, PROGRESS_COUNTERS, progress);
+              });
+        }
+        job.to(JobState.POST_PROCESSING, null);
+        job.to(JobState.STORING, null);
+        List<Outcome> outcomes = new ArrayList<>();
+        for (Ledger.Restore r : ledger.restores(type)) {
+          if (r.runId().equals(launch.runId())) {
+            outcomes.add(new Outcome(r.batchId(), r.period(), r.status(), r.rows(), r.error()));
+          }
+        }
+        outcomes.sort(Comparator.comparing(Outcome::batchId).thenComparing(Outcome::period));
+        Summary summary = new Summary(launch.runId(), target, launch.request().describe(), outcomes);
+        job.to(JobState.CLEANUP, null);
+        int failed = (int) summary.failed();
+        job.complete(outcomes.size() - failed, failed, 0);
+        return summary;
+      } catch (RefusedException e) {
+        job.end(JobState.FAILED, 0, 0, 0, 5, e.getMessage());
+        throw e;
+      } catch (Exception e) {
+        throw job.fail(e, () -> {});
+      }
+    }
+  }
+
+  private static List<Map.Entry<String, String>> columnsOf(String manifestUrl) {
+    try {
+      return Manifest.read(manifestUrl).columns();
+    } catch (IOException e) {
+      throw new IllegalStateException("manifest " + manifestUrl + " became unreadable: " + e.getMessage(), e);
+    }
+  }
+}

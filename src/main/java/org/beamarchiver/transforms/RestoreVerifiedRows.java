@@ -1,0 +1,168 @@
+package org.beamarchiver.transforms;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.common.util.concurrent.RateLimiter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.values.PCollection;
+import org.beamarchiver.io.cassandra.CassandraConnection;
+import org.beamarchiver.io.cassandra.CassandraSessions;
+import org.beamarchiver.io.cassandra.RestoreTarget;
+import org.beamarchiver.io.store.ArchiveReader;
+import org.beamarchiver.ledger.Ledger;
+import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.model.ArchivedPartition;
+import org.beamarchiver.model.PartitionRestore;
+import org.beamarchiver.model.SourceRow;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Restores archived partitions: each file is fetched and verified against the ledger (size,
+ * SHA-256, header, row count; the ledger row itself was checked against its signed manifest at
+ * launch), then its rows are upserted into the target ({@link RestoreTarget}) with bounded
+ * concurrency, and the outcome is recorded in the ledger's {@code archival_restore}. A partition
+ * whose file fails verification writes nothing; the others go on.
+ */
+public final class RestoreVerifiedRows
+    extends PTransform<PCollection<ArchivedPartition>, PCollection<PartitionRestore>> {
+
+  /** What the restoring step needs; serializable for workers. */
+  public record Settings(
+      CassandraConnection cassandra,
+      String targetKeyspace,
+      String targetTable,
+      List<String> columns,
+      List<String> fileHeader,
+      int concurrency,
+      int maxWritesPerSecond,
+      LedgerConnection ledger,
+      String archiveType,
+      String runId)
+      implements java.io.Serializable {}
+
+  private final Settings settings;
+
+  public RestoreVerifiedRows(Settings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public PCollection<PartitionRestore> expand(PCollection<ArchivedPartition> partitions) {
+    return partitions
+        .apply("SpreadPartitions", Reshuffle.viaRandomKey())
+        .apply("VerifyArchiveThenWriteRows", ParDo.of(new VerifyThenWriteFn(settings)))
+        .setCoder(SerializableCoder.of(PartitionRestore.class));
+  }
+
+  static final class VerifyThenWriteFn extends DoFn<ArchivedPartition, PartitionRestore> {
+    private static final Logger LOG = LoggerFactory.getLogger(VerifyThenWriteFn.class);
+    private static final Map<Integer, RateLimiter> LIMITERS = new ConcurrentHashMap<>();
+
+    private final Counter restored = Metrics.counter("restore", "rowsRestored");
+    private final Counter failedRows = Metrics.counter("restore", "rowsFailed");
+    private final Counter partitionsRestored = Metrics.counter("restore", "partitionsRestored");
+    private final Counter partitionsFailed = Metrics.counter("restore", "partitionsFailed");
+
+    private final Settings settings;
+    private transient RestoreTarget target;
+    private transient RateLimiter limiter;
+
+    VerifyThenWriteFn(Settings settings) {
+      this.settings = settings;
+    }
+
+    @Setup
+    public void setup() {
+      target =
+          new RestoreTarget(
+              CassandraSessions.get(settings.cassandra()), settings.targetKeyspace(), settings.targetTable(),
+              settings.columns(), settings.cassandra().consistency());
+      int rate = settings.maxWritesPerSecond();
+      limiter = rate > 0 ? LIMITERS.computeIfAbsent(rate, RateLimiter::create) : null;
+    }
+
+    @ProcessElement
+    public void process(@Element ArchivedPartition p, OutputReceiver<PartitionRestore> out) throws Exception {
+      Path localDir = Path.of(System.getProperty("java.io.tmpdir"), "beam-archiver-verify");
+      PartitionRestore result;
+      try (ArchiveReader.VerifiedFile file = ArchiveReader.fetchVerified(p, settings.fileHeader(), localDir)) {
+        result = write(p, file.rows());
+      } catch (ArchiveReader.VerificationException e) {
+        LOG.warn("partition {} not restored: archive failed verification: {}", p.partition(), e.getMessage());
+        result = new PartitionRestore(p, 0, 0, "archive failed verification: " + e.getMessage());
+      }
+      if (result.succeeded()) {
+        partitionsRestored.inc();
+      } else {
+        partitionsFailed.inc();
+      }
+      try (Connection c = settings.ledger().open()) {
+        Ledger.recordRestore(
+            c, settings.archiveType(),
+            new Ledger.Restore(
+                settings.runId(), p.uuid(), p.partition().batchId(), p.partition().period(), p.blobUrl(),
+                settings.targetKeyspace() + "." + settings.targetTable(), Instant.now(), result.rowsWritten(),
+                result.succeeded() ? Ledger.SUCCESS : Ledger.FAILED,
+                result.succeeded() ? null
+                    : result.error() != null ? result.error() : result.rowsFailed() + " row(s) failed to write"));
+      }
+      out.output(result);
+    }
+
+    private PartitionRestore write(ArchivedPartition p, Iterator<SourceRow> rows) throws InterruptedException {
+      int permits = Math.max(1, settings.concurrency());
+      Semaphore inFlight = new Semaphore(permits);
+      AtomicLong written = new AtomicLong();
+      AtomicLong failed = new AtomicLong();
+      AtomicReference<String> firstError = new AtomicReference<>();
+      while (rows.hasNext()) {
+        SourceRow row = rows.next();
+        if (limiter != null) {
+          limiter.acquire();
+        }
+        inFlight.acquire();
+        Futures.addCallback(
+            target.write(row),
+            new FutureCallback<Object>() {
+              @Override
+              public void onSuccess(Object result) {
+                written.incrementAndGet();
+                inFlight.release();
+              }
+
+              @Override
+              public void onFailure(Throwable t) {
+                failed.incrementAndGet();
+                firstError.compareAndSet(null, t.toString());
+                inFlight.release();
+              }
+            },
+            MoreExecutors.directExecutor());
+      }
+      inFlight.acquire(permits);
+      inFlight.release(permits);
+      restored.inc(written.get());
+      failedRows.inc(failed.get());
+      String error = failed.get() == 0 ? null : failed.get() + " row(s) failed to write, first: " + firstError.get();
+      return new PartitionRestore(p, written.get(), failed.get(), error);
+    }
+  }
+}
