@@ -25,7 +25,7 @@ final class RestoreCommand extends Command<RestoreOptions> {
       out.println("  nothing to restore: no archived partition in the request");
       return ExitCode.OK;
     }
-    Table t = new Table("batch", "week", "status", "rows written", "error");
+    Table t = new Table("batch", "week", "status", "rows written", "note");
     for (RestorePipeline.Outcome o : s.partitions()) {
       t.add(o.batchId(), o.period(), o.status(), Long.toString(o.rows()), o.error() == null ? "" : o.error());
     }

@@ -21,7 +21,9 @@ import org.beamarchiver.control.RefusedException;
 import org.beamarchiver.integrity.ArchiveVerifier;
 import org.beamarchiver.integrity.Manifest;
 import org.beamarchiver.integrity.SigningKey;
+import org.beamarchiver.io.cassandra.CassandraTable;
 import org.beamarchiver.io.cassandra.RestoreTarget;
+import org.beamarchiver.spec.TableSpec;
 import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.ArchivedPartition;
@@ -47,6 +49,7 @@ public final class RestorePipeline {
 
   /** One partition's outcome, for the summary. */
   public record Outcome(String batchId, String period, String status, long rows, String error) {}
+
 
   /** What a restore run did. */
   public record Summary(String runId, String target, String request, List<Outcome> partitions) {
@@ -133,7 +136,14 @@ public final class RestorePipeline {
         if (columns != null) {
           try (Cluster cluster = launch.cassandra().newCluster();
               Session session = cluster.connect()) {
-            String why = RestoreTarget.incompatibility(session, keyspace, table, columns, launch.spec().primaryKey());
+            com.datastax.driver.core.KeyspaceMetadata sk =
+                cluster.getMetadata().getKeyspace(CassandraTable.quote(launch.spec().keyspace()));
+            com.datastax.driver.core.TableMetadata source = sk == null ? null : sk.getTable(CassandraTable.quote(launch.spec().table()));
+            List<String> partitionKey =
+                source == null ? null : source.getPartitionKey().stream().map(c -> c.getName()).toList();
+            List<String> clustering =
+                source == null ? launch.spec().primaryKey() : source.getClusteringColumns().stream().map(c -> c.getName()).toList();
+            String why = RestoreTarget.incompatibility(session, keyspace, table, columns, partitionKey, clustering);
             if (why != null) {
               throw new RefusedException(why + "; nothing was written");
             }
@@ -152,7 +162,8 @@ public final class RestorePipeline {
                         "RestoreVerifiedRows",
                         new RestoreVerifiedRows(
                             new RestoreVerifiedRows.Settings(
-                                launch.cassandra(), keyspace, table, names, header, options.getRestoreConcurrency(),
+                                launch.cassandra(), targetSpec(launch.spec(), keyspace, table, names), header,
+                                options.getRestoreConcurrency(),
                                 options.getMaxWritesPerSecond(), launch.ledger(), type, launch.runId())));
                 return Execution.runWithProgress(p, PROGRESS_COUNTERS, progress);
               });
@@ -178,6 +189,13 @@ public final class RestorePipeline {
         throw job.fail(e, () -> {});
       }
     }
+  }
+
+  /** The spec of the target: the source's shape, the target's name, the archived columns. */
+  static TableSpec targetSpec(TableSpec s, String keyspace, String table, List<String> columns) {
+    return new TableSpec(
+        s.archiveType(), s.sourceKind(), keyspace, table, s.primaryKey(), s.batchColumn(), s.timeColumn(),
+        s.collectionColumn(), columns, TableSpec.RollupSpec.NONE, TableSpec.ReportSpec.NONE);
   }
 
   private static List<Map.Entry<String, String>> columnsOf(String manifestUrl) {

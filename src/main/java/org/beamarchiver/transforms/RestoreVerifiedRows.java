@@ -31,6 +31,7 @@ import org.beamarchiver.ledger.LedgerConnection;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.PartitionRestore;
 import org.beamarchiver.model.SourceRow;
+import org.beamarchiver.spec.TableSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,9 +48,7 @@ public final class RestoreVerifiedRows
   /** What the restoring step needs; serializable for workers. */
   public record Settings(
       CassandraConnection cassandra,
-      String targetKeyspace,
-      String targetTable,
-      List<String> columns,
+      TableSpec target,
       List<String> fileHeader,
       int concurrency,
       int maxWritesPerSecond,
@@ -92,9 +91,7 @@ public final class RestoreVerifiedRows
     @Setup
     public void setup() {
       target =
-          new RestoreTarget(
-              CassandraSessions.get(settings.cassandra()), settings.targetKeyspace(), settings.targetTable(),
-              settings.columns(), settings.cassandra().consistency());
+          new RestoreTarget(CassandraSessions.get(settings.cassandra()), settings.target(), settings.cassandra().consistency());
       int rate = settings.maxWritesPerSecond();
       limiter = rate > 0 ? LIMITERS.computeIfAbsent(rate, RateLimiter::create) : null;
     }
@@ -107,7 +104,7 @@ public final class RestoreVerifiedRows
         result = write(p, file.rows());
       } catch (ArchiveReader.VerificationException e) {
         LOG.warn("partition {} not restored: archive failed verification: {}", p.partition(), e.getMessage());
-        result = new PartitionRestore(p, 0, 0, "archive failed verification: " + e.getMessage());
+        result = new PartitionRestore(p, 0, 0, 0, 0, "archive failed verification: " + e.getMessage());
       }
       if (result.succeeded()) {
         partitionsRestored.inc();
@@ -119,9 +116,11 @@ public final class RestoreVerifiedRows
             c, settings.archiveType(),
             new Ledger.Restore(
                 settings.runId(), p.uuid(), p.partition().batchId(), p.partition().period(), p.blobUrl(),
-                settings.targetKeyspace() + "." + settings.targetTable(), Instant.now(), result.rowsWritten(),
+                settings.target().qualifiedTable(), Instant.now(), result.rowsWritten(),
                 result.succeeded() ? Ledger.SUCCESS : Ledger.FAILED,
-                result.succeeded() ? null
+                result.succeeded()
+                    ? (result.rowsPresent() + result.rowsKeptNewer() == 0 ? null
+                        : result.rowsPresent() + " already present, " + result.rowsKeptNewer() + " newer in the target (kept)")
                     : result.error() != null ? result.error() : result.rowsFailed() + " row(s) failed to write"));
       }
       out.output(result);
@@ -131,6 +130,8 @@ public final class RestoreVerifiedRows
       int permits = Math.max(1, settings.concurrency());
       Semaphore inFlight = new Semaphore(permits);
       AtomicLong written = new AtomicLong();
+      AtomicLong present = new AtomicLong();
+      AtomicLong newer = new AtomicLong();
       AtomicLong failed = new AtomicLong();
       AtomicReference<String> firstError = new AtomicReference<>();
       while (rows.hasNext()) {
@@ -140,11 +141,12 @@ public final class RestoreVerifiedRows
         }
         inFlight.acquire();
         Futures.addCallback(
-            target.write(row),
-            new FutureCallback<Object>() {
+            target.restore(row),
+            new FutureCallback<RestoreTarget.Outcome>() {
               @Override
-              public void onSuccess(Object result) {
-                written.incrementAndGet();
+              public void onSuccess(RestoreTarget.Outcome outcome) {
+                (outcome == RestoreTarget.Outcome.WRITTEN ? written
+                    : outcome == RestoreTarget.Outcome.ALREADY_PRESENT ? present : newer).incrementAndGet();
                 inFlight.release();
               }
 
@@ -162,7 +164,7 @@ public final class RestoreVerifiedRows
       restored.inc(written.get());
       failedRows.inc(failed.get());
       String error = failed.get() == 0 ? null : failed.get() + " row(s) failed to write, first: " + firstError.get();
-      return new PartitionRestore(p, written.get(), failed.get(), error);
+      return new PartitionRestore(p, written.get(), present.get(), newer.get(), failed.get(), error);
     }
   }
 }

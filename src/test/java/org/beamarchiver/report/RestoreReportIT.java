@@ -1,0 +1,253 @@
+package org.beamarchiver.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.datastax.driver.core.Cluster;
+import com.datastax.driver.core.ColumnDefinitions;
+import com.datastax.driver.core.Row;
+import com.datastax.driver.core.Session;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.beamarchiver.cli.Main;
+import org.beamarchiver.io.cassandra.CqlText;
+import org.beamarchiver.ledger.Ledger;
+import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.support.TestServers;
+import org.beamarchiver.tools.AssessmentSample;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Restore and report against real Cassandra and a real ledger: archive → delete → restore gives
+ * the original table back cell for cell (twice is a no-op), into the source or another table; an
+ * incompatible target is refused naming the difference; a row changed after the archive keeps its
+ * change; the report of a batch is the same before archiving and after archive + delete; a missing
+ * archive fails the report unless allowed.
+ */
+class RestoreReportIT {
+  static final Instant AS_OF = Instant.parse("2021-01-13T12:00:00Z");
+
+  static Cluster cluster;
+  static Session session;
+  @TempDir static Path dir;
+  static Path keyFile;
+
+  @BeforeAll
+  static void connect() throws Exception {
+    cluster = TestServers.cluster();
+    session = cluster.connect();
+    keyFile = dir.resolve("signing.key");
+    Files.writeString(keyFile, "restore-report-it key, long enough\n");
+  }
+
+  @AfterAll
+  static void close() {
+    session.close();
+    cluster.close();
+  }
+
+  record Fixture(String keyspace, Path spec, Path root, String ledgerUrl) {}
+
+  static Fixture fixture(String name) throws Exception {
+    String ks = TestServers.newKeyspace("restore_it");
+    AssessmentSample.createSchema(session, ks);
+    AssessmentSample.load(session, ks, 2000, 6, 3, 0, 13L, AS_OF, 64);
+    Path spec = dir.resolve(name + ".yaml");
+    Files.writeString(
+        spec,
+        Files.readString(Paths.get("pipelines/assessment.yaml")).replace("keyspace: sunbird_courses", "keyspace: " + ks));
+    return new Fixture(ks, spec, dir.resolve(name), TestServers.newH2Ledger());
+  }
+
+  record Cli(int code, String out) {}
+
+  static Cli cli(Fixture f, String command, String... extra) {
+    List<String> a = new ArrayList<>();
+    a.add(command);
+    a.add("--tableSpec=" + f.spec());
+    a.add("--ledgerUrl=" + f.ledgerUrl());
+    a.add("--cassandraPort=" + TestServers.cassandraPort());
+    a.add("--archiveRoot=" + f.root());
+    a.add("--signingKeyFile=" + keyFile);
+    if (!command.equals("report")) {
+      a.add("--asOf=" + AS_OF);
+      if (List.of(extra).stream().noneMatch(x -> x.startsWith("--period"))) {
+        a.add("--period=ALL");
+      }
+    }
+    if (command.equals("archive")) {
+      a.add("--cassandraSplits=4");
+    }
+    a.addAll(List.of(extra));
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8);
+    int code = Main.run(a.toArray(new String[0]), ps, ps);
+    return new Cli(code, buf.toString(StandardCharsets.UTF_8));
+  }
+
+  /** Every row of a table, cell for cell in canonical text, by primary key. */
+  static Map<String, List<String>> table(String ks, String table) {
+    Map<String, List<String>> out = new TreeMap<>();
+    for (Row r : session.execute("SELECT * FROM " + ks + "." + table)) {
+      ColumnDefinitions d = r.getColumnDefinitions();
+      List<String> cells = new ArrayList<>();
+      for (int i = 0; i < d.size(); i++) {
+        cells.add(d.getName(i) + "=" + (r.isNull(i) ? "null" : CqlText.of(r.getObject(i))));
+      }
+      out.put(
+          r.getString("user_id") + "|" + r.getString("course_id") + "|" + r.getString("batch_id") + "|"
+              + r.getString("content_id") + "|" + r.getString("attempt_id"),
+          cells);
+    }
+    return out;
+  }
+
+  static String createLike(String ks, String table, String columnsOverride) {
+    String cols =
+        columnsOverride != null ? columnsOverride
+            : "user_id text, course_id text, batch_id text, content_id text, attempt_id text,"
+                + " created_on timestamp, grand_total text, last_attempted_on timestamp,"
+                + " question list<frozen<question>>, total_max_score double, total_score double, updated_on timestamp,"
+                + " PRIMARY KEY ((user_id, course_id), batch_id, content_id, attempt_id)";
+    session.execute("CREATE TABLE " + ks + "." + table + " (" + cols + ")");
+    return table;
+  }
+
+  @Test
+  void archiveDeleteRestoreGivesTheTableBackAndTheReportIsTheSameBeforeAndAfter() throws Exception {
+    Fixture f = fixture("roundtrip");
+    Map<String, List<String>> original = table(f.keyspace(), "assessment_aggregator");
+    Path before = dir.resolve("report-before.csv");
+    Path beforeQ = dir.resolve("report-before-q.csv");
+    Cli r0 = cli(f, "report", "--batchId=batch-002", "--output=" + before);
+    assertEquals(0, r0.code(), r0.out());
+    assertEquals(0, cli(f, "report", "--batchId=batch-002", "--output=" + beforeQ, "--perQuestion=true").code());
+
+    Cli archive = cli(f, "archive");
+    assertEquals(0, archive.code(), archive.out());
+    Cli delete = cli(f, "delete");
+    assertEquals(0, delete.code(), delete.out());
+    Map<String, List<String>> afterDelete = table(f.keyspace(), "assessment_aggregator");
+    assertTrue(afterDelete.size() < original.size() / 2, "most rows were deleted: " + afterDelete.size());
+
+    // The report sees the archived rows as if they were live.
+    Path after = dir.resolve("report-after.csv");
+    Path afterQ = dir.resolve("report-after-q.csv");
+    Cli r1 = cli(f, "report", "--batchId=batch-002", "--output=" + after);
+    assertEquals(0, r1.code(), r1.out());
+    assertEquals(0, cli(f, "report", "--batchId=batch-002", "--output=" + afterQ, "--perQuestion=true").code());
+    assertEquals(Files.readString(before), Files.readString(after));
+    assertEquals(Files.readString(beforeQ), Files.readString(afterQ));
+    assertTrue(Files.readAllLines(after).size() > 100, "the report has the batch's rows");
+    assertTrue(Files.readAllLines(afterQ).size() > Files.readAllLines(after).size(), "one row per question");
+
+    Cli restore = cli(f, "restore");
+    assertEquals(0, restore.code(), restore.out());
+    assertEquals(original, table(f.keyspace(), "assessment_aggregator"));
+    Cli again = cli(f, "restore");
+    assertEquals(0, again.code(), again.out());
+    assertEquals(original, table(f.keyspace(), "assessment_aggregator"), "a second restore changes nothing");
+    List<Ledger.Restore> restores = new Ledger(new LedgerConnection(f.ledgerUrl(), null, null)).restores("assessment");
+    assertEquals(2 * 12, restores.size(), "each restore of each partition recorded");
+    assertTrue(restores.stream().allMatch(r -> r.status().equals("SUCCESS") && r.target().endsWith(".assessment_aggregator")));
+    Map<String, Long> writtenPerRun = new TreeMap<>();
+    restores.forEach(r -> writtenPerRun.merge(r.runId(), r.rows(), Long::sum));
+    assertEquals(2, writtenPerRun.size());
+    long totalArchived = original.size() - afterDelete.size();
+    assertTrue(writtenPerRun.containsValue(totalArchived), "the first restore wrote every deleted row: " + writtenPerRun);
+    assertTrue(writtenPerRun.containsValue(0L), "the second wrote none: " + writtenPerRun);
+    assertTrue(again.out().contains("already present"), again.out());
+
+    // Into another table of the same shape (another keyspace: its own user type).
+    String other = TestServers.newKeyspace("restore_target");
+    AssessmentSample.createSchema(session, other);
+    Cli into = cli(f, "restore", "--targetKeyspace=" + other, "--targetTable=assessment_aggregator", "--period=LAST_N_WEEKS", "--weeks=1");
+    assertEquals(0, into.code(), into.out());
+    Map<String, List<String>> copied = table(other, "assessment_aggregator");
+    assertFalse(copied.isEmpty());
+    for (Map.Entry<String, List<String>> e : copied.entrySet()) {
+      assertEquals(original.get(e.getKey()), e.getValue(), e.getKey());
+    }
+  }
+
+  @Test
+  void anIncompatibleTargetIsRefusedNamingTheDifference() throws Exception {
+    Fixture f = fixture("incompatible");
+    assertEquals(0, cli(f, "archive").code());
+    String ks = f.keyspace();
+    createLike(ks, "missing_column",
+        "user_id text, course_id text, batch_id text, content_id text, attempt_id text, created_on timestamp,"
+            + " grand_total text, last_attempted_on timestamp, question list<frozen<question>>, total_max_score double,"
+            + " updated_on timestamp, PRIMARY KEY ((user_id, course_id), batch_id, content_id, attempt_id)");
+    createLike(ks, "other_type",
+        "user_id text, course_id text, batch_id text, content_id text, attempt_id text, created_on timestamp,"
+            + " grand_total text, last_attempted_on timestamp, question list<frozen<question>>, total_max_score double,"
+            + " total_score int, updated_on timestamp, PRIMARY KEY ((user_id, course_id), batch_id, content_id, attempt_id)");
+    createLike(ks, "other_key",
+        "user_id text, course_id text, batch_id text, content_id text, attempt_id text, created_on timestamp,"
+            + " grand_total text, last_attempted_on timestamp, question list<frozen<question>>, total_max_score double,"
+            + " total_score double, updated_on timestamp, PRIMARY KEY ((user_id), course_id, batch_id, content_id, attempt_id)");
+    Map<String, String> expected =
+        Map.of(
+            "missing_column", "column total_score (double) is missing",
+            "other_type", "column total_score is int in the target, double in the archive",
+            "other_key",
+                "the primary key is ((user_id), course_id, batch_id, content_id, attempt_id) in the target,"
+                    + " ((user_id, course_id), batch_id, content_id, attempt_id) in the archive",
+            "no_such_table", "does not exist");
+    for (Map.Entry<String, String> e : expected.entrySet()) {
+      Cli c = cli(f, "restore", "--targetTable=" + e.getKey());
+      assertEquals(5, c.code(), c.out());
+      assertTrue(c.out().contains(e.getValue()), e.getKey() + ": " + c.out());
+      if (!e.getKey().equals("no_such_table")) {
+        assertEquals(0, session.execute("SELECT count(*) FROM " + ks + "." + e.getKey()).one().getLong(0), "nothing written");
+      }
+    }
+    // The difference in the key is told apart from same columns in another order.
+    assertNotEquals(expected.get("other_key"), expected.get("other_type"));
+  }
+
+  @Test
+  void aRowChangedAfterTheArchiveKeepsItsChangeAndAMissingArchiveFailsTheReport() throws Exception {
+    Fixture f = fixture("changed");
+    assertEquals(0, cli(f, "archive").code());
+    Row victim = session.execute("SELECT user_id, course_id, batch_id, content_id, attempt_id, total_score FROM "
+        + f.keyspace() + ".assessment_aggregator WHERE batch_id = 'batch-001' LIMIT 1 ALLOW FILTERING").one();
+    String where = " WHERE user_id = '" + victim.getString("user_id") + "' AND course_id = '" + victim.getString("course_id")
+        + "' AND batch_id = 'batch-001' AND content_id = '" + victim.getString("content_id") + "' AND attempt_id = '"
+        + victim.getString("attempt_id") + "'";
+    session.execute("UPDATE " + f.keyspace() + ".assessment_aggregator SET total_score = 99.5" + where);
+    Cli restore = cli(f, "restore", "--batchIds=batch-001");
+    assertEquals(0, restore.code(), restore.out());
+    assertEquals(99.5, session.execute("SELECT total_score FROM " + f.keyspace() + ".assessment_aggregator" + where).one().getDouble(0));
+
+    // A missing archive: the report fails naming it; allowed, it is written and says what it lacks.
+    Ledger ledger = new Ledger(new LedgerConnection(f.ledgerUrl(), null, null));
+    String lost = ledger.rowsOfType("assessment").stream().filter(r -> r.batchId().equals("batch-003")).findFirst().orElseThrow().blobUrl();
+    Files.delete(Paths.get(lost));
+    Path out = dir.resolve("report-missing.csv");
+    Cli failed = cli(f, "report", "--batchId=batch-003", "--output=" + out);
+    assertEquals(1, failed.code(), failed.out());
+    assertTrue(failed.out().contains(lost) && failed.out().contains("would be incomplete"), failed.out());
+    assertFalse(Files.exists(out), "no report written");
+    Cli allowed = cli(f, "report", "--batchId=batch-003", "--output=" + out, "--allowMissingArchives=true");
+    assertEquals(3, allowed.code(), allowed.out());
+    assertTrue(Files.exists(out));
+    assertTrue(Files.readString(Paths.get(out + ".lacking.txt")).contains(lost));
+    assertTrue(allowed.out().contains("INCOMPLETE"), allowed.out());
+  }
+}
