@@ -15,7 +15,10 @@ import java.util.Map;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.io.aws2.options.S3Options;
+import org.apache.beam.sdk.io.aws2.s3.DefaultS3ClientBuilderFactory;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.beamarchiver.io.store.S3CompatibleClientFactory;
 import org.beamarchiver.pipelines.Execution;
 import org.beamarchiver.control.LeaseHeldException;
 import org.beamarchiver.control.RefusedException;
@@ -137,7 +140,13 @@ public final class Main {
     if (direct && all.stream().noneMatch(a -> a.startsWith("--enforceEncodability"))) {
       all.add("--enforceEncodability=false");
     }
-    return PipelineOptionsFactory.fromArgs(all.toArray(new String[0])).withValidation().as(cls);
+    PipelineOptionsFactory.register(S3Options.class);
+    T options = PipelineOptionsFactory.fromArgs(all.toArray(new String[0])).withValidation().as(cls);
+    S3Options s3 = options.as(S3Options.class);
+    if (s3.getS3ClientFactoryClass() == DefaultS3ClientBuilderFactory.class) {
+      s3.setS3ClientFactoryClass(S3CompatibleClientFactory.class);
+    }
+    return options;
   }
 
   static List<String> expandArgFiles(List<String> args) throws IOException {

@@ -163,8 +163,11 @@ public record RunFile(
 
   public void write(String path) throws IOException {
     ResourceId id = FileSystems.matchNewResource(path, false);
+    // Bytes first: Jackson closes a stream it writes to, and an object store's channel closed twice
+    // completes its upload twice (S3 answers the second with NoSuchUpload).
+    byte[] bytes = JSON.writeValueAsBytes(this);
     try (OutputStream out = Channels.newOutputStream(FileSystems.create(id, "application/json"))) {
-      JSON.writeValue(out, this);
+      out.write(bytes);
     }
   }
 

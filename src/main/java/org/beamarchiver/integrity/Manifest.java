@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
-import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -98,8 +97,9 @@ public final class Manifest {
   }
 
   public void write(String url) throws IOException {
-    try (WritableByteChannel ch = FileSystems.create(FileSystems.matchNewResource(url, false), "application/json");
-        OutputStream out = Channels.newOutputStream(ch)) {
+    // One closeable: an object store's channel closed twice completes its upload twice.
+    try (OutputStream out =
+        Channels.newOutputStream(FileSystems.create(FileSystems.matchNewResource(url, false), "application/json"))) {
       out.write(bytes());
     }
   }

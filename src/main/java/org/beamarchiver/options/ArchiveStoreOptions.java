@@ -13,4 +13,12 @@ public interface ArchiveStoreOptions extends PipelineOptions {
   String getArchiveRoot();
 
   void setArchiveRoot(String value);
+
+  @Description(
+      "s3:// roots: address buckets by path (http://endpoint/bucket/key) instead of by host name;"
+          + " needed by most S3-compatible servers (with --endpoint). AWS S3 itself needs neither.")
+  @Default.Boolean(false)
+  Boolean getS3PathStyle();
+
+  void setS3PathStyle(Boolean value);
 }

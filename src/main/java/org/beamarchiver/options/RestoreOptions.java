@@ -22,6 +22,24 @@ public interface RestoreOptions
 
   void setTargetTable(String value);
 
+  @Description(
+      "JDBC URL of a database to restore into instead of Cassandra (PostgreSQL: jdbc:postgresql://host:port/db);"
+          + " --targetTable names the table there (schema.table allowed).")
+  String getTargetJdbcUrl();
+
+  void setTargetJdbcUrl(String value);
+
+  @Description("User of --targetJdbcUrl (optional).")
+  String getTargetJdbcUsername();
+
+  void setTargetJdbcUsername(String value);
+
+  @Description("Password of --targetJdbcUrl (optional). Prefer the TARGET_JDBC_PASSWORD environment variable. Never logged.")
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  String getTargetJdbcPassword();
+
+  void setTargetJdbcPassword(String value);
+
   @Description("Rows written concurrently per worker thread.")
   @Default.Integer(128)
   Integer getRestoreConcurrency();

@@ -355,6 +355,7 @@ public final class ArchivePipeline {
             .write(planPath);
         job.to(JobState.CLEANUP, null);
         Stores.deleteTempDir(ArchivePaths.tempDir(launch.archiveRoot(), launch.runId()));
+        Stores.deleteTempDir(ArchivePaths.spillDir(launch.archiveRoot(), launch.runId()));
         job.complete(rows.size() - failed, failed, current[0].skipped().size());
         return summary;
       } catch (RefusedException e) {
@@ -366,6 +367,7 @@ public final class ArchivePipeline {
             () -> {
               reconcile.afterRun(launch.runId());
               Stores.deleteTempDir(ArchivePaths.tempDir(launch.archiveRoot(), launch.runId()));
+              Stores.deleteTempDir(ArchivePaths.spillDir(launch.archiveRoot(), launch.runId()));
             });
       }
     }

@@ -23,6 +23,8 @@ import org.beamarchiver.integrity.Manifest;
 import org.beamarchiver.integrity.SigningKey;
 import org.beamarchiver.io.cassandra.CassandraTable;
 import org.beamarchiver.io.cassandra.RestoreTarget;
+import org.beamarchiver.io.jdbc.JdbcRestoreTarget;
+import org.beamarchiver.ledger.LedgerConnection;
 import org.beamarchiver.spec.TableSpec;
 import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.ledger.LedgerRow;
@@ -65,10 +67,27 @@ public final class RestorePipeline {
   static void validate(RestoreOptions o) {
     ArchivePipeline.checkRange("--restoreConcurrency", o.getRestoreConcurrency(), 1, 100_000);
     ArchivePipeline.checkRange("--maxWritesPerSecond", o.getMaxWritesPerSecond(), 0, 100_000_000);
-    for (String[] id : new String[][] {{"--targetKeyspace", o.getTargetKeyspace()}, {"--targetTable", o.getTargetTable()}}) {
+    boolean jdbc = o.getTargetJdbcUrl() != null;
+    if (jdbc && !o.getTargetJdbcUrl().startsWith("jdbc:")) {
+      throw new IllegalArgumentException("--targetJdbcUrl=" + o.getTargetJdbcUrl() + " must be a JDBC URL (jdbc:postgresql://host:port/db)");
+    }
+    if (jdbc && (o.getTargetTable() == null || o.getTargetKeyspace() != null)) {
+      throw new IllegalArgumentException(
+          "--targetJdbcUrl needs --targetTable=<table> or <schema>.<table> (and no --targetKeyspace)");
+    }
+    String table = o.getTargetTable();
+    List<String[]> ids = new ArrayList<>();
+    ids.add(new String[] {"--targetKeyspace", o.getTargetKeyspace()});
+    if (table != null && jdbc && table.contains(".")) {
+      ids.add(new String[] {"--targetTable", table.substring(0, table.indexOf('.'))});
+      ids.add(new String[] {"--targetTable", table.substring(table.indexOf('.') + 1)});
+    } else {
+      ids.add(new String[] {"--targetTable", table});
+    }
+    for (String[] id : ids) {
       if (id[1] != null && !TableSpecLoader.IDENTIFIER.matcher(id[1]).matches()) {
         throw new IllegalArgumentException(
-            id[0] + "=" + id[1] + " must be a plain identifier (a letter, then letters, digits or '_', at most 48)");
+            id[0] + ": '" + id[1] + "' must be a plain identifier (a letter, then letters, digits or '_', at most 48)");
       }
     }
   }
@@ -83,7 +102,14 @@ public final class RestorePipeline {
     String type = launch.spec().archiveType();
     String keyspace = options.getTargetKeyspace() != null ? options.getTargetKeyspace() : launch.spec().keyspace();
     String table = options.getTargetTable() != null ? options.getTargetTable() : launch.spec().table();
-    String target = keyspace + "." + table;
+    LedgerConnection jdbc =
+        options.getTargetJdbcUrl() == null ? null
+            : new LedgerConnection(
+                options.getTargetJdbcUrl(), options.getTargetJdbcUsername(),
+                options.getTargetJdbcPassword() != null ? options.getTargetJdbcPassword() : System.getenv("TARGET_JDBC_PASSWORD"));
+    // The URL without its parameters: they may hold credentials, and this goes to the ledger.
+    String target =
+        jdbc != null ? table + " in " + options.getTargetJdbcUrl().replaceFirst("[?;].*$", "") : keyspace + "." + table;
     String requestData =
         ArchivePipeline.requestData("restore into " + target, launch.spec(), launch.request(), launch.runId());
     try (JobControl job =
@@ -133,7 +159,14 @@ public final class RestorePipeline {
             "restore " + launch.request().describe() + " into " + target + ": " + accepted.size()
                 + " verified archive(s) (manifest signatures checked with key " + key.id() + ")"
                 + (refused.isEmpty() ? "" : ", " + refused.size() + " refused"));
-        if (columns != null) {
+        if (columns != null && jdbc != null) {
+          try (java.sql.Connection c = jdbc.open()) {
+            String why = JdbcRestoreTarget.incompatibility(c, table, columns, launch.spec().primaryKey());
+            if (why != null) {
+              throw new RefusedException(why + "; nothing was written");
+            }
+          }
+        } else if (columns != null) {
           try (Cluster cluster = launch.cassandra().newCluster();
               Session session = cluster.connect()) {
             com.datastax.driver.core.KeyspaceMetadata sk =
@@ -164,7 +197,7 @@ public final class RestorePipeline {
                             new RestoreVerifiedRows.Settings(
                                 launch.cassandra(), targetSpec(launch.spec(), keyspace, table, names), header,
                                 options.getRestoreConcurrency(),
-                                options.getMaxWritesPerSecond(), launch.ledger(), type, launch.runId())));
+                                options.getMaxWritesPerSecond(), launch.ledger(), type, launch.runId(), jdbc)));
                 return Execution.runWithProgress(p, PROGRESS_COUNTERS, progress);
               });
         }

@@ -195,9 +195,11 @@ public final class BatchReport {
     long attempts = 0;
     long reportRows = 0;
     org.apache.beam.sdk.io.fs.ResourceId target = FileSystems.matchNewResource(output, false);
-    try (OutputStream raw = Channels.newOutputStream(FileSystems.create(target, "text/csv"));
-        OutputStream body = output.endsWith(".gz") ? new GZIPOutputStream(raw, 1 << 16) : raw;
-        Writer out = new OutputStreamWriter(body, StandardCharsets.UTF_8)) {
+    OutputStream raw = Channels.newOutputStream(FileSystems.create(target, "text/csv"));
+    OutputStream body = output.endsWith(".gz") ? new GZIPOutputStream(raw, 1 << 16) : raw;
+    // The writer alone is closed (closing it closes the rest once: a channel closed twice would
+    // complete an object store's upload twice).
+    try (Writer out = new OutputStreamWriter(body, StandardCharsets.UTF_8)) {
       out.write(CsvLines.line(columns.header().toArray()));
       byte[] key = null;
       byte[] best = null;

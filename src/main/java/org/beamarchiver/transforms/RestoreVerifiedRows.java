@@ -25,6 +25,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.beamarchiver.io.cassandra.CassandraConnection;
 import org.beamarchiver.io.cassandra.CassandraSessions;
 import org.beamarchiver.io.cassandra.RestoreTarget;
+import org.beamarchiver.io.jdbc.JdbcRestoreTarget;
 import org.beamarchiver.io.store.ArchiveReader;
 import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.ledger.LedgerConnection;
@@ -54,7 +55,8 @@ public final class RestoreVerifiedRows
       int maxWritesPerSecond,
       LedgerConnection ledger,
       String archiveType,
-      String runId)
+      String runId,
+      LedgerConnection jdbcTarget)
       implements java.io.Serializable {}
 
   private final Settings settings;
@@ -90,6 +92,9 @@ public final class RestoreVerifiedRows
 
     @Setup
     public void setup() {
+      if (settings.jdbcTarget() != null) {
+        return; // a JDBC target is written per partition, on its own connection
+      }
       target =
           new RestoreTarget(CassandraSessions.get(settings.cassandra()), settings.target(), settings.cassandra().consistency());
       int rate = settings.maxWritesPerSecond();
@@ -101,7 +106,7 @@ public final class RestoreVerifiedRows
       Path localDir = Path.of(System.getProperty("java.io.tmpdir"), "beam-archiver-verify");
       PartitionRestore result;
       try (ArchiveReader.VerifiedFile file = ArchiveReader.fetchVerified(p, settings.fileHeader(), localDir)) {
-        result = write(p, file.rows());
+        result = settings.jdbcTarget() != null ? writeJdbc(p, file.rows()) : write(p, file.rows());
       } catch (ArchiveReader.VerificationException e) {
         LOG.warn("partition {} not restored: archive failed verification: {}", p.partition(), e.getMessage());
         result = new PartitionRestore(p, 0, 0, 0, 0, "archive failed verification: " + e.getMessage());
@@ -124,6 +129,21 @@ public final class RestoreVerifiedRows
                     : result.error() != null ? result.error() : result.rowsFailed() + " row(s) failed to write"));
       }
       out.output(result);
+    }
+
+    private PartitionRestore writeJdbc(ArchivedPartition p, Iterator<SourceRow> rows) {
+      JdbcRestoreTarget jdbc =
+          new JdbcRestoreTarget(
+              settings.target().table(), settings.target().columns(), settings.target().primaryKey(),
+              settings.target().timeColumn());
+      try (Connection c = settings.jdbcTarget().open()) {
+        JdbcRestoreTarget.Counts n = jdbc.write(c, rows);
+        restored.inc(n.written());
+        return new PartitionRestore(p, n.written(), n.kept(), 0, 0, null);
+      } catch (java.sql.SQLException e) {
+        LOG.warn("partition {} not restored: {}", p.partition(), e.toString());
+        return new PartitionRestore(p, 0, 0, 0, 0, "JDBC write failed (rolled back): " + e.getMessage());
+      }
     }
 
     private PartitionRestore write(ArchivedPartition p, Iterator<SourceRow> rows) throws InterruptedException {

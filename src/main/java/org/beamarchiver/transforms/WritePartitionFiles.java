@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -280,16 +279,15 @@ public final class WritePartitionFiles
             int c = ((PartitionKey) a[0]).compareTo((PartitionKey) b[0]);
             return c != 0 ? c : Arrays.compareUnsigned((byte[]) a[1], (byte[]) b[1]);
           });
-      String path =
-          ArchivePaths.tempDir(settings.archiveRoot(), settings.runId())
-              + "runs/"
-              + UUID.randomUUID()
-              + ".run";
+      String path = ArchivePaths.spillDir(settings.archiveRoot(), settings.runId()) + UUID.randomUUID() + ".run";
       List<KV<PartitionKey, Segment>> segments = new ArrayList<>();
-      try (WritableByteChannel ch =
-              FileSystems.create(FileSystems.matchNewResource(path, false), "application/octet-stream");
-          DataOutputStream data =
-              new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16))) {
+      // One closeable each: an object store's channel closed twice completes its upload twice.
+      try (DataOutputStream data =
+          new DataOutputStream(
+              new BufferedOutputStream(
+                  Channels.newOutputStream(
+                      FileSystems.create(FileSystems.matchNewResource(path, false), "application/octet-stream")),
+                  1 << 16))) {
         PartitionKey current = null;
         long start = 0;
         long records = 0;
@@ -313,9 +311,11 @@ public final class WritePartitionFiles
         segments.add(KV.of(current, new Segment(path, start, records)));
       }
       String index = path + ".idx";
-      try (WritableByteChannel ch =
-              FileSystems.create(FileSystems.matchNewResource(index, false), "application/octet-stream");
-          BufferedOutputStream idx = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
+      try (BufferedOutputStream idx =
+          new BufferedOutputStream(
+              Channels.newOutputStream(
+                  FileSystems.create(FileSystems.matchNewResource(index, false), "application/octet-stream")),
+              1 << 16)) {
         RunIndexCoder.of().encode(new RunIndex(path, segments), idx);
       }
       RUNS_SPILLED.inc();

@@ -250,4 +250,72 @@ class RestoreReportIT {
     assertTrue(Files.readString(Paths.get(out + ".lacking.txt")).contains(lost));
     assertTrue(allowed.out().contains("INCOMPLETE"), allowed.out());
   }
+
+  @Test
+  void restoreIntoAPostgresTableOfTheSameShape() throws Exception {
+    Fixture f = fixture("jdbc");
+    assertEquals(0, cli(f, "archive").code());
+    long archived =
+        new Ledger(new LedgerConnection(f.ledgerUrl(), null, null)).rowsOfType("assessment").stream()
+            .mapToLong(r -> r.rowCount()).sum();
+    String pg = TestServers.newPostgresDatabase();
+    String columns =
+        "user_id text, course_id text, batch_id text, content_id text, attempt_id text, created_on timestamptz,"
+            + " grand_total text, last_attempted_on timestamptz, question jsonb, total_max_score float8, %s,"
+            + " updated_on timestamptz, PRIMARY KEY (user_id, course_id, batch_id, content_id, attempt_id)";
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg);
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE SCHEMA audit");
+      st.execute("CREATE TABLE audit.attempts (" + String.format(columns, "total_score float8") + ")");
+      st.execute("CREATE TABLE audit.bad (" + String.format(columns, "total_score int") + ")");
+    }
+    Cli bad = cli(f, "restore", "--targetJdbcUrl=" + pg, "--targetTable=audit.bad");
+    assertEquals(5, bad.code(), bad.out());
+    assertTrue(bad.out().contains("column total_score is int4 in the target, double in the archive"), bad.out());
+
+    Cli restore = cli(f, "restore", "--targetJdbcUrl=" + pg, "--targetTable=audit.attempts");
+    assertEquals(0, restore.code(), restore.out());
+    Map<String, List<String>> source = table(f.keyspace(), "assessment_aggregator");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg);
+        java.sql.Statement st = c.createStatement()) {
+      java.sql.ResultSet n = st.executeQuery("SELECT count(*) FROM audit.attempts");
+      n.next();
+      assertEquals(archived, n.getLong(1));
+      java.sql.ResultSet rs =
+          st.executeQuery(
+              "SELECT user_id, course_id, batch_id, content_id, attempt_id, total_score, question::text,"
+                  + " (extract(epoch from updated_on) * 1000)::bigint FROM audit.attempts");
+      com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+      int checked = 0;
+      while (rs.next()) {
+        String key = rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3) + "|" + rs.getString(4) + "|" + rs.getString(5);
+        List<String> cells = source.get(key);
+        assertTrue(cells.contains("total_score=" + rs.getDouble(6)), key);
+        String question = cells.stream().filter(x -> x.startsWith("question=")).findFirst().orElseThrow().substring(9);
+        assertEquals(json.readTree(question), json.readTree(rs.getString(7)), key);
+        String updated = cells.stream().filter(x -> x.startsWith("updated_on=")).findFirst().orElseThrow().substring(11);
+        assertEquals(Instant.parse(updated).toEpochMilli(), rs.getLong(8), key);
+        checked++;
+      }
+      assertEquals(archived, checked);
+      // A row changed in the target after the archive (a later time) is kept; a second restore writes nothing.
+      assertEquals(
+          1,
+          st.executeUpdate(
+              "UPDATE audit.attempts SET total_score = 99.5, updated_on = now() WHERE ctid IN (SELECT ctid FROM audit.attempts LIMIT 1)"));
+    }
+    Cli again = cli(f, "restore", "--targetJdbcUrl=" + pg, "--targetTable=audit.attempts");
+    assertEquals(0, again.code(), again.out());
+    List<Ledger.Restore> restores = new Ledger(new LedgerConnection(f.ledgerUrl(), null, null)).restores("assessment");
+    Map<String, Long> written = new TreeMap<>();
+    restores.forEach(r -> written.merge(r.runId(), r.rows(), Long::sum));
+    assertTrue(written.containsValue(archived) && written.containsValue(0L), written.toString());
+    assertTrue(restores.stream().noneMatch(r -> r.target().contains("user=postgres")), "JDBC parameters stay out of the ledger");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg);
+        java.sql.Statement st = c.createStatement()) {
+      java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM audit.attempts WHERE total_score = 99.5");
+      rs.next();
+      assertEquals(1, rs.getLong(1), "the newer row kept its change");
+    }
+  }
 }

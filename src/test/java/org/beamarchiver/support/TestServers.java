@@ -29,6 +29,12 @@ public final class TestServers {
 
   private static Integer cassandraPort;
   private static Integer postgresPort;
+  private static Integer s3Port;
+
+  /** The S3 server's access key and secret (test-only values). */
+  public static final String S3_IDENTITY = "beam-archiver-test";
+
+  public static final String S3_CREDENTIAL = "beam-archiver-test-secret";
 
   static {
     Runtime.getRuntime()
@@ -73,6 +79,18 @@ public final class TestServers {
       postgresPort = port;
     }
     return postgresPort;
+  }
+
+  /** The run's S3-protocol server (S3Proxy on loopback, started on first use): its endpoint URL. */
+  public static synchronized String s3Endpoint() {
+    if (s3Port == null) {
+      int port = freePort();
+      Path dir = workDir("s3proxy");
+      script("start", "s3proxy", dir.toString(), Integer.toString(port), S3_IDENTITY, S3_CREDENTIAL);
+      register("s3proxy", dir);
+      s3Port = port;
+    }
+    return "http://127.0.0.1:" + s3Port;
   }
 
   /** A new, empty PostgreSQL database; returns its JDBC URL (user postgres, no password). */

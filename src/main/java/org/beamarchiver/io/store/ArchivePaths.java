@@ -45,6 +45,18 @@ public final class ArchivePaths {
     return root(root) + "/" + TEMP_DIR + "/" + runId + "/";
   }
 
+  /**
+   * Where the DirectRunner's sorted runs spill: the run's temporary folder under a local root, the
+   * machine's temporary folder when the root is an object store (runs are read back with seeks,
+   * and never leave the machine that wrote them).
+   */
+  public static String spillDir(String root, String runId) {
+    if (Stores.isLocal(root)) {
+      return tempDir(root, runId) + "runs/";
+    }
+    return java.nio.file.Paths.get(System.getProperty("java.io.tmpdir"), "beam-archiver-spill", runId) + "/";
+  }
+
   public static String deadLetterPrefix(String root, String type, String runId) {
     return root(root) + "/" + DEAD_LETTER_DIR + "/" + type + "/" + runId;
   }
