@@ -202,7 +202,8 @@ public final class Main {
       }
       out.println();
       out.println("'<command> --help' lists a command's options. Exit codes: 0 done, 1 failed,");
-      out.println("2 bad usage, 3 completed with some partitions FAILED.");
+      out.println("2 bad usage, 3 completed with some partitions FAILED, 4 busy (another run holds the");
+      out.println("table's lease), 5 refused (unsafe in the ledger's state), 6 verify found problems.");
       return;
     }
     out.println("usage: java -jar beam-archiver.jar " + command.name() + " [--option=value ...]");
