@@ -19,8 +19,8 @@ public interface DeleteOptions
   void setDryRun(Boolean value);
 
   @Description(
-      "Upper bound on row deletes per second from this process, 0 for no limit. Protects the"
-          + " live cluster.")
+      "Upper bound on row deletes per second by the whole run, 0 for no limit; divided among the"
+          + " run's workers (the runner's parallelism). Protects the live cluster.")
   @Default.Integer(0)
   Integer getMaxDeletesPerSecond();
 

@@ -135,7 +135,15 @@ public final class ArchivePipeline {
     checkRange("--sortMemoryMb", options.getSortMemoryMb(), 16, 1 << 16);
     checkRange("--cassandraSplits", options.getCassandraSplits(), 0, 1 << 16);
     checkRange("--maxIterations", options.getMaxIterations(), 1, 1000);
+    checkRange("--maxReadsPerSecond", options.getMaxReadsPerSecond(), 0, 1_000_000_000);
     shuffle(options);
+    readsPerWorker(options);
+  }
+
+  /** --maxReadsPerSecond divided among the run's workers; 0 when there is no limit. */
+  static double readsPerWorker(ArchiveOptions options) {
+    int limit = options.getMaxReadsPerSecond() == null ? 0 : options.getMaxReadsPerSecond();
+    return limit == 0 ? 0 : (double) limit / Parallelism.of(options, "--maxReadsPerSecond");
   }
 
   private static Set<PartitionKey> planned(RunFile plan) {
@@ -161,7 +169,8 @@ public final class ArchivePipeline {
               "ReadKeyAndSpill",
               new ReadKeyAndSpill(
                   run.cassandra(), run.spec(), run.table(), run.splits(),
-                  new KeyByPartition.Keyer(run.table().layout(), run.request(), run.skipped(), run.only()),
+                  new KeyByPartition.Keyer(run.table().layout(), run.request(), run.skipped(), run.only())
+                      .throttled(readsPerWorker(options)),
                   settings));
       WritePartitionFiles.mergeRuns(read.get(ReadKeyAndSpill.RUN_INDEX), settings)
           .apply("RecordInLedger", record);
@@ -201,7 +210,8 @@ public final class ArchivePipeline {
     PCollectionTuple keyed =
         rows.apply(
             "KeyByPartition",
-            new KeyByPartition(run.table().layout(), run.request(), run.skipped(), run.only()));
+            new KeyByPartition(run.table().layout(), run.request(), run.skipped(), run.only())
+                .throttled(readsPerWorker(options)));
 
     RecordInLedger record = recordInLedger(run);
     keyed
@@ -417,11 +427,15 @@ public final class ArchivePipeline {
                 "ReadKeyAndCount",
                 new ReadKeyAndSpill.ReadKeyAndCount(
                     run.cassandra(), run.spec(), run.table(), run.splits(),
-                    new KeyByPartition.Keyer(run.table().layout(), run.request(), run.skipped(), null)));
+                    new KeyByPartition.Keyer(run.table().layout(), run.request(), run.skipped(), null)
+                        .throttled(readsPerWorker(options))));
       } else {
         counted =
             p.apply("ReadSourceRows", new ReadCassandraRows(run.cassandra(), run.spec(), run.table(), run.splits()))
-                .apply("KeyByPartition", new KeyByPartition(run.table().layout(), run.request(), run.skipped(), null))
+                .apply(
+                    "KeyByPartition",
+                    new KeyByPartition(run.table().layout(), run.request(), run.skipped(), null)
+                        .throttled(readsPerWorker(options)))
                 .get(KeyByPartition.KEYED)
                 .apply("Partitions", org.apache.beam.sdk.transforms.Keys.create())
                 .apply("CountRowsPerPartition", org.apache.beam.sdk.transforms.Count.perElement());

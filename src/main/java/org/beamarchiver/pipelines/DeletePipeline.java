@@ -63,6 +63,9 @@ public final class DeletePipeline {
       throw new IllegalArgumentException(
           "--maxDeletesPerSecond=" + options.getMaxDeletesPerSecond() + " must be 0 (no limit) or more");
     }
+    if (options.getMaxDeletesPerSecond() > 0) {
+      Parallelism.of(options, "--maxDeletesPerSecond");
+    }
     if (options.getDeleteConcurrency() == null || options.getDeleteConcurrency() < 1) {
       throw new IllegalArgumentException(
           "--deleteConcurrency=" + options.getDeleteConcurrency() + " must be 1 or more");
@@ -130,7 +133,8 @@ public final class DeletePipeline {
                     run.table(),
                     run.dryRun(),
                     options.getDeleteConcurrency(),
-                    options.getMaxDeletesPerSecond(),
+                    options.getMaxDeletesPerSecond() == 0 ? 0
+                        : (double) options.getMaxDeletesPerSecond() / Parallelism.of(options, "--maxDeletesPerSecond"),
                     hook)))
         .apply("RecordDeletion", new RecordDeletion(run.ledger(), run.runId(), run.dryRun()))
         .apply(

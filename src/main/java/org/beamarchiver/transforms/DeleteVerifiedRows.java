@@ -7,8 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -50,7 +48,7 @@ public final class DeleteVerifiedRows
       CassandraTable table,
       boolean dryRun,
       int concurrency,
-      int maxDeletesPerSecond,
+      double deletesPerWorker,
       GuardedDelete.Hook hook)
       implements java.io.Serializable {}
 
@@ -73,8 +71,6 @@ public final class DeleteVerifiedRows
     /** Most rows of one partition checked and deleted together. */
     static final int MAX_GROUP = 64;
 
-    private static final Map<Integer, RateLimiter> LIMITERS = new ConcurrentHashMap<>();
-
     private final Counter verified = Metrics.counter("delete", "partitionsVerified");
     private final Counter unverified = Metrics.counter("delete", "partitionsFailedVerification");
     private final Counter deleted = Metrics.counter("delete", "rowsDeleted");
@@ -93,9 +89,9 @@ public final class DeleteVerifiedRows
 
     @Setup
     public void setup() {
-      int rate = settings.maxDeletesPerSecond();
-      // One limiter per JVM, shared by every thread: the bound holds for the whole process.
-      limiter = rate > 0 ? LIMITERS.computeIfAbsent(rate, r -> RateLimiter.create(r)) : null;
+      // --maxDeletesPerSecond divided among the run's workers: one limiter per worker instance.
+      double rate = settings.deletesPerWorker();
+      limiter = rate > 0 ? RateLimiter.create(rate) : null;
     }
 
     /** Sends a group; rows failing recoverably go to {@code retries} when it is not null. */

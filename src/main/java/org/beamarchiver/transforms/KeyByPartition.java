@@ -43,6 +43,7 @@ public final class KeyByPartition
   private final ArchiveRequest request;
   private final Set<PartitionKey> alreadyArchived;
   private final Set<PartitionKey> only;
+  private double readsPerSecond;
 
   public KeyByPartition(
       RowLayout layout, ArchiveRequest request, Set<PartitionKey> alreadyArchived) {
@@ -62,12 +63,18 @@ public final class KeyByPartition
     this.only = only == null ? null : Set.copyOf(only);
   }
 
+  /** Each worker keys (and so reads) at most {@code perWorker} rows per second. */
+  public KeyByPartition throttled(double perWorker) {
+    this.readsPerSecond = perWorker;
+    return this;
+  }
+
   @Override
   public PCollectionTuple expand(PCollection<SourceRow> rows) {
     PCollectionTuple out =
         rows.apply(
             "KeyRows",
-            ParDo.of(new KeyByPartitionFn(layout, request, alreadyArchived, only))
+            ParDo.of(new KeyByPartitionFn(new Keyer(layout, request, alreadyArchived, only, readsPerSecond)))
                 .withOutputTags(KEYED, TupleTagList.of(DEAD_LETTER)));
     out.get(KEYED)
         .setCoder(
@@ -182,13 +189,28 @@ public final class KeyByPartition
     private final ArchiveRequest request;
     private final Set<PartitionKey> alreadyArchived;
     private final Set<PartitionKey> only;
+    /** Rows per second this instance may read (the run's limit over its workers); 0: no limit. */
+    private final double readsPerSecond;
+    private transient com.google.common.util.concurrent.RateLimiter limiter;
 
     public Keyer(
         RowLayout layout, ArchiveRequest request, Set<PartitionKey> alreadyArchived, Set<PartitionKey> only) {
+      this(layout, request, alreadyArchived, only, 0);
+    }
+
+    public Keyer(
+        RowLayout layout, ArchiveRequest request, Set<PartitionKey> alreadyArchived, Set<PartitionKey> only,
+        double readsPerSecond) {
       this.layout = layout;
       this.request = request;
       this.alreadyArchived = alreadyArchived;
       this.only = only == null ? null : Set.copyOf(only);
+      this.readsPerSecond = readsPerSecond;
+    }
+
+    /** The same keying, read at most {@code perWorker} rows per second by each worker. */
+    public Keyer throttled(double perWorker) {
+      return new Keyer(layout, request, alreadyArchived, only, perWorker);
     }
 
     /** Where a row goes. */
@@ -199,6 +221,13 @@ public final class KeyByPartition
     }
 
     public void key(SourceRow row, Sink sink) throws java.io.IOException {
+      if (readsPerSecond > 0) {
+        // Each row is keyed as it is read (the steps are fused): waiting here slows the read.
+        if (limiter == null) {
+          limiter = com.google.common.util.concurrent.RateLimiter.create(readsPerSecond);
+        }
+        limiter.acquire();
+      }
       String batch = row.values()[layout.batch()];
       if (batch == null || batch.isEmpty()) {
         deadLetters.inc();
@@ -236,9 +265,8 @@ public final class KeyByPartition
       extends DoFn<SourceRow, KV<PartitionKey, KV<byte[], byte[]>>> {
     private final Keyer keyer;
 
-    KeyByPartitionFn(
-        RowLayout layout, ArchiveRequest request, Set<PartitionKey> alreadyArchived, Set<PartitionKey> only) {
-      this.keyer = new Keyer(layout, request, alreadyArchived, only);
+    KeyByPartitionFn(Keyer keyer) {
+      this.keyer = keyer;
     }
 
     @ProcessElement

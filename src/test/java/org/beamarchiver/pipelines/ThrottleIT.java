@@ -1,0 +1,91 @@
+package org.beamarchiver.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.datastax.driver.core.Cluster;
+import com.datastax.driver.core.Session;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.beamarchiver.cli.Main;
+import org.beamarchiver.control.JobState;
+import org.beamarchiver.ledger.Jobs;
+import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.support.TestServers;
+import org.beamarchiver.tools.AssessmentSample;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The throttles protect the live store for the whole run: an archive with --maxReadsPerSecond and a
+ * delete with --maxDeletesPerSecond take at least the time their limit implies (measured from the
+ * job's own state transitions, so start-up does not count), whatever the number of workers.
+ */
+class ThrottleIT {
+  static final Instant AS_OF = Instant.parse("2021-01-13T12:00:00Z");
+  @TempDir static Path dir;
+
+  static Duration inState(Jobs jobs, String kind, JobState state) throws Exception {
+    Jobs.JobRow job = jobs.recent("assessment", 10).stream().filter(j -> j.kind().equals(kind)).findFirst().orElseThrow();
+    List<Jobs.Transition> t = jobs.transitions(job.jobId());
+    for (int i = 0; i + 1 < t.size(); i++) {
+      if (t.get(i).state() == state) {
+        return Duration.between(t.get(i).at(), t.get(i + 1).at());
+      }
+    }
+    throw new AssertionError("no " + state + " in " + t);
+  }
+
+  @Test
+  void archiveAndDeleteTakeAtLeastTheTimeTheirLimitsImply() throws Exception {
+    String ks = TestServers.newKeyspace("throttle_it");
+    long rows;
+    try (Cluster cluster = TestServers.cluster();
+        Session session = cluster.connect()) {
+      AssessmentSample.createSchema(session, ks);
+      rows = AssessmentSample.load(session, ks, 900, 3, 3, 0, 5L, AS_OF, 64);
+    }
+    Path spec = dir.resolve("spec.yaml");
+    Files.writeString(spec, Files.readString(Paths.get("pipelines/assessment.yaml")).replace("keyspace: sunbird_courses", "keyspace: " + ks));
+    Path key = dir.resolve("key");
+    Files.writeString(key, "throttle-it signing key");
+    String ledger = TestServers.newH2Ledger();
+    List<String> common =
+        List.of(
+            "--tableSpec=" + spec, "--cassandraPort=" + TestServers.cassandraPort(), "--ledgerUrl=" + ledger,
+            "--archiveRoot=" + dir.resolve("archive"), "--signingKeyFile=" + key, "--asOf=" + AS_OF, "--period=ALL",
+            "--cassandraSplits=8");
+    run("archive", common, "--maxReadsPerSecond=100");
+    Jobs jobs = new Jobs(new LedgerConnection(ledger, null, null));
+    Duration archiving = inState(jobs, "archive", JobState.ARCHIVING);
+    // Every row of the table is read (those of the unfinished week too): 900 rows at 100/s.
+    assertTrue(archiving.toMillis() >= 0.9 * rows * 1000 / 100, "archive read " + rows + " rows in " + archiving);
+
+    String delete = run("delete", common, "--maxDeletesPerSecond=100");
+    long deleted = Long.parseLong(delete.replaceAll("(?s).*rows: (\\d+) deleted.*", "$1"));
+    assertTrue(deleted > 300, delete);
+    Duration deleting = inState(jobs, "delete", JobState.DELETING);
+    assertTrue(deleting.toMillis() >= 0.9 * deleted * 1000 / 100, "deleted " + deleted + " rows in " + deleting);
+  }
+
+  static String run(String command, List<String> common, String... extra) {
+    List<String> a = new ArrayList<>();
+    a.add(command);
+    a.addAll(common);
+    a.addAll(List.of(extra));
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8);
+    int code = Main.run(a.toArray(new String[0]), ps, ps);
+    String out = buf.toString(StandardCharsets.UTF_8);
+    assertEquals(0, code, command + ": " + out);
+    return out;
+  }
+}
