@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -162,13 +161,8 @@ public record RunFile(
   }
 
   public void write(String path) throws IOException {
-    ResourceId id = FileSystems.matchNewResource(path, false);
-    // Bytes first: Jackson closes a stream it writes to, and an object store's channel closed twice
-    // completes its upload twice (S3 answers the second with NoSuchUpload).
-    byte[] bytes = JSON.writeValueAsBytes(this);
-    try (OutputStream out = Channels.newOutputStream(FileSystems.create(id, "application/json"))) {
-      out.write(bytes);
-    }
+    // Bytes first: Jackson closes a stream it writes to (see Stores.write).
+    Stores.write(path, "application/json", JSON.writeValueAsBytes(this));
   }
 
   public static RunFile read(String path) throws IOException {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -97,11 +96,7 @@ public final class Manifest {
   }
 
   public void write(String url) throws IOException {
-    // One closeable: an object store's channel closed twice completes its upload twice.
-    try (OutputStream out =
-        Channels.newOutputStream(FileSystems.create(FileSystems.matchNewResource(url, false), "application/json"))) {
-      out.write(bytes());
-    }
+    Stores.write(url, "application/json", bytes());
   }
 
   /** Reads a stored manifest; {@link IOException} when it is missing or not a manifest. */

@@ -471,14 +471,7 @@ public final class Ledger {
       if (!request.coversWeek(week) || !request.coversBatch(r.batchId())) {
         continue;
       }
-      out.add(
-          new ArchivedPartition(
-              r.uuid(),
-              PartitionKey.of(r.batchId(), week),
-              r.blobUrl(),
-              r.rowCount() == null ? -1 : r.rowCount(),
-              r.byteSize() == null ? -1 : r.byteSize(),
-              r.checksumSha256()));
+      out.add(r.archivedPartition());
     }
     return out;
   }

@@ -33,4 +33,16 @@ public record LedgerRow(
     String rollupStats,
     String manifestUrl,
     Instant verifiedAt,
-    String verifyResult) {}
+    String verifyResult) {
+
+  /** The archived partition this row describes, with what its file must hold (-1 where unknown). */
+  public org.beamarchiver.model.ArchivedPartition archivedPartition() {
+    return new org.beamarchiver.model.ArchivedPartition(
+        uuid,
+        org.beamarchiver.model.PartitionKey.of(batchId, org.beamarchiver.model.IsoWeek.parse(period)),
+        blobUrl,
+        rowCount == null ? -1 : rowCount,
+        byteSize == null ? -1 : byteSize,
+        checksumSha256);
+  }
+}

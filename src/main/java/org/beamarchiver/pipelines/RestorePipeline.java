@@ -29,8 +29,6 @@ import org.beamarchiver.spec.TableSpec;
 import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.ArchivedPartition;
-import org.beamarchiver.model.IsoWeek;
-import org.beamarchiver.model.PartitionKey;
 import org.beamarchiver.model.RowLayout;
 import org.beamarchiver.options.RestoreOptions;
 import org.beamarchiver.spec.TableSpecLoader;
@@ -142,10 +140,7 @@ public final class RestorePipeline {
             continue;
           }
           shapes.computeIfAbsent(r.manifestUrl(), u -> columnsOf(u));
-          accepted.add(
-              new ArchivedPartition(
-                  r.uuid(), PartitionKey.of(r.batchId(), IsoWeek.parse(r.period())), r.blobUrl(), r.rowCount(),
-                  r.byteSize(), r.checksumSha256()));
+          accepted.add(r.archivedPartition());
         }
         List<Map.Entry<String, String>> columns = null;
         for (Map.Entry<String, List<Map.Entry<String, String>>> s : shapes.entrySet()) {
@@ -169,9 +164,8 @@ public final class RestorePipeline {
         } else if (columns != null) {
           try (Cluster cluster = launch.cassandra().newCluster();
               Session session = cluster.connect()) {
-            com.datastax.driver.core.KeyspaceMetadata sk =
-                cluster.getMetadata().getKeyspace(CassandraTable.quote(launch.spec().keyspace()));
-            com.datastax.driver.core.TableMetadata source = sk == null ? null : sk.getTable(CassandraTable.quote(launch.spec().table()));
+            com.datastax.driver.core.TableMetadata source =
+                CassandraTable.metadata(cluster, launch.spec().keyspace(), launch.spec().table());
             List<String> partitionKey =
                 source == null ? null : source.getPartitionKey().stream().map(c -> c.getName()).toList();
             List<String> clustering =

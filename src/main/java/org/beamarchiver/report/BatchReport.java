@@ -14,7 +14,7 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.StringReader;
 import java.io.Writer;
-import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -45,13 +45,14 @@ import org.beamarchiver.ledger.LedgerConnection;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.IsoWeek;
-import org.beamarchiver.model.PartitionKey;
 import org.beamarchiver.model.RowLayout;
 import org.beamarchiver.model.SourceRow;
 import org.beamarchiver.options.ReportOptions;
 import org.beamarchiver.spec.TableSpec;
 import org.beamarchiver.spec.TableSpecLoader;
+import org.apache.beam.sdk.values.KV;
 import org.beamarchiver.transforms.ExternalSorter;
+import org.beamarchiver.transforms.ReadKeyAndSpill;
 import org.beamarchiver.transforms.SortKeys;
 
 /**
@@ -125,10 +126,7 @@ public final class BatchReport {
           lacking.add(r.period() + " " + r.blobUrl() + ": " + bad.get().describe());
           continue;
         }
-        archives.add(
-            new ArchivedPartition(
-                r.uuid(), PartitionKey.of(r.batchId(), IsoWeek.parse(r.period())), r.blobUrl(), r.rowCount(),
-                r.byteSize(), r.checksumSha256()));
+        archives.add(r.archivedPartition());
       }
       Path tmp = Path.of(System.getProperty("java.io.tmpdir"), "beam-archiver-report");
       long archivedRows = 0;
@@ -167,8 +165,9 @@ public final class BatchReport {
                     + CassandraTable.quote(spec.batchColumn()) + " = ? ALLOW FILTERING");
         scan.setConsistencyLevel(ConsistencyLevel.valueOf(cassandra.consistency()));
         SourceRowMapper mapper = new SourceRowMapper(session, layout, table.writeTimeColumns());
-        for (long[] slice : slices(64)) {
-          Iterator<SourceRow> rows = mapper.map(session.execute(scan.bind(slice[0], slice[1], o.getBatchId())));
+        for (KV<Long, Long> slice : ReadKeyAndSpill.ranges(64)) {
+          Iterator<SourceRow> rows =
+              mapper.map(session.execute(scan.bind(slice.getKey(), slice.getValue(), o.getBatchId())));
           while (rows.hasNext()) {
             SourceRow row = rows.next();
             if (row.hasTime() && row.timeMillis() >= fromMillis && row.timeMillis() < toMillis) {
@@ -255,8 +254,8 @@ public final class BatchReport {
 
   /** Latest time wins; on a tie the live row. */
   private static boolean later(byte[] a, byte[] b) {
-    long ta = new BigInteger(1, Arrays.copyOf(a, 8)).longValue();
-    long tb = new BigInteger(1, Arrays.copyOf(b, 8)).longValue();
+    long ta = ByteBuffer.wrap(a).getLong();
+    long tb = ByteBuffer.wrap(b).getLong();
     return ta != tb ? ta > tb : a[8] > b[8];
   }
 
@@ -293,24 +292,11 @@ public final class BatchReport {
   }
 
   private static TableMetadata metadata(Cluster cluster, TableSpec spec) {
-    return cluster.getMetadata().getKeyspace(CassandraTable.quote(spec.keyspace())).getTable(CassandraTable.quote(spec.table()));
+    return CassandraTable.metadata(cluster, spec.keyspace(), spec.table());
   }
 
   private static List<String> partitionKey(Cluster cluster, TableSpec spec) {
     return metadata(cluster, spec).getPartitionKey().stream().map(c -> CassandraTable.quote(c.getName())).toList();
-  }
-
-  /** {@code n} slices (lo, hi] covering the Murmur3 ring. */
-  static List<long[]> slices(int n) {
-    List<long[]> out = new ArrayList<>();
-    BigInteger min = BigInteger.valueOf(Long.MIN_VALUE);
-    BigInteger width = BigInteger.ONE.shiftLeft(64).divide(BigInteger.valueOf(n));
-    for (int i = 0; i < n; i++) {
-      long lo = min.add(width.multiply(BigInteger.valueOf(i))).longValueExact();
-      long hi = i == n - 1 ? Long.MAX_VALUE : min.add(width.multiply(BigInteger.valueOf(i + 1))).longValueExact();
-      out.add(new long[] {lo, hi});
-    }
-    return out;
   }
 
   /** The report's columns, and how a merged row becomes report rows. */

@@ -73,7 +73,7 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
   }
 
   /** {@code n} slices (lo, hi] covering the Murmur3 ring, the first starting at its minimum. */
-  static List<KV<Long, Long>> ranges(int n) {
+  public static List<KV<Long, Long>> ranges(int n) {
     BigInteger min = BigInteger.valueOf(Long.MIN_VALUE);
     BigInteger width = BigInteger.ONE.shiftLeft(64).divide(BigInteger.valueOf(n));
     List<KV<Long, Long>> out = new ArrayList<>(n);

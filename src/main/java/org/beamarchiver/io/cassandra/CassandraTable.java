@@ -176,6 +176,12 @@ public record CassandraTable(RowLayout layout, String selectCql, int writeTimeCo
   }
 
   /** Identifiers are validated as plain names by the spec loader; quoting keeps their case. */
+  /** A table's metadata by its (case-kept) names, or null when the keyspace or table does not exist. */
+  public static TableMetadata metadata(Cluster cluster, String keyspace, String table) {
+    KeyspaceMetadata ks = cluster.getMetadata().getKeyspace(quote(keyspace));
+    return ks == null ? null : ks.getTable(quote(table));
+  }
+
   public static String quote(String identifier) {
     return "\"" + identifier.replace("\"", "\"\"") + "\"";
   }

@@ -5,9 +5,7 @@ import com.datastax.driver.core.CodecRegistry;
 import com.datastax.driver.core.ColumnMetadata;
 import com.datastax.driver.core.ConsistencyLevel;
 import com.datastax.driver.core.DataType;
-import com.datastax.driver.core.KeyspaceMetadata;
 import com.datastax.driver.core.PreparedStatement;
-import com.datastax.driver.core.ResultSet;
 import com.datastax.driver.core.Session;
 import com.datastax.driver.core.TableMetadata;
 import com.datastax.driver.core.TypeCodec;
@@ -62,7 +60,7 @@ public final class RestoreTarget {
     this.session = session;
     CassandraTable table = CassandraTable.resolve(session.getCluster(), target);
     this.columns = table.layout().columns();
-    TableMetadata t = metadata(session, target.keyspace(), target.table());
+    TableMetadata t = CassandraTable.metadata(session.getCluster(), target.keyspace(), target.table());
     this.types = new DataType[columns.size()];
     for (int i = 0; i < types.length; i++) {
       types[i] = t.getColumn(CassandraTable.quote(columns.get(i))).getType();
@@ -127,7 +125,7 @@ public final class RestoreTarget {
   public static String incompatibility(
       Session session, String keyspace, String table, List<Map.Entry<String, String>> archived,
       List<String> partitionKey, List<String> clustering) {
-    TableMetadata t = metadata(session, keyspace, table);
+    TableMetadata t = CassandraTable.metadata(session.getCluster(), keyspace, table);
     String name = keyspace + "." + table;
     if (t == null) {
       return "the target table " + name + " does not exist (create it with the archived columns first)";
@@ -160,11 +158,6 @@ public final class RestoreTarget {
 
   private static String key(List<String> partition, List<String> clustering) {
     return "((" + String.join(", ", partition) + ")" + (clustering.isEmpty() ? "" : ", " + String.join(", ", clustering)) + ")";
-  }
-
-  static TableMetadata metadata(Session session, String keyspace, String table) {
-    KeyspaceMetadata ks = session.getCluster().getMetadata().getKeyspace(CassandraTable.quote(keyspace));
-    return ks == null ? null : ks.getTable(CassandraTable.quote(table));
   }
 
   static String unqualified(String type) {

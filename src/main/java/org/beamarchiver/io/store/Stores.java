@@ -50,6 +50,17 @@ public final class Stores {
     return !URI.matcher(path).matches() || path.startsWith("file://");
   }
 
+  /**
+   * Writes a small object whole. Through one closeable: an object store's channel closed twice
+   * completes its upload twice (S3 answers the second with NoSuchUpload).
+   */
+  public static void write(String path, String mimeType, byte[] bytes) throws IOException {
+    try (java.io.OutputStream out =
+        java.nio.channels.Channels.newOutputStream(FileSystems.create(FileSystems.matchNewResource(path, false), mimeType))) {
+      out.write(bytes);
+    }
+  }
+
   /** Removes a run's temporary folder and what a failed write may have left in it. */
   public static void deleteTempDir(String dir) throws IOException {
     if (isLocal(dir)) {
