@@ -20,7 +20,10 @@ public record Rollup(List<String> distinct, int[] distinctAt, List<String> numer
   public static final Rollup NONE = new Rollup(List.of(), new int[0], List.of(), new int[0]);
 
   private static final Set<String> NUMERIC_TYPES =
-      Set.of("int", "bigint", "smallint", "tinyint", "varint", "float", "double", "decimal", "counter");
+      Set.of(
+          "int", "bigint", "smallint", "tinyint", "varint", "float", "double", "decimal", "counter",
+          // the same, as a JDBC (PostgreSQL) source names them
+          "int2", "int4", "int8", "float4", "float8", "numeric", "integer", "real", "double precision");
 
   /** Resolves a spec's rollup against the archived columns; errors name the spec field. */
   public static Rollup of(TableSpec.RollupSpec spec, List<String> columns, List<String> types, TableSpec table) {

@@ -4,6 +4,7 @@ package org.beamarchiver.options;
 public interface ArchiveOptions
     extends TableSpecOptions,
         CassandraSourceOptions,
+        JdbcSourceOptions,
         LedgerOptions,
         ArchiveStoreOptions,
         ArchiveFileOptions,

@@ -7,6 +7,7 @@ import org.apache.beam.sdk.options.Description;
 public interface DeleteOptions
     extends TableSpecOptions,
         CassandraSourceOptions,
+        JdbcSourceOptions,
         LedgerOptions,
         ArchiveStoreOptions,
         PeriodOptions,

@@ -5,7 +5,8 @@ import org.apache.beam.sdk.options.Description;
 
 /** Options of the {@code report} command. */
 public interface ReportOptions
-    extends TableSpecOptions, CassandraSourceOptions, LedgerOptions, ArchiveStoreOptions, SigningOptions {
+    extends TableSpecOptions, CassandraSourceOptions,
+        JdbcSourceOptions, LedgerOptions, ArchiveStoreOptions, SigningOptions {
   @Description("The batch to report on (required).")
   String getBatchId();
 

@@ -4,6 +4,7 @@ import com.datastax.driver.core.Cluster;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.Set;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -30,6 +32,8 @@ import org.beamarchiver.control.RefusedException;
 import org.beamarchiver.control.RunFile;
 import org.beamarchiver.io.cassandra.CassandraTable;
 import org.beamarchiver.io.cassandra.ReadCassandraRows;
+import org.beamarchiver.io.jdbc.JdbcTable;
+import org.beamarchiver.io.jdbc.ReadJdbcRows;
 import org.beamarchiver.io.store.ArchivePaths;
 import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.ledger.Ledger;
@@ -38,6 +42,7 @@ import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.model.IsoWeek;
 import org.beamarchiver.model.PartitionKey;
 import org.beamarchiver.model.SourceRow;
+import org.beamarchiver.model.SourceTable;
 import org.beamarchiver.options.ArchiveOptions;
 import org.beamarchiver.spec.TableSpec;
 import org.beamarchiver.transforms.KeyByPartition;
@@ -68,11 +73,26 @@ public final class ArchivePipeline {
     validate(options);
     boolean force = Boolean.TRUE.equals(options.getForceArchival());
 
-    CassandraTable table;
-    int splits;
-    try (Cluster cluster = launch.cassandra().newCluster()) {
-      table = CassandraTable.resolve(cluster, launch.spec());
-      splits = CassandraTable.splits(cluster, launch.spec(), options.getCassandraSplits());
+    SourceTable table;
+    int splits = 0;
+    List<KV<Long, Long>> timeRanges = List.of();
+    if (launch.jdbcSource() != null) {
+      try (Connection c = launch.jdbcSource().open()) {
+        JdbcTable jdbc = JdbcTable.resolve(c, launch.spec());
+        table = jdbc;
+        // The requested window, from its start or (ALL) the table's earliest time.
+        Instant to = launch.request().toExclusive().orElse(null);
+        Instant from = launch.request().fromInclusive().orElse(null);
+        if (to != null && from == null) {
+          from = jdbc.earliestTime(c, to);
+        }
+        timeRanges = ReadJdbcRows.slices(from, to, options.getJdbcSplits());
+      }
+    } else {
+      try (Cluster cluster = launch.cassandra().newCluster()) {
+        table = CassandraTable.resolve(cluster, launch.spec());
+        splits = CassandraTable.splits(cluster, launch.spec(), options.getCassandraSplits());
+      }
     }
     Ledger ledger = new Ledger(launch.ledger());
     String type = launch.spec().archiveType();
@@ -123,10 +143,12 @@ public final class ArchivePipeline {
         only,
         force,
         launch.cassandra(),
+        launch.jdbcSource(),
         launch.ledger(),
         launch.archiveRoot(),
         requestData("archive", launch.spec(), launch.request(), launch.runId()),
-        splits);
+        splits,
+        timeRanges);
   }
 
   /** Checks the archive's own options before anything is touched; messages name the option. */
@@ -134,6 +156,7 @@ public final class ArchivePipeline {
     checkRange("--gzipLevel", options.getGzipLevel(), 1, 9);
     checkRange("--sortMemoryMb", options.getSortMemoryMb(), 16, 1 << 16);
     checkRange("--cassandraSplits", options.getCassandraSplits(), 0, 1 << 16);
+    checkRange("--jdbcSplits", options.getJdbcSplits(), 1, 1 << 16);
     checkRange("--maxIterations", options.getMaxIterations(), 1, 1000);
     checkRange("--maxReadsPerSecond", options.getMaxReadsPerSecond(), 0, 1_000_000_000);
     shuffle(options);
@@ -160,7 +183,7 @@ public final class ArchivePipeline {
    * ReadKeyAndSpill → merge of sorted runs → files, so that memory stays bounded on one machine.
    */
   public static Pipeline create(ArchiveOptions options, ArchiveRun run) {
-    if (shuffle(options) == WritePartitionFiles.Shuffle.SPILL) {
+    if (shuffle(options) == WritePartitionFiles.Shuffle.SPILL && run.table() instanceof CassandraTable table) {
       Pipeline p = Pipeline.create(options);
       RecordInLedger record = recordInLedger(run);
       WritePartitionFiles.FileSettings settings = fileSettings(options, run, record);
@@ -168,7 +191,7 @@ public final class ArchivePipeline {
           p.apply(
               "ReadKeyAndSpill",
               new ReadKeyAndSpill(
-                  run.cassandra(), run.spec(), run.table(), run.splits(),
+                  run.cassandra(), run.spec(), table, run.splits(),
                   new KeyByPartition.Keyer(run.table().layout(), run.request(), run.skipped(), run.only())
                       .throttled(readsPerWorker(options)),
                   settings));
@@ -177,10 +200,15 @@ public final class ArchivePipeline {
       read.get(ReadKeyAndSpill.DEAD_LETTER).apply("WriteDeadLetters", writeDeadLetters(run));
       return p;
     }
-    return create(
-        options,
-        run,
-        new ReadCassandraRows(run.cassandra(), run.spec(), run.table(), run.splits()));
+    return create(options, run, readSourceRows(run));
+  }
+
+  /** The live table's rows: CassandraIO over token ranges, or JdbcIO over time ranges. */
+  static PTransform<PBegin, PCollection<SourceRow>> readSourceRows(ArchiveRun run) {
+    if (run.table() instanceof JdbcTable jdbc) {
+      return new ReadJdbcRows(run.jdbcSource(), jdbc, run.timeRanges());
+    }
+    return new ReadCassandraRows(run.cassandra(), run.spec(), (CassandraTable) run.table(), run.splits());
   }
 
   private static WritePartitionFiles.FileSettings fileSettings(
@@ -421,17 +449,17 @@ public final class ArchivePipeline {
       String out = ArchivePaths.tempDir(run.archiveRoot(), run.runId()) + "plan-counts";
       Pipeline p = Pipeline.create(options);
       PCollection<org.apache.beam.sdk.values.KV<PartitionKey, Long>> counted;
-      if (shuffle(options) == WritePartitionFiles.Shuffle.SPILL) {
+      if (shuffle(options) == WritePartitionFiles.Shuffle.SPILL && run.table() instanceof CassandraTable table) {
         counted =
             p.apply(
                 "ReadKeyAndCount",
                 new ReadKeyAndSpill.ReadKeyAndCount(
-                    run.cassandra(), run.spec(), run.table(), run.splits(),
+                    run.cassandra(), run.spec(), table, run.splits(),
                     new KeyByPartition.Keyer(run.table().layout(), run.request(), run.skipped(), null)
                         .throttled(readsPerWorker(options))));
       } else {
         counted =
-            p.apply("ReadSourceRows", new ReadCassandraRows(run.cassandra(), run.spec(), run.table(), run.splits()))
+            p.apply("ReadSourceRows", readSourceRows(run))
                 .apply(
                     "KeyByPartition",
                     new KeyByPartition(run.table().layout(), run.request(), run.skipped(), null)

@@ -29,11 +29,13 @@ import org.beamarchiver.integrity.SigningKey;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.io.cassandra.CassandraTable;
 import org.beamarchiver.io.cassandra.GuardedDelete;
+import org.beamarchiver.io.jdbc.JdbcTable;
 import org.beamarchiver.io.store.ArchivePaths;
 import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.DeletionReport;
+import org.beamarchiver.model.SourceTable;
 import org.beamarchiver.options.DeleteOptions;
 import org.beamarchiver.transforms.DeleteVerifiedRows;
 import org.beamarchiver.transforms.RecordDeletion;
@@ -73,9 +75,15 @@ public final class DeletePipeline {
   }
 
   static DeleteRun prepare(DeleteOptions options, Launch launch, SigningKey key) throws SQLException {
-    CassandraTable table;
-    try (Cluster cluster = launch.cassandra().newCluster()) {
-      table = CassandraTable.resolve(cluster, launch.spec());
+    SourceTable table;
+    if (launch.jdbcSource() != null) {
+      try (java.sql.Connection c = launch.jdbcSource().open()) {
+        table = JdbcTable.resolve(c, launch.spec());
+      }
+    } else {
+      try (Cluster cluster = launch.cassandra().newCluster()) {
+        table = CassandraTable.resolve(cluster, launch.spec());
+      }
     }
     Ledger ledger = new Ledger(launch.ledger());
     String type = launch.spec().archiveType();
@@ -113,6 +121,7 @@ public final class DeletePipeline {
         launch.request(),
         List.copyOf(partitions),
         launch.cassandra(),
+        launch.jdbcSource(),
         launch.ledger(),
         launch.archiveRoot(),
         dryRun,
@@ -129,6 +138,7 @@ public final class DeletePipeline {
             new DeleteVerifiedRows(
                 new DeleteVerifiedRows.Settings(
                     run.cassandra(),
+                    run.jdbcSource(),
                     run.spec(),
                     run.table(),
                     run.dryRun(),

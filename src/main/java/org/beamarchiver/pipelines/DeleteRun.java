@@ -3,11 +3,11 @@ package org.beamarchiver.pipelines;
 import java.time.Instant;
 import java.util.List;
 import org.beamarchiver.io.cassandra.CassandraConnection;
-import org.beamarchiver.io.cassandra.CassandraTable;
 import org.beamarchiver.ledger.LedgerConnection;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.DeletionReport;
+import org.beamarchiver.model.SourceTable;
 import org.beamarchiver.spec.TableSpec;
 
 /** Everything a delete launch resolved before the pipeline starts. */
@@ -15,10 +15,11 @@ public record DeleteRun(
     String runId,
     Instant startedAt,
     TableSpec spec,
-    CassandraTable table,
+    SourceTable table,
     ArchiveRequest request,
     List<ArchivedPartition> partitions,
     CassandraConnection cassandra,
+    LedgerConnection jdbcSource,
     LedgerConnection ledger,
     String archiveRoot,
     boolean dryRun,

@@ -5,11 +5,13 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 import org.beamarchiver.io.cassandra.CassandraConnection;
+import org.beamarchiver.io.jdbc.JdbcTable;
 import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.ledger.LedgerConnection;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.options.ArchiveStoreOptions;
 import org.beamarchiver.options.CassandraSourceOptions;
+import org.beamarchiver.options.JdbcSourceOptions;
 import org.beamarchiver.options.LedgerOptions;
 import org.beamarchiver.options.PeriodOptions;
 import org.beamarchiver.options.Requests;
@@ -28,10 +30,11 @@ record Launch(
     TableSpec spec,
     ArchiveRequest request,
     CassandraConnection cassandra,
+    LedgerConnection jdbcSource,
     LedgerConnection ledger,
     String archiveRoot) {
 
-  static <O extends TableSpecOptions & PeriodOptions & CassandraSourceOptions & LedgerOptions & ArchiveStoreOptions>
+  static <O extends TableSpecOptions & PeriodOptions & CassandraSourceOptions & JdbcSourceOptions & LedgerOptions & ArchiveStoreOptions>
       Launch resolve(O options, Clock clock, String action) {
     TableSpec spec = TableSpecLoader.load(Paths.get(options.getTableSpec()));
     // The request is resolved against the clock (tests fix it); the run's identity, and the time
@@ -39,6 +42,8 @@ record Launch(
     ArchiveRequest request = Requests.from(options, clock.instant());
     Instant now = Instant.now();
     CassandraConnection cassandra = CassandraConnection.from(options);
+    LedgerConnection jdbcSource =
+        spec.sourceKind() == TableSpec.SourceKind.jdbc ? JdbcTable.connection(options) : null;
     LedgerConnection ledger = LedgerConnection.from(options);
     String root = Stores.normalizeRoot(options.getArchiveRoot());
     String runId =
@@ -47,6 +52,6 @@ record Launch(
             + now.toEpochMilli()
             + "-"
             + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 16, 1 << 20));
-    return new Launch(runId, now, spec, request, cassandra, ledger, root);
+    return new Launch(runId, now, spec, request, cassandra, jdbcSource, ledger, root);
   }
 }

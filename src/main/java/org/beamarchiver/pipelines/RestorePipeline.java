@@ -99,15 +99,19 @@ public final class RestorePipeline {
     ledger.migrate();
     String type = launch.spec().archiveType();
     String keyspace = options.getTargetKeyspace() != null ? options.getTargetKeyspace() : launch.spec().keyspace();
-    String table = options.getTargetTable() != null ? options.getTargetTable() : launch.spec().table();
+    // A JDBC source's rows go back into its own database by default: its table, or --targetTable there.
+    boolean intoSource = options.getTargetJdbcUrl() == null && launch.jdbcSource() != null;
+    String table =
+        options.getTargetTable() != null ? options.getTargetTable()
+            : intoSource ? launch.spec().keyspace() + "." + launch.spec().table() : launch.spec().table();
     LedgerConnection jdbc =
-        options.getTargetJdbcUrl() == null ? null
+        intoSource ? launch.jdbcSource()
+            : options.getTargetJdbcUrl() == null ? null
             : new LedgerConnection(
                 options.getTargetJdbcUrl(), options.getTargetJdbcUsername(),
                 options.getTargetJdbcPassword() != null ? options.getTargetJdbcPassword() : System.getenv("TARGET_JDBC_PASSWORD"));
     // The URL without its parameters: they may hold credentials, and this goes to the ledger.
-    String target =
-        jdbc != null ? table + " in " + options.getTargetJdbcUrl().replaceFirst("[?;].*$", "") : keyspace + "." + table;
+    String target = jdbc != null ? table + " in " + jdbc.url().replaceFirst("[?;].*$", "") : keyspace + "." + table;
     String requestData =
         ArchivePipeline.requestData("restore into " + target, launch.spec(), launch.request(), launch.runId());
     try (JobControl job =

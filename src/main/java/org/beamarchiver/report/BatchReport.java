@@ -98,6 +98,11 @@ public final class BatchReport {
       throw new IllegalArgumentException("--sortMemoryMb=" + o.getSortMemoryMb() + " must be 16 or more");
     }
     TableSpec spec = TableSpecLoader.load(Path.of(o.getTableSpec()));
+    if (spec.sourceKind() != TableSpec.SourceKind.cassandra) {
+      throw new IllegalArgumentException(
+          "report merges archives with the live rows of a Cassandra table; " + o.getTableSpec()
+              + " has source.kind " + spec.sourceKind() + " (archive, delete, restore, verify and status serve it)");
+    }
     String root = Stores.normalizeRoot(o.getArchiveRoot());
     SigningKey key = SigningKey.resolve(o, false, notes);
     FileSystems.setDefaultPipelineOptions(o);

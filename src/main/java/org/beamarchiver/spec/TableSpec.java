@@ -8,8 +8,8 @@ import java.util.List;
  * Nothing about a table is hard-coded in Java: every pipeline works from one of these.
  *
  * @param archiveType the ledger's {@code type} and the folder under {@code archived-batches/}
- * @param sourceKind where rows live ({@code cassandra})
- * @param keyspace Cassandra keyspace
+ * @param sourceKind where rows live ({@code cassandra} or {@code jdbc})
+ * @param keyspace Cassandra keyspace, or the JDBC table's schema
  * @param table table name
  * @param primaryKey every primary-key column, partition key first, in key order
  * @param batchColumn the column rows are partitioned by, with the ISO week
@@ -81,7 +81,8 @@ public record TableSpec(
 
   /** Where a table's rows live. */
   public enum SourceKind {
-    cassandra
+    cassandra,
+    jdbc
   }
 
   public String qualifiedTable() {

@@ -62,6 +62,7 @@ public final class TableSpecLoader {
   static final class RawSource {
     @JsonProperty public String kind;
     @JsonProperty public String keyspace;
+    @JsonProperty public String schema;
     @JsonProperty public String table;
   }
 
@@ -108,7 +109,7 @@ public final class TableSpecLoader {
     }
     TableSpec.SourceKind kind = null;
     if (raw.source == null) {
-      errors.add("field 'source' is required (kind, keyspace, table)");
+      errors.add("field 'source' is required (kind, keyspace or schema, table)");
     } else {
       try {
         kind = TableSpec.SourceKind.valueOf(String.valueOf(raw.source.kind));
@@ -120,7 +121,18 @@ public final class TableSpecLoader {
                 + quote(raw.source.kind)
                 + ")");
       }
-      identifier(errors, "source.keyspace", raw.source.keyspace);
+      if (kind == TableSpec.SourceKind.jdbc) {
+        // A JDBC table lives in a schema; a Cassandra table in a keyspace. Each names its own.
+        identifier(errors, "source.schema", raw.source.schema);
+        if (raw.source.keyspace != null) {
+          errors.add("field 'source.keyspace' is for kind cassandra; a jdbc source names its 'source.schema'");
+        }
+      } else {
+        identifier(errors, "source.keyspace", raw.source.keyspace);
+        if (raw.source.schema != null) {
+          errors.add("field 'source.schema' is for kind jdbc; a cassandra source names its 'source.keyspace'");
+        }
+      }
       identifier(errors, "source.table", raw.source.table);
     }
     if (raw.primaryKey == null || raw.primaryKey.isEmpty()) {
@@ -176,7 +188,7 @@ public final class TableSpecLoader {
     return new TableSpec(
         raw.archiveType,
         kind,
-        raw.source.keyspace,
+        kind == TableSpec.SourceKind.jdbc ? raw.source.schema : raw.source.keyspace,
         raw.source.table,
         List.copyOf(raw.primaryKey),
         raw.batchColumn,

@@ -4,6 +4,8 @@ import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.RateLimiter;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -20,13 +22,17 @@ import org.beamarchiver.io.cassandra.CassandraConnection;
 import org.beamarchiver.io.cassandra.CassandraSessions;
 import org.beamarchiver.io.cassandra.CassandraTable;
 import org.beamarchiver.io.cassandra.GuardedDelete;
+import org.beamarchiver.io.jdbc.JdbcGuardedDelete;
+import org.beamarchiver.io.jdbc.JdbcTable;
 import org.beamarchiver.io.store.ArchiveReader;
+import org.beamarchiver.ledger.LedgerConnection;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.DeleteOutcome;
 import org.beamarchiver.model.DeleteTally;
 import org.beamarchiver.model.PartitionDeletion;
 import org.beamarchiver.model.RowToDelete;
 import org.beamarchiver.model.SourceRow;
+import org.beamarchiver.model.SourceTable;
 import org.beamarchiver.spec.TableSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,8 +50,9 @@ public final class DeleteVerifiedRows
   /** What the deleting step needs; serializable for workers. */
   public record Settings(
       CassandraConnection cassandra,
+      LedgerConnection jdbcSource,
       TableSpec spec,
-      CassandraTable table,
+      SourceTable table,
       boolean dryRun,
       int concurrency,
       double deletesPerWorker,
@@ -70,6 +77,8 @@ public final class DeleteVerifiedRows
     private static final Logger LOG = LoggerFactory.getLogger(VerifyThenDeleteFn.class);
     /** Most rows of one partition checked and deleted together. */
     static final int MAX_GROUP = 64;
+    /** Rows of a JDBC source checked and deleted in one transaction. */
+    static final int JDBC_GROUP = 200;
 
     private final Counter verified = Metrics.counter("delete", "partitionsVerified");
     private final Counter unverified = Metrics.counter("delete", "partitionsFailedVerification");
@@ -81,6 +90,8 @@ public final class DeleteVerifiedRows
 
     private final Settings settings;
     private transient GuardedDelete guard;
+    private transient JdbcGuardedDelete jdbcGuard;
+    private transient Connection jdbc;
     private transient RateLimiter limiter;
 
     VerifyThenDeleteFn(Settings settings) {
@@ -139,10 +150,17 @@ public final class DeleteVerifiedRows
             new GuardedDelete(
                 CassandraSessions.get(settings.cassandra()),
                 settings.spec(),
-                settings.table(),
+                (CassandraTable) settings.table(),
                 settings.hook());
       }
       return guard;
+    }
+
+    @Teardown
+    public void teardown() throws SQLException {
+      if (jdbc != null) {
+        jdbc.close();
+      }
     }
 
     @ProcessElement
@@ -153,13 +171,70 @@ public final class DeleteVerifiedRows
       DeleteTally tally;
       try (ArchiveReader.VerifiedFile file = ArchiveReader.fetchVerified(p, header, localDir)) {
         verified.inc();
-        tally = deleteRows(p, file.rows());
+        tally = settings.jdbcSource() != null ? deleteJdbcRows(file.rows()) : deleteRows(p, file.rows());
       } catch (ArchiveReader.VerificationException e) {
         unverified.inc();
         LOG.warn("partition {} not deleted: archive failed verification: {}", p.partition(), e.getMessage());
         tally = DeleteTally.unverified(e.getMessage());
       }
       out.output(new PartitionDeletion(p, tally));
+    }
+
+    /**
+     * A JDBC source: groups of archived rows checked and deleted in one transaction each
+     * ({@link JdbcGuardedDelete}); a group that fails on a transient error is tried again, twice.
+     */
+    private DeleteTally deleteJdbcRows(Iterator<SourceRow> rows) throws Exception {
+      if (jdbcGuard == null) {
+        jdbcGuard = new JdbcGuardedDelete((JdbcTable) settings.table(), settings.hook());
+      }
+      DeleteTally tally = new DeleteTally();
+      List<RowToDelete> group = new ArrayList<>();
+      while (rows.hasNext()) {
+        SourceRow r = rows.next();
+        group.add(new RowToDelete(null, r.values(), r.writeTimeMicros()));
+        if (group.size() == JDBC_GROUP || !rows.hasNext()) {
+          if (limiter != null) {
+            limiter.acquire(group.size());
+          }
+          List<GuardedDelete.Result> results = null;
+          for (int attempt = 1; ; attempt++) {
+            if (jdbc == null || jdbc.isClosed()) {
+              jdbc = settings.jdbcSource().open();
+            }
+            results = jdbcGuard.apply(jdbc, group, settings.dryRun());
+            GuardedDelete.Result first = results.get(0);
+            if (attempt == 3 || first.outcome() != DeleteOutcome.FAILED || !first.recoverable()) {
+              break;
+            }
+            LOG.warn("retrying a group of {} row(s) after a recoverable error: {}", group.size(), first.error());
+            closeQuietly();
+            Thread.sleep(1000L * attempt);
+          }
+          results.forEach(res -> tally.add(res.outcome(), res.error()));
+          group = new ArrayList<>();
+        }
+      }
+      count(tally);
+      return tally;
+    }
+
+    private void closeQuietly() {
+      try {
+        jdbc.close();
+      } catch (SQLException ignored) {
+        // reopened on the next try
+      }
+      jdbc = null;
+    }
+
+    private void count(DeleteTally tally) {
+      deleted.inc(tally.get(DeleteOutcome.DELETED));
+      wouldDelete.inc(tally.get(DeleteOutcome.WOULD_DELETE));
+      skippedChanged.inc(
+          tally.get(DeleteOutcome.SKIPPED_CHANGED) + tally.get(DeleteOutcome.SKIPPED_NO_WRITE_TIME));
+      absent.inc(tally.get(DeleteOutcome.ABSENT));
+      failed.inc(tally.get(DeleteOutcome.FAILED));
     }
 
     private DeleteTally deleteRows(ArchivedPartition p, Iterator<SourceRow> rows)
@@ -204,12 +279,7 @@ public final class DeleteVerifiedRows
       }
       synchronized (tally) {
         // Counters on this thread: Beam's metric containers are per processing thread.
-        deleted.inc(tally.get(DeleteOutcome.DELETED));
-        wouldDelete.inc(tally.get(DeleteOutcome.WOULD_DELETE));
-        skippedChanged.inc(
-            tally.get(DeleteOutcome.SKIPPED_CHANGED) + tally.get(DeleteOutcome.SKIPPED_NO_WRITE_TIME));
-        absent.inc(tally.get(DeleteOutcome.ABSENT));
-        failed.inc(tally.get(DeleteOutcome.FAILED));
+        count(tally);
         return tally;
       }
     }

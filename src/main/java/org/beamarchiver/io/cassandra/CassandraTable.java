@@ -7,12 +7,12 @@ import com.datastax.driver.core.Host;
 import com.datastax.driver.core.KeyspaceMetadata;
 import com.datastax.driver.core.TableMetadata;
 import com.datastax.driver.core.VersionNumber;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.beamarchiver.model.Rollup;
 import org.beamarchiver.model.RowLayout;
+import org.beamarchiver.model.SourceTable;
 import org.beamarchiver.spec.TableSpec;
 
 /**
@@ -24,7 +24,7 @@ import org.beamarchiver.spec.TableSpec;
  * @param writeTimeColumns how many write-time expressions follow the columns
  */
 public record CassandraTable(RowLayout layout, String selectCql, int writeTimeColumns)
-    implements Serializable {
+    implements SourceTable {
 
   /**
    * Reads the schema and checks it against the spec.

@@ -152,9 +152,11 @@ public final class JdbcRestoreTarget {
       Set<String> fits = COMPATIBLE.get(col.getValue());
       boolean structured = fits == null && !col.getValue().equals("blob") && !col.getValue().equals("time")
           && !col.getValue().equals("duration");
+      boolean sameSqlType = have.equals(col.getValue().toLowerCase(Locale.ROOT)); // a JDBC source's archive
       boolean ok =
-          fits != null ? fits.contains(have)
-              : structured ? Set.of("json", "jsonb", "text", "varchar").contains(have) : Set.of("text", "varchar").contains(have);
+          sameSqlType
+              || (fits != null ? fits.contains(have)
+                  : structured ? Set.of("json", "jsonb", "text", "varchar").contains(have) : Set.of("text", "varchar").contains(have));
       if (!ok) {
         problems.add("column " + col.getKey() + " is " + have + " in the target, " + col.getValue() + " in the archive");
       }

@@ -1,0 +1,183 @@
+package org.beamarchiver.io.jdbc;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.model.Rollup;
+import org.beamarchiver.model.RowLayout;
+import org.beamarchiver.model.SourceTable;
+import org.beamarchiver.options.JdbcSourceOptions;
+import org.beamarchiver.spec.TableSpec;
+
+/**
+ * A live table in a JDBC database (PostgreSQL), as the pipelines see it: the archived columns in
+ * file order with their SQL types, checked against the table spec, and the statements that read
+ * and lock them. Identifiers come from a validated spec (plain names) and are always quoted.
+ *
+ * @param layout the archived columns (types as the database names them, e.g. {@code int8}, {@code
+ *     timestamptz}, {@code jsonb}) and the positions the pipelines use
+ * @param kinds how each column's value becomes canonical text ({@link JdbcRowText})
+ * @param qualifiedName {@code "schema"."table"}
+ * @param driverClass the JDBC driver's class, for workers' data sources
+ */
+public record JdbcTable(RowLayout layout, List<JdbcRowText.Kind> kinds, String qualifiedName, String driverClass)
+    implements SourceTable {
+
+  /** The connection to a JDBC source from the options; the password from the environment if not given. */
+  public static LedgerConnection connection(JdbcSourceOptions o) {
+    String url = o.getSourceJdbcUrl();
+    if (url == null || !url.startsWith("jdbc:")) {
+      throw new IllegalArgumentException(
+          "--sourceJdbcUrl is required for a table spec with source.kind jdbc and must be a JDBC URL"
+              + " (jdbc:postgresql://host:port/db), got " + url);
+    }
+    String password = o.getSourceJdbcPassword();
+    if (password == null || password.isEmpty()) {
+      password = System.getenv("SOURCE_JDBC_PASSWORD");
+    }
+    String user = o.getSourceJdbcUsername();
+    return new LedgerConnection(
+        url,
+        user == null || user.isEmpty() ? null : user,
+        password == null || password.isEmpty() ? null : password);
+  }
+
+  /**
+   * Reads the table's columns and primary key from the database's metadata and checks them
+   * against the spec.
+   *
+   * @throws IllegalArgumentException naming the difference when the spec does not fit the table
+   */
+  public static JdbcTable resolve(Connection c, TableSpec spec) throws SQLException {
+    DatabaseMetaData md = c.getMetaData();
+    Map<String, String[]> all = new LinkedHashMap<>(); // name -> {type name, java.sql.Types}
+    try (ResultSet rs = md.getColumns(null, spec.keyspace(), spec.table(), null)) {
+      TreeMap<Integer, String[]> byPosition = new TreeMap<>();
+      while (rs.next()) {
+        byPosition.put(
+            rs.getInt("ORDINAL_POSITION"),
+            new String[] {rs.getString("COLUMN_NAME"), rs.getString("TYPE_NAME"), Integer.toString(rs.getInt("DATA_TYPE"))});
+      }
+      byPosition.values().forEach(v -> all.put(v[0], new String[] {v[1], v[2]}));
+    }
+    if (all.isEmpty()) {
+      throw new IllegalArgumentException(
+          "table '" + spec.qualifiedTable() + "' (table spec source.schema and source.table) does not exist in "
+              + md.getURL().replaceFirst("[?;].*$", "") + " or has no columns the user may read");
+    }
+    TreeMap<Integer, String> keyBySeq = new TreeMap<>();
+    try (ResultSet rs = md.getPrimaryKeys(null, spec.keyspace(), spec.table())) {
+      while (rs.next()) {
+        keyBySeq.put(rs.getInt("KEY_SEQ"), rs.getString("COLUMN_NAME"));
+      }
+    }
+    List<String> key = new ArrayList<>(keyBySeq.values());
+    if (!key.equals(spec.primaryKey())) {
+      throw new IllegalArgumentException(
+          "table spec primaryKey " + spec.primaryKey() + " differs from the primary key of "
+              + spec.qualifiedTable() + ": " + key
+              + (key.isEmpty() ? " (the table has none: the verified delete needs one)" : ""));
+    }
+    List<String> names = spec.columns().isEmpty() ? new ArrayList<>(all.keySet()) : new ArrayList<>(spec.columns());
+    List<String> types = new ArrayList<>();
+    List<JdbcRowText.Kind> kinds = new ArrayList<>();
+    for (String n : names) {
+      String[] t = all.get(n);
+      if (t == null) {
+        throw new IllegalArgumentException(
+            "table spec column '" + n + "' is not a column of " + spec.qualifiedTable());
+      }
+      types.add(t[0]);
+      kinds.add(JdbcRowText.Kind.of(Integer.parseInt(t[1]), t[0]));
+    }
+    int[] pk = key.stream().mapToInt(names::indexOf).toArray();
+    int batch = indexOf(names, spec.batchColumn(), "batchColumn", spec);
+    int time = indexOf(names, spec.timeColumn(), "timeColumn", spec);
+    int collection = indexOf(names, spec.collectionColumn(), "collectionColumn", spec);
+    if (kinds.get(time) != JdbcRowText.Kind.TIMESTAMP && kinds.get(time) != JdbcRowText.Kind.TIMESTAMPTZ) {
+      throw new IllegalArgumentException(
+          "table spec timeColumn '" + spec.timeColumn() + "' must be a timestamp column; it is " + types.get(time));
+    }
+    RowLayout layout =
+        new RowLayout(names, types, pk, batch, time, collection, Rollup.of(spec.rollup(), names, types, spec));
+    String driver;
+    try {
+      Driver d = DriverManager.getDriver(md.getURL());
+      driver = d.getClass().getName();
+    } catch (SQLException e) {
+      driver = c.getClass().getName();
+    }
+    return new JdbcTable(layout, List.copyOf(kinds), quote(spec.keyspace()) + "." + quote(spec.table()), driver);
+  }
+
+  private static int indexOf(List<String> names, String column, String field, TableSpec spec) {
+    int i = names.indexOf(column);
+    if (i < 0) {
+      throw new IllegalArgumentException(
+          "table spec " + field + " '" + column + "' is not among the archived columns of "
+              + spec.qualifiedTable() + ": " + names);
+    }
+    return i;
+  }
+
+  public static String quote(String identifier) {
+    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+  }
+
+  /** {@code SELECT <archived columns> FROM "schema"."table"}. */
+  public String selectSql() {
+    return "SELECT "
+        + layout.columns().stream().map(JdbcTable::quote).collect(Collectors.joining(", "))
+        + " FROM " + qualifiedName;
+  }
+
+  /** Rows whose time column is in [?, ?). */
+  public String rangeSql() {
+    String t = quote(layout.timeColumn());
+    return selectSql() + " WHERE " + t + " >= ? AND " + t + " < ?";
+  }
+
+  /** Rows without a time (they go to the dead letters). */
+  public String noTimeSql() {
+    return selectSql() + " WHERE " + quote(layout.timeColumn()) + " IS NULL";
+  }
+
+  /** Binds an instant to a parameter of the time column's type (UTC for a timestamp without zone). */
+  public void bindTime(PreparedStatement ps, int index, Instant t) throws SQLException {
+    if (kinds.get(layout.time()) == JdbcRowText.Kind.TIMESTAMPTZ) {
+      ps.setObject(index, t.atOffset(java.time.ZoneOffset.UTC));
+    } else {
+      ps.setObject(index, java.time.LocalDateTime.ofInstant(t, java.time.ZoneOffset.UTC));
+    }
+  }
+
+  /** The earliest time column value before {@code before}, or null when there is none. */
+  public Instant earliestTime(Connection c, Instant before) throws SQLException {
+    String t = quote(layout.timeColumn());
+    try (PreparedStatement ps = c.prepareStatement("SELECT min(" + t + ") FROM " + qualifiedName + " WHERE " + t + " < ?")) {
+      bindTime(ps, 1, before);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return null;
+        }
+        Object v = rs.getObject(1);
+        if (v == null) {
+          return null;
+        }
+        return JdbcRowText.instant(rs, 1, kinds.get(layout.time()));
+      }
+    }
+  }
+}
