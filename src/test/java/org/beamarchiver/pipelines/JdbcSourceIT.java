@@ -177,6 +177,8 @@ class JdbcSourceIT {
     Set<String> archivable = archivable(f.sourceUrl());
     assertTrue(archivable.size() > 400 && archivable.size() < f.original().size() - f.noTime(), "the fixture spans the current week");
 
+    String plan = run("plan", f.common());
+    assertTrue(plan.contains(" to write (" + archivable.size() + " rows)"), plan);
     String archive = run("archive", f.common());
     assertTrue(archive.contains(f.noTime() + " dead letters"), "rows without a time go to the dead letters: " + archive);
     assertTrue(archive.matches("(?s).*partitions: \\d+ written, 0 failed.*"), archive);

@@ -77,7 +77,26 @@ class TableSpecLoaderTest {
   @Test
   void wrongSourceKindNamesAllowedValues() throws IOException {
     String m = error(GOOD.replace("kind: cassandra", "kind: mongo"));
-    assertTrue(m.contains("source.kind") && m.contains("[cassandra]") && m.contains("'mongo'"), m);
+    assertTrue(m.contains("source.kind") && m.contains("[cassandra, jdbc]") && m.contains("'mongo'"), m);
+  }
+
+  @Test
+  void aJdbcSourceNamesItsSchema() throws IOException {
+    TableSpec s = TableSpecLoader.load(write(GOOD.replace("kind: cassandra, keyspace: ks", "kind: jdbc, schema: lms")));
+    assertEquals(TableSpec.SourceKind.jdbc, s.sourceKind());
+    assertEquals("lms", s.keyspace());
+    String m = error(GOOD.replace("kind: cassandra", "kind: jdbc"));
+    assertTrue(m.contains("'source.schema' is required") && m.contains("'source.keyspace' is for kind cassandra"), m);
+    m = error(GOOD.replace("keyspace: ks", "keyspace: ks, schema: lms"));
+    assertTrue(m.contains("'source.schema' is for kind jdbc"), m);
+  }
+
+  @Test
+  void injectionInASchemaOrTableNameIsRejected() throws IOException {
+    String m = error(GOOD.replace("kind: cassandra, keyspace: ks", "kind: jdbc, schema: \"lms.x; DELETE FROM y; --\""));
+    assertTrue(m.contains("source.schema") && m.contains("plain identifier"), m);
+    m = error(GOOD.replace("table: t}", "table: \"t WHERE 1=1\"}"));
+    assertTrue(m.contains("source.table") && m.contains("plain identifier"), m);
   }
 
   @Test
