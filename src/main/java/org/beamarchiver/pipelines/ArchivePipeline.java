@@ -342,7 +342,7 @@ public final class ArchivePipeline {
         final ArchiveRun first = run;
         run.request().notes().forEach(progress::note);
         progress.note(
-            "archive " + run.spec().qualifiedTable() + " " + run.request().describe() + " splits=" + run.splits()
+            "archive " + run.spec().qualifiedTable() + " " + run.request().describe() + (run.table() instanceof JdbcTable ? " time slices=" + run.timeRanges().size() : " splits=" + run.splits())
                 + (run.force() ? " (forced: archived partitions are re-archived)" : ""));
         if (!run.alreadyArchived().isEmpty()) {
           progress.note(

@@ -13,6 +13,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
 import org.apache.beam.sdk.io.jdbc.JdbcIO;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.beamarchiver.model.RowLayout;
 import org.beamarchiver.model.SourceRow;
 
@@ -77,6 +79,7 @@ public final class JdbcRowText implements JdbcIO.RowMapper<SourceRow> {
   }
 
   private static final DateTimeFormatter ISO = DateTimeFormatter.ISO_INSTANT;
+  private static final Counter ROWS_READ = Metrics.counter("archive", "rowsRead");
 
   private final RowLayout layout;
   private final Kind[] kinds;
@@ -88,6 +91,11 @@ public final class JdbcRowText implements JdbcIO.RowMapper<SourceRow> {
 
   @Override
   public SourceRow mapRow(ResultSet rs) throws SQLException {
+    ROWS_READ.inc();
+    return toSourceRow(rs);
+  }
+
+  private SourceRow toSourceRow(ResultSet rs) throws SQLException {
     int n = kinds.length;
     String[] values = new String[n];
     for (int i = 0; i < n; i++) {
@@ -105,7 +113,7 @@ public final class JdbcRowText implements JdbcIO.RowMapper<SourceRow> {
   public List<SourceRow> mapAll(ResultSet rs) throws SQLException {
     List<SourceRow> out = new java.util.ArrayList<>();
     while (rs.next()) {
-      out.add(mapRow(rs));
+      out.add(toSourceRow(rs));
     }
     return out;
   }
