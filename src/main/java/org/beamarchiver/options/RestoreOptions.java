@@ -47,7 +47,9 @@ public interface RestoreOptions
 
   void setRestoreConcurrency(Integer value);
 
-  @Description("Upper bound on row writes per second from this process, 0 for no limit.")
+  @Description(
+      "Upper bound on row writes per second by the whole run, 0 for no limit; divided among the"
+          + " run's workers (the runner's parallelism). Protects the live cluster.")
   @Default.Integer(0)
   Integer getMaxWritesPerSecond();
 

@@ -65,6 +65,7 @@ public final class RestorePipeline {
   static void validate(RestoreOptions o) {
     ArchivePipeline.checkRange("--restoreConcurrency", o.getRestoreConcurrency(), 1, 100_000);
     ArchivePipeline.checkRange("--maxWritesPerSecond", o.getMaxWritesPerSecond(), 0, 100_000_000);
+    writesPerWorker(o);
     boolean jdbc = o.getTargetJdbcUrl() != null;
     if (jdbc && !o.getTargetJdbcUrl().startsWith("jdbc:")) {
       throw new IllegalArgumentException("--targetJdbcUrl=" + o.getTargetJdbcUrl() + " must be a JDBC URL (jdbc:postgresql://host:port/db)");
@@ -195,7 +196,7 @@ public final class RestorePipeline {
                             new RestoreVerifiedRows.Settings(
                                 launch.cassandra(), targetSpec(launch.spec(), keyspace, table, names), header,
                                 options.getRestoreConcurrency(),
-                                options.getMaxWritesPerSecond(), launch.ledger(), type, launch.runId(), jdbc)));
+                                writesPerWorker(options), launch.ledger(), type, launch.runId(), jdbc)));
                 return Execution.runWithProgress(p, PROGRESS_COUNTERS, progress);
               });
         }
@@ -220,6 +221,12 @@ public final class RestorePipeline {
         throw job.fail(e, () -> {});
       }
     }
+  }
+
+  /** --maxWritesPerSecond divided among the run's workers (the runner's parallelism); 0 for no limit. */
+  static double writesPerWorker(RestoreOptions o) {
+    int limit = o.getMaxWritesPerSecond() == null ? 0 : o.getMaxWritesPerSecond();
+    return limit == 0 ? 0 : (double) limit / Parallelism.of(o, "--maxWritesPerSecond");
   }
 
   /** The spec of the target: the source's shape, the target's name, the archived columns. */

@@ -9,8 +9,6 @@ import java.sql.Connection;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -52,7 +50,7 @@ public final class RestoreVerifiedRows
       TableSpec target,
       List<String> fileHeader,
       int concurrency,
-      int maxWritesPerSecond,
+      double writesPerWorker,
       LedgerConnection ledger,
       String archiveType,
       String runId,
@@ -75,7 +73,6 @@ public final class RestoreVerifiedRows
 
   static final class VerifyThenWriteFn extends DoFn<ArchivedPartition, PartitionRestore> {
     private static final Logger LOG = LoggerFactory.getLogger(VerifyThenWriteFn.class);
-    private static final Map<Integer, RateLimiter> LIMITERS = new ConcurrentHashMap<>();
 
     private final Counter restored = Metrics.counter("restore", "rowsRestored");
     private final Counter failedRows = Metrics.counter("restore", "rowsFailed");
@@ -97,8 +94,9 @@ public final class RestoreVerifiedRows
       }
       target =
           new RestoreTarget(CassandraSessions.get(settings.cassandra()), settings.target(), settings.cassandra().consistency());
-      int rate = settings.maxWritesPerSecond();
-      limiter = rate > 0 ? LIMITERS.computeIfAbsent(rate, RateLimiter::create) : null;
+      // --maxWritesPerSecond divided among the run's workers: one limiter per worker instance.
+      double rate = settings.writesPerWorker();
+      limiter = rate > 0 ? RateLimiter.create(rate) : null;
     }
 
     @ProcessElement
