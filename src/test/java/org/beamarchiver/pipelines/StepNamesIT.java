@@ -1,0 +1,243 @@
+package org.beamarchiver.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.datastax.driver.core.Cluster;
+import com.datastax.driver.core.Session;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.beamarchiver.integrity.SigningKey;
+import org.beamarchiver.io.cassandra.GuardedDelete;
+import org.beamarchiver.ledger.Ledger;
+import org.beamarchiver.options.ArchiveOptions;
+import org.beamarchiver.options.DeleteOptions;
+import org.beamarchiver.options.RestoreOptions;
+import org.beamarchiver.support.GraphOnlyRunner;
+import org.beamarchiver.support.StepNames;
+import org.beamarchiver.support.TestServers;
+import org.beamarchiver.tools.AssessmentSample;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Stable step names: each pipeline's graph (archive with the RUNNER and the SPILL shuffle, plan
+ * with both, delete, restore) is built against a real Cassandra and ledger, and not run; every
+ * step our code applies must carry an explicit PascalCase name (see {@link StepNames}), so a Flink
+ * or Dataflow job's UI and metric names read like the code and stay the same from run to run.
+ *
+ * <p>Archive and delete graphs come from {@code ArchivePipeline.create} and {@code
+ * DeletePipeline.create}; plan and restore build theirs inside their run methods, so those run
+ * with {@link GraphOnlyRunner}, which hands the built graph back instead of executing it.
+ */
+class StepNamesIT {
+  static final Instant AS_OF = Instant.parse("2021-01-13T12:00:00Z");
+
+  @TempDir static Path dir;
+  static Path spec;
+  static Path keyFile;
+  static String ledgerUrl;
+  static Path root;
+
+  @BeforeAll
+  static void archiveSomething() throws Exception {
+    String keyspace = TestServers.newKeyspace("step_names_it");
+    try (Cluster cluster = TestServers.cluster();
+        Session session = cluster.connect()) {
+      AssessmentSample.createSchema(session, keyspace);
+      AssessmentSample.load(session, keyspace, 300, 2, 3, 0, 5L, AS_OF, 64);
+    }
+    spec = dir.resolve("assessment.yaml");
+    Files.writeString(
+        spec,
+        Files.readString(Paths.get("pipelines/assessment.yaml"))
+            .replace("keyspace: sunbird_courses", "keyspace: " + keyspace));
+    keyFile = dir.resolve("signing.key");
+    Files.writeString(keyFile, "step-names-it key, long enough\n");
+    ledgerUrl = TestServers.newH2Ledger();
+    root = dir.resolve("archive");
+    // A real archive (DirectRunner), so that the delete and the restore have signed partitions.
+    ArchiveSummary archived =
+        ArchivePipeline.run(archiveOptions(root), Clock.fixed(AS_OF, ZoneOffset.UTC), quiet());
+    assertTrue(archived.partitions().size() >= 2 && archived.failedPartitions() == 0, "the setup archive wrote partitions: " + archived.partitions());
+  }
+
+  static Progress quiet() {
+    return new Progress(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+  }
+
+  static List<String> args(Path archiveRoot, String... extra) {
+    List<String> a = new ArrayList<>();
+    a.add("--tableSpec=" + spec);
+    a.add("--cassandraPort=" + TestServers.cassandraPort());
+    a.add("--ledgerUrl=" + ledgerUrl);
+    a.add("--archiveRoot=" + archiveRoot);
+    a.add("--signingKeyFile=" + keyFile);
+    a.add("--asOf=" + AS_OF);
+    a.add("--period=ALL");
+    a.addAll(List.of(extra));
+    return a;
+  }
+
+  static ArchiveOptions archiveOptions(Path archiveRoot, String... extra) {
+    List<String> a = args(archiveRoot, extra);
+    a.add("--cassandraSplits=4");
+    return PipelineOptionsFactory.fromArgs(a.toArray(new String[0])).as(ArchiveOptions.class);
+  }
+
+  static <O extends PipelineOptions> O graphOnly(O options) {
+    options.setRunner(GraphOnlyRunner.class);
+    return options;
+  }
+
+  /** The graph has every expected step, and every step our code applied is named explicitly. */
+  static void assertStable(String which, Pipeline p, List<String> expected) {
+    StepNames.Result r = StepNames.of(p);
+    System.out.println(which + ": " + r.checked().size() + " steps checked: " + r.checked());
+    assertEquals(List.of(), r.unstable(), which + ": steps without an explicit PascalCase name");
+    List<String> missing = new ArrayList<>(expected);
+    missing.removeAll(r.checked());
+    assertEquals(List.of(), missing, which + ": expected steps not in the graph " + r.checked());
+  }
+
+  static Pipeline archiveGraph(String shuffle) throws Exception {
+    ArchiveOptions o = archiveOptions(dir.resolve("archive-" + shuffle), "--shuffle=" + shuffle);
+    Launch launch = Launch.resolve(o, Clock.fixed(AS_OF, ZoneOffset.UTC), "archive");
+    ArchiveRun run = ArchivePipeline.prepare(o, launch, launch.now().toEpochMilli(), null, quiet());
+    return ArchivePipeline.create(o, run);
+  }
+
+  @Test
+  void archiveWithTheRunnersShuffle() throws Exception {
+    assertStable(
+        "archive (RUNNER)",
+        archiveGraph("RUNNER"),
+        List.of(
+            "ReadSourceRows",
+            "KeyByPartition",
+            "KeyByPartition/KeyRows",
+            "WritePartitionFiles",
+            "WritePartitionFiles/GroupByPartition",
+            "WritePartitionFiles/SortAndWriteFile",
+            "RecordInLedger",
+            "RecordInLedger/UpsertLedgerRow",
+            "WriteDeadLetters",
+            "WriteDeadLetters/FormatDeadLetter",
+            "WriteDeadLetters/WriteDeadLetterFile"));
+  }
+
+  @Test
+  void archiveWithTheSpillShuffle() throws Exception {
+    assertStable(
+        "archive (SPILL)",
+        archiveGraph("SPILL"),
+        List.of(
+            "ReadKeyAndSpill",
+            "ReadKeyAndSpill/TokenRanges",
+            "ReadKeyAndSpill/SpreadRanges",
+            "ReadKeyAndSpill/ReadKeyAndSpillRows",
+            "RunIndexes",
+            "StartMergePlan",
+            "PlanMerges",
+            "GroupMergesIntoShards",
+            "MergeSegmentsAndWriteFiles",
+            "RecordInLedger",
+            "RecordInLedger/UpsertLedgerRow",
+            "WriteDeadLetters",
+            "WriteDeadLetters/FormatDeadLetter",
+            "WriteDeadLetters/WriteDeadLetterFile"));
+  }
+
+  static Pipeline planGraph(String shuffle) {
+    ArchiveOptions o = graphOnly(archiveOptions(dir.resolve("plan-" + shuffle), "--shuffle=" + shuffle));
+    GraphOnlyRunner.GraphBuilt built =
+        assertThrows(
+            GraphOnlyRunner.GraphBuilt.class,
+            () -> ArchivePipeline.plan(o, Clock.fixed(AS_OF, ZoneOffset.UTC), quiet()));
+    return GraphOnlyRunner.built(built);
+  }
+
+  @Test
+  void planWithTheRunnersShuffle() {
+    assertStable(
+        "plan (RUNNER)",
+        planGraph("RUNNER"),
+        List.of(
+            "ReadSourceRows",
+            "KeyByPartition",
+            "KeyByPartition/KeyRows",
+            "Partitions",
+            "CountRowsPerPartition",
+            "FormatCounts",
+            "WriteCounts"));
+  }
+
+  @Test
+  void planWithTheSpillShuffle() {
+    assertStable(
+        "plan (SPILL)",
+        planGraph("SPILL"),
+        List.of(
+            "ReadKeyAndCount",
+            "ReadKeyAndCount/TokenRanges",
+            "ReadKeyAndCount/SpreadRanges",
+            "ReadKeyAndCount/ReadKeyAndCountRows",
+            "ReadKeyAndCount/SumPerPartition",
+            "FormatCounts",
+            "WriteCounts"));
+  }
+
+  @Test
+  void delete() throws Exception {
+    DeleteOptions o =
+        PipelineOptionsFactory.fromArgs(args(root).toArray(new String[0])).as(DeleteOptions.class);
+    Launch launch = Launch.resolve(o, Clock.fixed(AS_OF, ZoneOffset.UTC), "delete");
+    new Ledger(launch.ledger()).migrate();
+    DeleteRun run = DeletePipeline.prepare(o, launch, SigningKey.resolve(o, false, note -> {}));
+    assertTrue(!run.partitions().isEmpty(), "the delete has archived partitions to delete");
+    assertStable(
+        "delete",
+        DeletePipeline.create(o, run, GuardedDelete.Hook.NONE),
+        List.of(
+            "SelectArchived",
+            "DeleteVerifiedRows",
+            "DeleteVerifiedRows/SpreadPartitions",
+            "DeleteVerifiedRows/VerifyArchiveThenDeleteUnchangedRows",
+            "RecordDeletion",
+            "RecordDeletion/UpdateLedgerRow",
+            "FormatReport",
+            "WriteReport"));
+  }
+
+  @Test
+  void restore() {
+    RestoreOptions o =
+        graphOnly(PipelineOptionsFactory.fromArgs(args(root).toArray(new String[0])).as(RestoreOptions.class));
+    GraphOnlyRunner.GraphBuilt built =
+        assertThrows(
+            GraphOnlyRunner.GraphBuilt.class,
+            () -> RestorePipeline.run(o, Clock.fixed(AS_OF, ZoneOffset.UTC), quiet()));
+    assertStable(
+        "restore",
+        GraphOnlyRunner.built(built),
+        List.of(
+            "SelectArchived",
+            "RestoreVerifiedRows",
+            "RestoreVerifiedRows/SpreadPartitions",
+            "RestoreVerifiedRows/VerifyArchiveThenWriteRows"));
+  }
+}
