@@ -17,7 +17,6 @@ import org.beamarchiver.ledger.LedgerConnection;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.ledger.Leases;
 import org.beamarchiver.model.ArchiveRequest;
-import org.beamarchiver.model.IsoWeek;
 import org.beamarchiver.model.RollupStats;
 import org.beamarchiver.options.Requests;
 import org.beamarchiver.options.StatusOptions;
@@ -47,12 +46,7 @@ final class StatusCommand extends Command<StatusOptions> {
     Jobs jobs = new Jobs(connection);
     List<Jobs.JobRow> recent = jobs.recent(type, options.getJobs());
     Leases.Holder lease = new Leases(connection).holder(JobControl.leaseResource(type));
-    List<LedgerRow> partitions = new ArrayList<>();
-    for (LedgerRow r : ledger.rowsOfType(type)) {
-      if (request.coversWeek(IsoWeek.parse(r.period())) && request.coversBatch(r.batchId())) {
-        partitions.add(r);
-      }
-    }
+    List<LedgerRow> partitions = ledger.rowsOfRequest(type, request);
     if (Boolean.TRUE.equals(options.getJson())) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("table", spec.qualifiedTable());

@@ -32,10 +32,8 @@ public final class ManifestSigner {
       throws SQLException, IOException {
     List<LedgerRow> own = new ArrayList<>();
     List<LedgerRow> earlier = new ArrayList<>();
-    for (LedgerRow r : ledger.rowsOfType(type)) {
-      if (Ledger.SUCCESS.equals(r.archivalStatus()) && r.manifestUrl() == null && r.blobUrl() != null) {
-        (runId.equals(r.runId()) ? own : earlier).add(r);
-      }
+    for (LedgerRow r : ledger.unsignedRows(type)) {
+      (runId.equals(r.runId()) ? own : earlier).add(r);
     }
     String ownUrl = write(ledger, type, table, layout, archiveRoot, runId, runId, key, own);
     List<LedgerRow> adoptable = new ArrayList<>();

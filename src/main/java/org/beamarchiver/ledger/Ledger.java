@@ -75,13 +75,83 @@ public final class Ledger {
   public java.util.Map<PartitionKey, LedgerRow> partitionRows(String type, ArchiveRequest request)
       throws SQLException {
     java.util.Map<PartitionKey, LedgerRow> out = new java.util.HashMap<>();
-    for (LedgerRow r : rowsOfType(type)) {
-      IsoWeek week = IsoWeek.parse(r.period());
-      if (request.coversWeek(week) && request.coversBatch(r.batchId())) {
-        out.put(PartitionKey.of(r.batchId(), week), r);
+    for (LedgerRow r : rowsOfRequest(type, request)) {
+      out.put(PartitionKey.of(r.batchId(), IsoWeek.parse(r.period())), r);
+    }
+    return out;
+  }
+
+  /** Most batch ids a query names in SQL; longer lists are filtered after the period's rows are read. */
+  static final int MAX_BATCHES_IN_SQL = 500;
+
+  /**
+   * The ledger rows of the request's partitions (any status), ordered by batch and period. The
+   * database selects them by period range (ISO weeks as {@code YYYY-Www} sort as text) and batch
+   * ids, so the launcher holds the request's rows, not the ledger's.
+   */
+  public List<LedgerRow> rowsOfRequest(String type, ArchiveRequest request) throws SQLException {
+    if (request.isEmpty() || request.toExclusive().isEmpty()) {
+      return List.of();
+    }
+    StringBuilder where = new StringBuilder("WHERE type = ?");
+    List<String> args = new ArrayList<>();
+    args.add(type);
+    if (request.fromInclusive().isPresent()) {
+      where.append(" AND period >= ?");
+      args.add(IsoWeek.of(request.fromInclusive().get()).toString());
+    }
+    where.append(" AND period <= ?");
+    args.add(IsoWeek.of(request.toExclusive().get().minusMillis(1)).toString());
+    java.util.SortedSet<String> batches = request.batchIds();
+    if (!batches.isEmpty() && batches.size() <= MAX_BATCHES_IN_SQL) {
+      where.append(" AND batchid IN (").append(String.join(", ", java.util.Collections.nCopies(batches.size(), "?"))).append(")");
+      args.addAll(batches);
+    }
+    where.append(" ORDER BY batchid, period");
+    List<LedgerRow> out = new ArrayList<>();
+    for (LedgerRow r : query(where.toString(), args.toArray(new String[0]))) {
+      if (request.coversWeek(IsoWeek.parse(r.period())) && request.coversBatch(r.batchId())) {
+        out.add(r);
       }
     }
     return out;
+  }
+
+  /** Whether any of these object URLs is the current archive ({@code blob_url}) of a row of the type. */
+  public boolean anyCurrentObject(String type, java.util.Collection<String> urls) throws SQLException {
+    List<String> all = new ArrayList<>(urls);
+    try (Connection c = connection.open()) {
+      for (int from = 0; from < all.size(); from += MAX_BATCHES_IN_SQL) {
+        List<String> chunk = all.subList(from, Math.min(all.size(), from + MAX_BATCHES_IN_SQL));
+        try (PreparedStatement s =
+            c.prepareStatement(
+                "SELECT 1 FROM archival_metadata WHERE type = ? AND blob_url IN ("
+                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")")) {
+          s.setString(1, type);
+          for (int i = 0; i < chunk.size(); i++) {
+            s.setString(i + 2, chunk.get(i));
+          }
+          try (ResultSet rs = s.executeQuery()) {
+            if (rs.next()) {
+              return true;
+            }
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The ledger rows of one batch, ordered by period. */
+  public List<LedgerRow> rowsOfBatch(String type, String batchId) throws SQLException {
+    return query("WHERE type = ? AND batchid = ? ORDER BY batchid, period", type, batchId);
+  }
+
+  /** Archived (SUCCESS) rows of a type that no manifest lists yet, ordered by batch and period. */
+  public List<LedgerRow> unsignedRows(String type) throws SQLException {
+    return query(
+        "WHERE type = ? AND archival_status = ? AND manifest_url IS NULL AND blob_url IS NOT NULL ORDER BY batchid, period",
+        type, SUCCESS);
   }
 
   /** Partitions of the request already archived with SUCCESS. */
@@ -324,8 +394,8 @@ public final class Ledger {
   /** Rows of a type with a write-ahead left by a run other than {@code exceptRun} (may be null). */
   public List<LedgerRow> pendingRows(String type, String exceptRun) throws SQLException {
     List<LedgerRow> out = new ArrayList<>();
-    for (LedgerRow r : rowsOfType(type)) {
-      if (r.pendingRunId() != null && !r.pendingRunId().equals(exceptRun)) {
+    for (LedgerRow r : query("WHERE type = ? AND pending_run_id IS NOT NULL ORDER BY batchid, period", type)) {
+      if (!r.pendingRunId().equals(exceptRun)) {
         out.add(r);
       }
     }
@@ -463,15 +533,10 @@ public final class Ledger {
   public List<ArchivedPartition> partitionsToDelete(String type, ArchiveRequest request)
       throws SQLException {
     List<ArchivedPartition> out = new ArrayList<>();
-    for (LedgerRow r : rowsOfType(type)) {
-      if (!SUCCESS.equals(r.archivalStatus()) || SUCCESS.equals(r.deletionStatus())) {
-        continue;
+    for (LedgerRow r : rowsOfRequest(type, request)) {
+      if (SUCCESS.equals(r.archivalStatus()) && !SUCCESS.equals(r.deletionStatus())) {
+        out.add(r.archivedPartition());
       }
-      IsoWeek week = IsoWeek.parse(r.period());
-      if (!request.coversWeek(week) || !request.coversBatch(r.batchId())) {
-        continue;
-      }
-      out.add(r.archivedPartition());
     }
     return out;
   }
@@ -550,12 +615,19 @@ public final class Ledger {
   /** Every object URL the ledger knows for a type: current, pending and superseded not yet removed. */
   public Set<String> knownObjects(String type) throws SQLException {
     Set<String> out = new HashSet<>();
-    for (LedgerRow r : rowsOfType(type)) {
-      if (r.blobUrl() != null) {
-        out.add(r.blobUrl());
-      }
-      if (r.pendingBlobUrl() != null) {
-        out.add(r.pendingBlobUrl());
+    // Only the two URL columns: a ledger row read whole is ~1.5 KB on the heap.
+    try (Connection c = connection.open();
+        PreparedStatement s =
+            c.prepareStatement("SELECT blob_url, pending_blob_url FROM archival_metadata WHERE type = ?")) {
+      s.setString(1, type);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          for (int i = 1; i <= 2; i++) {
+            if (rs.getString(i) != null) {
+              out.add(rs.getString(i));
+            }
+          }
+        }
       }
     }
     for (Superseded s : supersededNotRemoved(type)) {
@@ -638,12 +710,14 @@ public final class Ledger {
     return query("WHERE type = ? ORDER BY batchid, period", type);
   }
 
-  private List<LedgerRow> query(String where, String arg) throws SQLException {
+  private List<LedgerRow> query(String where, String... args) throws SQLException {
     List<LedgerRow> rows = new ArrayList<>();
     try (Connection c = connection.open();
         PreparedStatement s =
             c.prepareStatement("SELECT " + READ_COLUMNS + " FROM archival_metadata " + where)) {
-      s.setString(1, arg);
+      for (int i = 0; i < args.length; i++) {
+        s.setString(i + 1, args[i]);
+      }
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
           rows.add(

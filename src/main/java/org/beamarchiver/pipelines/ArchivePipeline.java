@@ -532,12 +532,7 @@ public final class ArchivePipeline {
   private static boolean namesClash(Ledger ledger, String type, RunFile plan) throws SQLException {
     Set<String> targets = new HashSet<>();
     plan.partitions().forEach(p -> targets.add(p.target()));
-    for (LedgerRow r : ledger.rowsOfType(type)) {
-      if (r.blobUrl() != null && targets.contains(r.blobUrl())) {
-        return true;
-      }
-    }
-    return false;
+    return ledger.anyCurrentObject(type, targets);
   }
 
   /** Where the plan and the execution disagree (rows that arrived or went since planning). */

@@ -122,8 +122,8 @@ public final class BatchReport {
       ArchiveVerifier verifier = new ArchiveVerifier(key);
       List<String> lacking = new ArrayList<>();
       List<ArchivedPartition> archives = new ArrayList<>();
-      for (LedgerRow r : ledger.rowsOfType(spec.archiveType())) {
-        if (!r.batchId().equals(o.getBatchId()) || !ArchiveVerifier.archived(r) || !overlaps(r.period(), fromMillis, toMillis)) {
+      for (LedgerRow r : ledger.rowsOfBatch(spec.archiveType(), o.getBatchId())) {
+        if (!ArchiveVerifier.archived(r) || !overlaps(r.period(), fromMillis, toMillis)) {
           continue;
         }
         Optional<ArchiveVerifier.Verdict> bad = verifier.checkManifest(r);
