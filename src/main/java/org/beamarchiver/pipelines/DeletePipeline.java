@@ -15,10 +15,8 @@ import java.util.Optional;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.TextIO;
-import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.beamarchiver.control.JobControl;
@@ -39,6 +37,7 @@ import org.beamarchiver.model.SourceTable;
 import org.beamarchiver.options.DeleteOptions;
 import org.beamarchiver.transforms.DeleteVerifiedRows;
 import org.beamarchiver.transforms.RecordDeletion;
+import org.beamarchiver.transforms.SelectArchived;
 
 /**
  * The verified delete: SelectArchived → VerifyArchive + DeleteUnchangedRows → RecordDeletion.
@@ -128,11 +127,10 @@ public final class DeletePipeline {
         List.copyOf(refused));
   }
 
-  public static Pipeline create(DeleteOptions options, DeleteRun run, GuardedDelete.Hook hook) {
+  public static Pipeline create(DeleteOptions options, DeleteRun run, GuardedDelete.Hook hook) throws IOException {
     Pipeline p = Pipeline.create(options);
-    p.apply(
-            "SelectArchived",
-            Create.of(run.partitions()).withCoder(SerializableCoder.of(ArchivedPartition.class)))
+    FileSystems.setDefaultPipelineOptions(options);
+    p.apply("SelectArchived", SelectArchived.of(run.archiveRoot(), run.runId(), run.partitions()))
         .apply(
             "DeleteVerifiedRows",
             new DeleteVerifiedRows(

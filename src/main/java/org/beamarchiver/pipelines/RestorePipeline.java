@@ -12,9 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.transforms.Create;
 import org.beamarchiver.control.JobControl;
 import org.beamarchiver.control.JobState;
 import org.beamarchiver.control.RefusedException;
@@ -33,6 +31,7 @@ import org.beamarchiver.model.RowLayout;
 import org.beamarchiver.options.RestoreOptions;
 import org.beamarchiver.spec.TableSpecLoader;
 import org.beamarchiver.transforms.RestoreVerifiedRows;
+import org.beamarchiver.transforms.SelectArchived;
 
 /**
  * The restore pipeline: SelectArchived → RestoreVerifiedRows. At launch, under the table's lease:
@@ -189,7 +188,7 @@ public final class RestorePipeline {
               JobState.RESTORING,
               attempt -> {
                 Pipeline p = Pipeline.create(options);
-                p.apply("SelectArchived", Create.of(accepted).withCoder(SerializableCoder.of(ArchivedPartition.class)))
+                p.apply("SelectArchived", SelectArchived.of(launch.archiveRoot(), launch.runId(), accepted))
                     .apply(
                         "RestoreVerifiedRows",
                         new RestoreVerifiedRows(
