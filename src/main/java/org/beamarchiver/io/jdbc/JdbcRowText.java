@@ -20,7 +20,8 @@ import org.beamarchiver.model.SourceRow;
 
 /**
  * Canonical text of a JDBC row, as archive files hold it: the same text whatever the driver's
- * transfer format (PostgreSQL's driver switches to binary after a statement's fifth run), so that a
+ * transfer format (PostgreSQL's driver switches to binary after a statement's fifth run, unless the
+ * source's URL turns it off, as {@link JdbcTable#connection} does), so that a
  * row read again by the verified delete compares equal to its archived copy exactly when it is
  * unchanged. Timestamps are ISO-8601 UTC at the column's full precision (microseconds), a {@code
  * timestamp} without zone read as UTC; numbers in Java's or BigDecimal's plain form; booleans

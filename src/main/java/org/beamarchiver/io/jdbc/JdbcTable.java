@@ -49,9 +49,21 @@ public record JdbcTable(RowLayout layout, List<JdbcRowText.Kind> kinds, String q
     }
     String user = o.getSourceJdbcUsername();
     return new LedgerConnection(
-        url,
+        textTransfer(url),
         user == null || user.isEmpty() ? null : user,
         password == null || password.isEmpty() ? null : password);
+  }
+
+  /**
+   * PostgreSQL's driver switches a statement to binary transfer after its fifth run, and renders
+   * some values differently then ({@code text[]} elements quoted or not): the canonical text of a
+   * row must not depend on how often a statement ran, so a PostgreSQL source is read as text.
+   */
+  static String textTransfer(String url) {
+    if (!url.startsWith("jdbc:postgresql:") || url.contains("binaryTransfer=")) {
+      return url;
+    }
+    return url + (url.contains("?") ? "&" : "?") + "binaryTransfer=false";
   }
 
   /**
