@@ -52,8 +52,9 @@ public interface CassandraSourceOptions extends PipelineOptions {
 
   @Description(
       "Number of token-range splits to scan the table in; 0 = automatic: at least 64, and one"
-          + " per ~20,000 partitions of the table's size estimates, so that no range query meets"
-          + " the tombstone failure threshold (100,000) even after a mass delete.")
+          + " per ~20,000 partitions of the table's size estimates: with up to 5 rows per partition a"
+          + " fully deleted range stays under the tombstone failure threshold (100,000); for wider"
+          + " partitions set about rows / 50,000.")
   @Default.Integer(0)
   Integer getCassandraSplits();
 
