@@ -206,7 +206,7 @@ public final class ArchivePipeline {
   /** The live table's rows: CassandraIO over token ranges, or JdbcIO over time ranges. */
   static PTransform<PBegin, PCollection<SourceRow>> readSourceRows(ArchiveRun run) {
     if (run.table() instanceof JdbcTable jdbc) {
-      return new ReadJdbcRows(run.jdbcSource(), jdbc, run.timeRanges());
+      return new ReadJdbcRows(run.jdbcSource(), jdbc, run.timeRanges(), run.request().batchIds());
     }
     return new ReadCassandraRows(run.cassandra(), run.spec(), (CassandraTable) run.table(), run.splits());
   }

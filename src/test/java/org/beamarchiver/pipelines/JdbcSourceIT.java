@@ -185,7 +185,19 @@ class JdbcSourceIT {
 
     String plan = run("plan", f.common());
     assertTrue(plan.contains(" to write (" + archivable.size() + " rows)"), plan);
+    // One batch first (its ids pushed into the read's SQL), then the rest.
+    List<String> oneBatch = new ArrayList<>(f.common());
+    oneBatch.add("--batchIds=100%");
+    String first = run("archive", oneBatch);
+    assertTrue(first.contains("partitions: 3 written, 0 failed"), first);
+    long timelessOfBatch = f.original().entrySet().stream()
+        .filter(e -> e.getKey().startsWith("100%|") && e.getValue().contains("|updated_at=null|")).count();
+    long archivableOfBatch = archivable.stream().filter(k -> k.startsWith("100%|")).count();
+    assertTrue(
+        first.contains("rows: " + (archivableOfBatch + timelessOfBatch) + " read, " + archivableOfBatch + " archived"),
+        "only the batch's rows in the window are read: " + first);
     String archive = run("archive", f.common());
+    assertTrue(archive.contains("partitions: 9 written, 0 failed, 3 already archived"), archive);
     assertTrue(archive.contains(f.noTime() + " dead letters"), "rows without a time go to the dead letters: " + archive);
     assertTrue(archive.matches("(?s).*partitions: \\d+ written, 0 failed.*"), archive);
     // Every archivable row is in exactly one file, once: the files' keys are exactly the archivable keys.

@@ -74,8 +74,12 @@ public record JdbcTable(RowLayout layout, List<JdbcRowText.Kind> kinds, String q
    */
   public static JdbcTable resolve(Connection c, TableSpec spec) throws SQLException {
     DatabaseMetaData md = c.getMetaData();
+    // Metadata lookups take LIKE patterns, in which '_' matches any character: escaped.
+    String esc = md.getSearchStringEscape();
+    String schema = esc == null ? spec.keyspace() : spec.keyspace().replace("_", esc + "_");
+    String name = esc == null ? spec.table() : spec.table().replace("_", esc + "_");
     Map<String, String[]> all = new LinkedHashMap<>(); // name -> {type name, java.sql.Types}
-    try (ResultSet rs = md.getColumns(null, spec.keyspace(), spec.table(), null)) {
+    try (ResultSet rs = md.getColumns(null, schema, name, null)) {
       TreeMap<Integer, String[]> byPosition = new TreeMap<>();
       while (rs.next()) {
         byPosition.put(
@@ -90,7 +94,7 @@ public record JdbcTable(RowLayout layout, List<JdbcRowText.Kind> kinds, String q
               + md.getURL().replaceFirst("[?;].*$", "") + " or has no columns the user may read");
     }
     TreeMap<Integer, String> keyBySeq = new TreeMap<>();
-    try (ResultSet rs = md.getPrimaryKeys(null, spec.keyspace(), spec.table())) {
+    try (ResultSet rs = md.getPrimaryKeys(null, spec.keyspace(), spec.table())) { // exact names, not patterns
       while (rs.next()) {
         keyBySeq.put(rs.getInt("KEY_SEQ"), rs.getString("COLUMN_NAME"));
       }
@@ -155,15 +159,19 @@ public record JdbcTable(RowLayout layout, List<JdbcRowText.Kind> kinds, String q
         + " FROM " + qualifiedName;
   }
 
-  /** Rows whose time column is in [?, ?). */
-  public String rangeSql() {
+  /** Rows whose time column is in [?, ?), of {@code batches} batch ids (bound after the times), or of any batch if 0. */
+  public String rangeSql(int batches) {
     String t = quote(layout.timeColumn());
-    return selectSql() + " WHERE " + t + " >= ? AND " + t + " < ?";
+    return selectSql() + " WHERE " + t + " >= ? AND " + t + " < ?" + batchesIn(batches);
   }
 
-  /** Rows without a time (they go to the dead letters). */
-  public String noTimeSql() {
-    return selectSql() + " WHERE " + quote(layout.timeColumn()) + " IS NULL";
+  /** Rows without a time (they go to the dead letters), of {@code batches} batch ids or of any batch if 0. */
+  public String noTimeSql(int batches) {
+    return selectSql() + " WHERE " + quote(layout.timeColumn()) + " IS NULL" + batchesIn(batches);
+  }
+
+  private String batchesIn(int n) {
+    return n == 0 ? "" : " AND " + quote(layout.batchColumn()) + " IN (" + String.join(", ", java.util.Collections.nCopies(n, "?")) + ")";
   }
 
   /** Binds an instant to a parameter of the time column's type (UTC for a timestamp without zone). */

@@ -31,14 +31,21 @@ public final class ReadJdbcRows extends PTransform<PBegin, PCollection<SourceRow
   private final LedgerConnection connection;
   private final JdbcTable table;
   private final List<KV<Long, Long>> ranges;
+  private final List<String> batchIds;
+
+  /** Most batch ids named in the read's SQL; a longer list is filtered by the keying instead. */
+  public static final int MAX_BATCHES_IN_SQL = 1000;
 
   /**
    * @param ranges slices [from, to) of the time column in epoch milliseconds ({@link #slices})
+   * @param batchIds the request's batch ids (empty: every batch), pushed into the SQL when few
    */
-  public ReadJdbcRows(LedgerConnection connection, JdbcTable table, List<KV<Long, Long>> ranges) {
+  public ReadJdbcRows(
+      LedgerConnection connection, JdbcTable table, List<KV<Long, Long>> ranges, java.util.Collection<String> batchIds) {
     this.connection = connection;
     this.table = table;
     this.ranges = List.copyOf(ranges);
+    this.batchIds = batchIds.size() <= MAX_BATCHES_IN_SQL ? List.copyOf(batchIds) : List.of();
   }
 
   /** {@code n} equal slices [from, to) covering [from, to); none when the window is empty. */
@@ -71,6 +78,7 @@ public final class ReadJdbcRows extends PTransform<PBegin, PCollection<SourceRow
   public PCollection<SourceRow> expand(PBegin input) {
     JdbcIO.DataSourceConfiguration ds = dataSource(connection, table.driverClass());
     JdbcTable t = table;
+    List<String> batches = batchIds;
     PCollection<SourceRow> ranged =
         input
             .apply("TimeRanges", Create.of(ranges).withCoder(KvCoder.of(VarLongCoder.of(), VarLongCoder.of())))
@@ -79,11 +87,14 @@ public final class ReadJdbcRows extends PTransform<PBegin, PCollection<SourceRow
                 "ReadTimeRanges",
                 JdbcIO.<KV<Long, Long>, SourceRow>readAll()
                     .withDataSourceConfiguration(ds)
-                    .withQuery(t.rangeSql())
+                    .withQuery(t.rangeSql(batches.size()))
                     .withParameterSetter(
                         (range, ps) -> {
                           t.bindTime(ps, 1, Instant.ofEpochMilli(range.getKey()));
                           t.bindTime(ps, 2, Instant.ofEpochMilli(range.getValue()));
+                          for (int i = 0; i < batches.size(); i++) {
+                            ps.setObject(3 + i, batches.get(i), java.sql.Types.OTHER); // cast to the column type by the database
+                          }
                         })
                     .withRowMapper(new JdbcRowText(t))
                     .withFetchSize(FETCH_SIZE)
@@ -94,7 +105,13 @@ public final class ReadJdbcRows extends PTransform<PBegin, PCollection<SourceRow
             "ReadRowsWithoutTime",
             JdbcIO.<SourceRow>read()
                 .withDataSourceConfiguration(ds)
-                .withQuery(t.noTimeSql())
+                .withQuery(t.noTimeSql(batches.size()))
+                .withStatementPreparator(
+                    ps -> {
+                      for (int i = 0; i < batches.size(); i++) {
+                        ps.setObject(1 + i, batches.get(i), java.sql.Types.OTHER);
+                      }
+                    })
                 .withRowMapper(new JdbcRowText(t))
                 .withFetchSize(FETCH_SIZE)
                 .withOutputParallelization(false)
