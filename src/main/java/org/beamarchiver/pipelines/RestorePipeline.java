@@ -24,6 +24,8 @@ import org.beamarchiver.io.cassandra.RestoreTarget;
 import org.beamarchiver.io.jdbc.JdbcRestoreTarget;
 import org.beamarchiver.ledger.LedgerConnection;
 import org.beamarchiver.spec.TableSpec;
+import org.beamarchiver.io.store.ArchivePaths;
+import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.ArchivedPartition;
@@ -210,6 +212,7 @@ public final class RestorePipeline {
         outcomes.sort(Comparator.comparing(Outcome::batchId).thenComparing(Outcome::period));
         Summary summary = new Summary(launch.runId(), target, launch.request().describe(), outcomes);
         job.to(JobState.CLEANUP, null);
+        Stores.deleteTempDir(ArchivePaths.tempDir(launch.archiveRoot(), launch.runId()));
         int failed = (int) summary.failed();
         job.complete(outcomes.size() - failed, failed, 0);
         return summary;
@@ -217,7 +220,7 @@ public final class RestorePipeline {
         job.end(JobState.FAILED, 0, 0, 0, 5, e.getMessage());
         throw e;
       } catch (Exception e) {
-        throw job.fail(e, () -> {});
+        throw job.fail(e, () -> Stores.deleteTempDir(ArchivePaths.tempDir(launch.archiveRoot(), launch.runId())));
       }
     }
   }

@@ -232,6 +232,7 @@ class JdbcSourceIT {
     restored.put(changed, beforeDelete.get(changed)); // newer than its archive: kept as changed
     assertEquals(restored, table(f.sourceUrl()), "restored equal to the original, value for value");
     assertNotEquals(f.original().get(changed), restored.get(changed));
+    assertEquals(List.of(), ArchiveFiles.list(dir.resolve("attempts_jdbc-archive/_tmp")), "no run leaves temporary files");
   }
 
   @Test
