@@ -349,7 +349,8 @@ start_flink() {
   mkdir -p "$conf" "$dir/tmp" "$dir/plugins"
   export FLINK_PLUGINS_DIR="$dir/plugins"   # none; avoids a warning about ./plugins
   # cluster.registration.error-delay: the TaskManager retries after 1 s, not 10 s, while the
-  # JobManager is still starting.
+  # JobManager is still starting. task.off-heap: the jobs' Cassandra driver (Netty) allocates
+  # direct memory, which Flink budgets as task off-heap memory (0 by default).
   cat >"$conf/config.yaml" <<EOF
 jobmanager.rpc.address: 127.0.0.1
 jobmanager.bind-host: 127.0.0.1
@@ -362,6 +363,7 @@ taskmanager.rpc.port: $((base + 2))
 taskmanager.data.port: $((base + 3))
 taskmanager.numberOfTaskSlots: 2
 taskmanager.memory.process.size: 1600m
+taskmanager.memory.task.off-heap.size: 256m
 cluster.registration.error-delay: 1000
 rest.address: 127.0.0.1
 rest.bind-address: 127.0.0.1

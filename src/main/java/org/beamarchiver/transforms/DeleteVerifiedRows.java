@@ -94,6 +94,14 @@ public final class DeleteVerifiedRows
       limiter = rate > 0 ? RateLimiter.create(rate) : null;
     }
 
+    @Teardown
+    public void teardown() {
+      if (guard != null) {
+        guard = null;
+        CassandraSessions.release(settings.cassandra());
+      }
+    }
+
     /** Sends a group; rows failing recoverably go to {@code retries} when it is not null. */
     private void submit(
         GuardedDelete g,
@@ -137,7 +145,7 @@ public final class DeleteVerifiedRows
       if (guard == null) {
         guard =
             new GuardedDelete(
-                CassandraSessions.get(settings.cassandra()),
+                CassandraSessions.acquire(settings.cassandra()),
                 settings.spec(),
                 settings.table(),
                 settings.hook());

@@ -96,9 +96,17 @@ public final class RestoreVerifiedRows
         return; // a JDBC target is written per partition, on its own connection
       }
       target =
-          new RestoreTarget(CassandraSessions.get(settings.cassandra()), settings.target(), settings.cassandra().consistency());
+          new RestoreTarget(CassandraSessions.acquire(settings.cassandra()), settings.target(), settings.cassandra().consistency());
       int rate = settings.maxWritesPerSecond();
       limiter = rate > 0 ? LIMITERS.computeIfAbsent(rate, RateLimiter::create) : null;
+    }
+
+    @Teardown
+    public void teardown() {
+      if (target != null) {
+        target = null;
+        CassandraSessions.release(settings.cassandra());
+      }
     }
 
     @ProcessElement
