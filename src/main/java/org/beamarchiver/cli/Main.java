@@ -51,6 +51,11 @@ public final class Main {
 
   private Main() {}
 
+  /** Every command, in usage order. */
+  static java.util.Collection<Command<?>> commands() {
+    return java.util.Collections.unmodifiableCollection(COMMANDS.values());
+  }
+
   public static void main(String[] args) {
     int code = run(args, System.out, System.err);
     System.out.flush();
@@ -149,22 +154,53 @@ public final class Main {
     return options;
   }
 
+  /**
+   * Replaces every {@code @file} argument by the file's options. An option given again in a later
+   * file or on the command line replaces the earlier source's value ({@code @flink-cluster.args
+   * --flinkMaster=host:8081}); within one source a repeated option stays repeated (list options).
+   */
   static List<String> expandArgFiles(List<String> args) throws IOException {
     List<String> out = new ArrayList<>();
+    List<Integer> sourceOf = new ArrayList<>();
+    int source = 0;
     for (String a : args) {
+      List<String> from;
+      int src;
       if (a.startsWith("@") && a.length() > 1) {
-        Path p = Paths.get(a.substring(1));
-        for (String line : Files.readAllLines(p)) {
+        from = new ArrayList<>();
+        for (String line : Files.readAllLines(Paths.get(a.substring(1)))) {
           String l = line.strip();
           if (!l.isEmpty() && !l.startsWith("#")) {
-            out.add(l);
+            from.add(l);
           }
         }
+        src = ++source;
       } else {
-        out.add(a);
+        from = List.of(a);
+        src = 0; // the command line itself is one source
+      }
+      for (String option : from) {
+        String name = optionName(option);
+        for (int i = out.size() - 1; name != null && i >= 0; i--) {
+          if (sourceOf.get(i) != src && name.equals(optionName(out.get(i)))) {
+            out.remove(i);
+            sourceOf.remove(i);
+          }
+        }
+        out.add(option);
+        sourceOf.add(src);
       }
     }
     return out;
+  }
+
+  /** {@code --name=value} or {@code --name} → name; anything else → null. */
+  private static String optionName(String arg) {
+    if (!arg.startsWith("--") || arg.length() == 2) {
+      return null;
+    }
+    int eq = arg.indexOf('=');
+    return eq < 0 ? arg.substring(2) : arg.substring(2, eq);
   }
 
   private static boolean isHelp(String a) {

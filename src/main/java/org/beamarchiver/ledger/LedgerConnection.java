@@ -2,9 +2,13 @@ package org.beamarchiver.ledger;
 
 import java.io.Serializable;
 import java.sql.Connection;
+import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
+import java.util.ServiceLoader;
 import org.beamarchiver.options.LedgerOptions;
 
 /** How to reach the ledger database; serializable for workers; the password never prints. */
@@ -79,7 +83,28 @@ public record LedgerConnection(String url, String username, String password)
     if (password != null) {
       p.setProperty("password", password);
     }
+    for (Driver d : Drivers.OF_THIS_LOADER) {
+      if (d.acceptsURL(url)) {
+        return d.connect(url, p);
+      }
+    }
     return DriverManager.getConnection(url, p);
+  }
+
+  /**
+   * The JDBC drivers this class's own class loader sees. DriverManager hands a caller only drivers
+   * registered through the caller's class loader, and registers the ones it finds once per JVM: on a
+   * Flink TaskManager every job has its own user-code class loader, so the second job to reach the
+   * ledger from a worker got "No suitable driver" (the drivers were the first job's).
+   */
+  private static final class Drivers {
+    static final List<Driver> OF_THIS_LOADER = load();
+
+    private static List<Driver> load() {
+      List<Driver> out = new ArrayList<>();
+      ServiceLoader.load(Driver.class, LedgerConnection.class.getClassLoader()).forEach(out::add);
+      return List.copyOf(out);
+    }
   }
 
   @Override

@@ -105,6 +105,18 @@ public final class DeleteVerifiedRows
       limiter = rate > 0 ? RateLimiter.create(rate) : null;
     }
 
+    @Teardown
+    public void teardown() throws SQLException {
+      if (guard != null) {
+        guard = null;
+        CassandraSessions.release(settings.cassandra());
+      }
+      if (jdbc != null) {
+        jdbc.close();
+        jdbc = null;
+      }
+    }
+
     /** Sends a group; rows failing recoverably go to {@code retries} when it is not null. */
     private void submit(
         GuardedDelete g,
@@ -148,19 +160,12 @@ public final class DeleteVerifiedRows
       if (guard == null) {
         guard =
             new GuardedDelete(
-                CassandraSessions.get(settings.cassandra()),
+                CassandraSessions.acquire(settings.cassandra()),
                 settings.spec(),
                 (CassandraTable) settings.table(),
                 settings.hook());
       }
       return guard;
-    }
-
-    @Teardown
-    public void teardown() throws SQLException {
-      if (jdbc != null) {
-        jdbc.close();
-      }
     }
 
     @ProcessElement

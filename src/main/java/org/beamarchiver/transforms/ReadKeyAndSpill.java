@@ -144,9 +144,17 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
 
     @Setup
     public void setup() {
-      session = CassandraSessions.get(connection);
+      session = CassandraSessions.acquire(connection);
       range = prepareRange(session, connection, spec, table);
       mapper = new SourceRowMapper(session, table.layout(), table.writeTimeColumns());
+    }
+
+    @Teardown
+    public void teardown() {
+      if (session != null) {
+        session = null;
+        CassandraSessions.release(connection);
+      }
     }
 
     void scan(KV<Long, Long> slice, KeyByPartition.Keyer.Sink sink) throws IOException {

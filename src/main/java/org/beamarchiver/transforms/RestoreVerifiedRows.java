@@ -93,10 +93,18 @@ public final class RestoreVerifiedRows
         return; // a JDBC target is written per partition, on its own connection
       }
       target =
-          new RestoreTarget(CassandraSessions.get(settings.cassandra()), settings.target(), settings.cassandra().consistency());
+          new RestoreTarget(CassandraSessions.acquire(settings.cassandra()), settings.target(), settings.cassandra().consistency());
       // --maxWritesPerSecond divided among the run's workers: one limiter per worker instance.
       double rate = settings.writesPerWorker();
       limiter = rate > 0 ? RateLimiter.create(rate) : null;
+    }
+
+    @Teardown
+    public void teardown() {
+      if (target != null) {
+        target = null;
+        CassandraSessions.release(settings.cassandra());
+      }
     }
 
     @ProcessElement

@@ -128,6 +128,43 @@ class MainTest {
   }
 
   @Test
+  void laterSourcesOverrideAnArgumentFilesOptions() throws Exception {
+    Path f = dir.resolve("cluster.args");
+    Files.writeString(f, "--runner=FlinkRunner\n--flinkMaster=flink-jobmanager:8081\n--parallelism=8\n--experiments=a\n--experiments=b\n");
+    assertEquals(
+        List.of("--runner=FlinkRunner", "--experiments=a", "--experiments=b", "--flinkMaster=127.0.0.1:8082", "--parallelism=2", "--dryRun"),
+        Main.expandArgFiles(List.of("@" + f, "--flinkMaster=127.0.0.1:8082", "--parallelism=2", "--dryRun")));
+    // A later file overrides the command line before it; repeats within one source stay.
+    assertEquals(
+        List.of("--period=ALL", "--period=DATE", "--runner=FlinkRunner", "--flinkMaster=flink-jobmanager:8081", "--parallelism=8", "--experiments=a", "--experiments=b"),
+        Main.expandArgFiles(List.of("--parallelism=1", "--period=ALL", "--period=DATE", "@" + f)));
+    // End to end: the overridden value reaches the options (before: "expected one element").
+    Result r = run("archive", "@" + f, "--flinkMaster=127.0.0.1:1", "--period=NOPE");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--period=NOPE is not valid"), r.err());
+  }
+
+  @Test
+  void everyRunnerConfigParsesForEveryCommand() throws Exception {
+    // The commands a runner config is for (sample and the benchmark peers are not pipelines; their
+    // --weeks and --output clash with the pipelines' in one JVM's option registry, and the CLI
+    // parses one command per JVM). dataflow.args needs the Dataflow runner (-Pdataflow-runner).
+    List<String> pipelines = List.of("archive", "plan", "delete", "status", "verify", "restore", "report");
+    List<Command<?>> commands = Main.commands().stream().filter(c -> pipelines.contains(c.name())).toList();
+    assertEquals(pipelines.size(), commands.size());
+    for (String config : List.of("direct.args", "flink-local.args", "flink-cluster.args")) {
+      List<String> args = Main.expandArgFiles(List.of("@runner-configs/" + config, "--flinkMaster=127.0.0.1:8082"));
+      for (Command<?> c : commands) {
+        try {
+          Main.parse(c.optionsClass(), args);
+        } catch (IllegalArgumentException e) {
+          throw new AssertionError(config + " does not parse for " + c.name() + ": " + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
+  @Test
   void unreachableCassandraFailsWithExitOneAndNoPassword() {
     Result r =
         run(

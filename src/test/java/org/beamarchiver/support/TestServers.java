@@ -30,6 +30,7 @@ public final class TestServers {
   private static Integer cassandraPort;
   private static Integer postgresPort;
   private static Integer s3Port;
+  private static Integer flinkRestPort;
 
   /** The S3 server's access key and secret (test-only values). */
   public static final String S3_IDENTITY = "beam-archiver-test";
@@ -93,6 +94,23 @@ public final class TestServers {
     return "http://127.0.0.1:" + s3Port;
   }
 
+  /**
+   * The run's Flink 1.19 session cluster (one JobManager, one TaskManager with 2 slots, on
+   * loopback; started on first use): the JobManager's REST address, {@code 127.0.0.1:<port>}, for
+   * {@code --flinkMaster}.
+   */
+  public static synchronized String flinkMaster() {
+    if (flinkRestPort == null) {
+      int rest = freePort();
+      int base = freePortRange(6);
+      Path dir = workDir("flink");
+      script("start", "flink", dir.toString(), Integer.toString(rest), Integer.toString(base));
+      register("flink", dir);
+      flinkRestPort = rest;
+    }
+    return "127.0.0.1:" + flinkRestPort;
+  }
+
   /** A new, empty PostgreSQL database; returns its JDBC URL (user postgres, no password). */
   public static String newPostgresDatabase() {
     int port = postgresPort();
@@ -150,6 +168,26 @@ public final class TestServers {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The first of {@code n} consecutive ports that are free now (servers.sh checks them again). */
+  private static int freePortRange(int n) {
+    java.util.Random random = new java.util.Random();
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int first = 20000 + random.nextInt(12000); // below the usual ephemeral range (32768-)
+      boolean free = true;
+      for (int p = first; free && p < first + n; p++) {
+        try (ServerSocket s = new ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
+          s.setReuseAddress(true);
+        } catch (IOException e) {
+          free = false;
+        }
+      }
+      if (free) {
+        return first;
+      }
+    }
+    throw new IllegalStateException("no " + n + " consecutive free ports");
   }
 
   private static void script(String... args) {
