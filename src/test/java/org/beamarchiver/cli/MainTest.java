@@ -74,10 +74,13 @@ class MainTest {
   }
 
   @Test
-  void badShuffleAndGzipLevelAreNamed() {
+  void badShuffleFormatAndGzipLevelAreNamed() {
     Result r = run("archive", "--shuffle=MAGIC");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--shuffle=MAGIC is not valid; allowed: AUTO, RUNNER, SPILL"), r.err());
+    r = run("archive", "--format=ORC");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--format=ORC is not valid; allowed: CSV_GZ, PARQUET"), r.err());
     r = run("archive", "--gzipLevel=11");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--gzipLevel=11 is out of range; allowed 1..9"), r.err());
