@@ -87,6 +87,25 @@ class MainTest {
   }
 
   @Test
+  void aPlanKeepsItsFormat() throws Exception {
+    Path plan = dir.resolve("plan.json");
+    new org.beamarchiver.control.RunFile(
+            org.beamarchiver.control.RunFile.FORMAT, "sunbird_courses", "sunbird_courses.assessment_aggregator",
+            "assessment", java.time.Instant.parse("2021-01-13T00:00:00Z"), "test", true, 7L,
+            new org.beamarchiver.control.RunFile.Request("ALL", null, null, "2021-01-13T00:00:00Z", null, "-..-"),
+            false,
+            List.of(
+                new org.beamarchiver.control.RunFile.Partition(
+                    "b1", "2021-W01", 3L, "ARCHIVE", 1, "/a/archived-batches/assessment/b1-2021-01-7.parquet", null,
+                    List.of())),
+            List.of(), List.of(), List.of())
+        .write(plan.toString());
+    Result r = run("archive", "--plan=" + plan, "--format=CSV_GZ");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--format=CSV_GZ differs from the plan's files (PARQUET)"), r.err());
+  }
+
+  @Test
   void missingTableSpecIsNamed() {
     Result r = run("archive", "--tableSpec=" + dir.resolve("none.yaml"));
     assertEquals(2, r.code());
