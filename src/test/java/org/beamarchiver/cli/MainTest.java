@@ -106,6 +106,17 @@ class MainTest {
   }
 
   @Test
+  void objectStoreClientsDefaultToTheCompatibleFactories() {
+    org.beamarchiver.options.ArchiveOptions o = Main.parse(org.beamarchiver.options.ArchiveOptions.class, List.of());
+    assertEquals(
+        org.beamarchiver.io.store.AzureBlobClientFactory.class,
+        o.as(org.apache.beam.sdk.io.azure.options.BlobstoreOptions.class).getBlobstoreClientFactoryClass());
+    assertEquals(
+        org.beamarchiver.io.store.S3CompatibleClientFactory.class,
+        o.as(org.apache.beam.sdk.io.aws2.options.S3Options.class).getS3ClientFactoryClass());
+  }
+
+  @Test
   void missingTableSpecIsNamed() {
     Result r = run("archive", "--tableSpec=" + dir.resolve("none.yaml"));
     assertEquals(2, r.code());
