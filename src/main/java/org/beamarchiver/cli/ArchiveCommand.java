@@ -13,7 +13,7 @@ final class ArchiveCommand extends Command<ArchiveOptions> {
   ArchiveCommand() {
     super(
         "archive",
-        "archive complete ISO weeks of a table: one gzip CSV per (batch, week) + a ledger row each",
+        "archive complete ISO weeks of a table: one file (gzip CSV or Parquet) per (batch, week) + a ledger row each",
         ArchiveOptions.class);
   }
 

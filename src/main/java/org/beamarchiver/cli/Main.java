@@ -16,8 +16,11 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.io.aws2.options.S3Options;
+import org.apache.beam.sdk.io.azure.blobstore.DefaultBlobstoreClientBuilderFactory;
+import org.apache.beam.sdk.io.azure.options.BlobstoreOptions;
 import org.apache.beam.sdk.io.aws2.s3.DefaultS3ClientBuilderFactory;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.beamarchiver.io.store.AzureBlobClientFactory;
 import org.beamarchiver.io.store.S3CompatibleClientFactory;
 import org.beamarchiver.pipelines.Execution;
 import org.beamarchiver.control.LeaseHeldException;
@@ -146,10 +149,15 @@ public final class Main {
       all.add("--enforceEncodability=false");
     }
     PipelineOptionsFactory.register(S3Options.class);
+    PipelineOptionsFactory.register(BlobstoreOptions.class);
     T options = PipelineOptionsFactory.fromArgs(all.toArray(new String[0])).withValidation().as(cls);
     S3Options s3 = options.as(S3Options.class);
     if (s3.getS3ClientFactoryClass() == DefaultS3ClientBuilderFactory.class) {
       s3.setS3ClientFactoryClass(S3CompatibleClientFactory.class);
+    }
+    BlobstoreOptions azure = options.as(BlobstoreOptions.class);
+    if (azure.getBlobstoreClientFactoryClass() == DefaultBlobstoreClientBuilderFactory.class) {
+      azure.setBlobstoreClientFactoryClass(AzureBlobClientFactory.class);
     }
     return options;
   }

@@ -52,8 +52,12 @@ public final class ArchiveVerifier {
     }
   }
 
-  /** {@code <batch escaped>-<yyyy>-<ww>-<epoch millis>.csv.gz}: the batch is everything before the fixed tail. */
-  private static final Pattern ARCHIVE_NAME = Pattern.compile("^(.+)-(\\d{4})-(\\d{2})-\\d+\\.csv\\.gz$");
+  /**
+   * {@code <batch escaped>-<yyyy>-<ww>-<epoch millis>.csv.gz} or {@code ....parquet}: the batch is
+   * everything before the fixed tail.
+   */
+  private static final Pattern ARCHIVE_NAME =
+      Pattern.compile("^(.+)-(\\d{4})-(\\d{2})-\\d+(\\.csv\\.gz|\\.parquet)$");
 
   private final SigningKey key;
   private final Map<String, Object> manifests = new HashMap<>();

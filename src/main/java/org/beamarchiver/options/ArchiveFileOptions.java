@@ -13,6 +13,14 @@ public interface ArchiveFileOptions extends PipelineOptions {
   void setGzipLevel(Integer value);
 
   @Description(
+      "Format of the archive files: CSV_GZ (gzip CSV, files end .csv.gz) or PARQUET (Apache Parquet,"
+          + " every column its canonical text plus an int64 _writetime_micros, files end .parquet)."
+          + " Unset: the table spec's 'format:', else CSV_GZ.")
+  String getFormat();
+
+  void setFormat(String value);
+
+  @Description(
       "Memory (MB) for sorting one partition by primary key before it spills to local disk.")
   @Default.Integer(128)
   Integer getSortMemoryMb();

@@ -38,6 +38,7 @@ import org.beamarchiver.io.store.ArchivePaths;
 import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.ledger.LedgerRow;
+import org.beamarchiver.model.ArchiveFormat;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.model.IsoWeek;
 import org.beamarchiver.model.PartitionKey;
@@ -161,6 +162,14 @@ public final class ArchivePipeline {
     checkRange("--maxReadsPerSecond", options.getMaxReadsPerSecond(), 0, 1_000_000_000);
     shuffle(options);
     readsPerWorker(options);
+    if (options.getFormat() != null) {
+      ArchiveFormat.parse(options.getFormat(), "--format");
+    }
+  }
+
+  /** The format of the run's files: --format when given, else the table spec's. */
+  static ArchiveFormat format(ArchiveOptions options, TableSpec spec) {
+    return options.getFormat() != null ? ArchiveFormat.parse(options.getFormat(), "--format") : spec.format();
   }
 
   /** --maxReadsPerSecond divided among the run's workers; 0 when there is no limit. */
@@ -223,7 +232,8 @@ public final class ArchivePipeline {
         options.getSortMemoryMb(),
         shuffle(options),
         record.writeAhead(),
-        run.table().layout().rollup());
+        run.table().layout().rollup(),
+        format(options, run.spec()));
   }
 
   /** Builds the pipeline over any source of rows (tests inject one; production reads Cassandra). */
@@ -496,7 +506,8 @@ public final class ArchivePipeline {
     for (Map.Entry<PartitionKey, Long> e : counts.entrySet()) {
       PartitionKey k = e.getKey();
       LedgerRow r = rows.get(k);
-      String target = ArchivePaths.archiveFile(run.archiveRoot(), type, k, run.runEpochMillis());
+      String target =
+          ArchivePaths.archiveFile(run.archiveRoot(), type, k, run.runEpochMillis(), format(options, launch.spec()));
       String action;
       String replaces = null;
       int iteration;
@@ -513,7 +524,9 @@ public final class ArchivePipeline {
       }
       List<String> steps = new ArrayList<>();
       steps.add("record the target in the ledger (write-ahead)");
-      steps.add("write " + e.getValue() + " rows, sorted by primary key, gzip CSV, under _tmp/" + run.runId());
+      steps.add(
+          "write " + e.getValue() + " rows, sorted by primary key, " + format(options, launch.spec()) + ", under _tmp/"
+              + run.runId());
       steps.add("rename to " + target);
       steps.add("record SUCCESS with size, SHA-256, row count, min/max time (iteration " + iteration + ")");
       if (replaces != null) {
@@ -610,6 +623,20 @@ public final class ArchivePipeline {
     options.setAsOf(r.asOf());
     options.setBatchIds(r.batchIds() == null ? null : String.join(",", r.batchIds()));
     options.setForceArchival(plan.forceArchival());
+    // The plan names its target objects, so their format is the plan's.
+    for (RunFile.Partition p : plan.partitions()) {
+      Optional<ArchiveFormat> planned = ArchiveFormat.ofObject(p.target());
+      if (planned.isEmpty()) {
+        continue;
+      }
+      if (options.getFormat() != null && ArchiveFormat.parse(options.getFormat(), "--format") != planned.get()) {
+        throw new IllegalArgumentException(
+            "--format=" + options.getFormat() + " differs from the plan's files (" + planned.get()
+                + "): leave --format out to execute the plan, or plan again with it");
+      }
+      options.setFormat(planned.get().name());
+      break;
+    }
   }
 
   private static void checkPlanMatches(RunFile plan, Launch launch, String path) {

@@ -2,6 +2,7 @@ package org.beamarchiver.spec;
 
 import java.io.Serializable;
 import java.util.List;
+import org.beamarchiver.model.ArchiveFormat;
 
 /**
  * What the pipelines know about one archived table, read from a YAML file in {@code pipelines/}.
@@ -18,6 +19,7 @@ import java.util.List;
  * @param columns the columns archived; empty means every column of the table
  * @param rollup the statistics kept in the ledger for every archived partition
  * @param report what the {@code report} command writes
+ * @param format how archive files are written unless {@code --format} says otherwise
  */
 public record TableSpec(
     String archiveType,
@@ -30,8 +32,25 @@ public record TableSpec(
     String collectionColumn,
     List<String> columns,
     RollupSpec rollup,
-    ReportSpec report)
+    ReportSpec report,
+    ArchiveFormat format)
     implements Serializable {
+
+  public TableSpec(
+      String archiveType,
+      SourceKind sourceKind,
+      String keyspace,
+      String table,
+      List<String> primaryKey,
+      String batchColumn,
+      String timeColumn,
+      String collectionColumn,
+      List<String> columns,
+      RollupSpec rollup,
+      ReportSpec report) {
+    this(archiveType, sourceKind, keyspace, table, primaryKey, batchColumn, timeColumn, collectionColumn, columns,
+        rollup, report, ArchiveFormat.DEFAULT);
+  }
 
   public TableSpec(
       String archiveType,

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.beamarchiver.model.ArchiveFormat;
 
 /**
  * Reads and validates a table spec. Errors name the file, the field and what is allowed, so that
@@ -47,6 +48,7 @@ public final class TableSpecLoader {
     @JsonProperty public List<String> columns;
     @JsonProperty public RawRollup rollup;
     @JsonProperty public RawReport report;
+    @JsonProperty public String format;
   }
 
   static final class RawReport {
@@ -175,6 +177,14 @@ public final class TableSpecLoader {
     if (expand != null) {
       identifier(errors, "report.expand", expand);
     }
+    ArchiveFormat format = ArchiveFormat.DEFAULT;
+    if (raw.format != null) {
+      try {
+        format = ArchiveFormat.parse(raw.format, "format");
+      } catch (IllegalArgumentException e) {
+        errors.add("field 'format' must be one of " + ArchiveFormat.allowed() + " (got " + quote(raw.format) + ")");
+      }
+    }
     if (!columns.isEmpty() && errors.isEmpty()) {
       for (String needed : neededColumns(raw)) {
         if (!columns.contains(needed)) {
@@ -196,7 +206,8 @@ public final class TableSpecLoader {
         raw.collectionColumn,
         List.copyOf(columns),
         new TableSpec.RollupSpec(List.copyOf(distinct), List.copyOf(numeric)),
-        new TableSpec.ReportSpec(List.copyOf(reportColumns), expand));
+        new TableSpec.ReportSpec(List.copyOf(reportColumns), expand),
+        format);
   }
 
   private static Set<String> neededColumns(RawSpec raw) {

@@ -8,6 +8,7 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.TreeSet;
@@ -16,17 +17,20 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.beamarchiver.io.format.CsvLines;
+import org.beamarchiver.io.format.ParquetRows;
 import org.beamarchiver.io.store.ArchivePaths;
 import org.beamarchiver.io.store.Checksums;
 import org.beamarchiver.model.ArchivedFile;
 import org.beamarchiver.model.PartitionKey;
 import org.beamarchiver.model.RollupStats;
+import org.beamarchiver.model.SourceRow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes one partition's key-sorted records as its archive file: header, then each record's CSV
- * line, through gzip, SHA-256 and counters in one pass, into a temporary object renamed to its
+ * Writes one partition's key-sorted records as its archive file, in the run's format (gzip CSV:
+ * header, then each record's line; Parquet: each record's values), through SHA-256 and counters
+ * in one pass, into a temporary object renamed to its
  * final name only when complete. Failures come back as a failed {@link ArchivedFile}.
  */
 final class PartitionFileWriter {
@@ -38,9 +42,10 @@ final class PartitionFileWriter {
       WritePartitionFiles.FileSettings settings, PartitionKey key, Iterator<byte[][]> sorted) {
     String finalName =
         ArchivePaths.archiveFile(
-            settings.archiveRoot(), settings.archiveType(), key, settings.runEpochMillis());
+            settings.archiveRoot(), settings.archiveType(), key, settings.runEpochMillis(), settings.format());
     String tempName =
-        ArchivePaths.tempFile(settings.archiveRoot(), settings.runId(), key, settings.runEpochMillis());
+        ArchivePaths.tempFile(
+            settings.archiveRoot(), settings.runId(), key, settings.runEpochMillis(), settings.format());
     ResourceId temp = FileSystems.matchNewResource(tempName, false);
     ResourceId target = FileSystems.matchNewResource(finalName, false);
     try {
@@ -101,26 +106,24 @@ final class PartitionFileWriter {
     TreeSet<String> collections = new TreeSet<>();
     RollupStats stats = settings.rollup().isEmpty() ? null : new RollupStats(settings.rollup());
     CountingOutputStream counted;
-    try (WritableByteChannel channel = FileSystems.create(temp, "application/gzip")) {
+    try (WritableByteChannel channel = FileSystems.create(temp, settings.format().mimeType())) {
       counted = new CountingOutputStream(new DigestOutputStream(Channels.newOutputStream(channel), sha));
-      GZIPOutputStream gzip = new LeveledGzip(counted, settings.gzipLevel());
-      gzip.write(CsvLines.line(settings.header().toArray()).getBytes(StandardCharsets.UTF_8));
-      while (sorted.hasNext()) {
-        byte[] value = sorted.next()[1];
-        KeyByPartition.Payload p = KeyByPartition.Payload.decode(value);
-        gzip.write(value, p.lineOffset, value.length - p.lineOffset);
-        rowCount++;
-        minTime = Math.min(minTime, p.timeMillis);
-        maxTime = Math.max(maxTime, p.timeMillis);
-        if (p.collection != null && collections.size() < 64) {
-          collections.add(p.collection);
-        }
-        if (stats != null) {
-          stats.add(p.rollup);
+      try (RecordSink sink = sink(settings, counted)) {
+        while (sorted.hasNext()) {
+          byte[] value = sorted.next()[1];
+          KeyByPartition.Payload p = KeyByPartition.Payload.decode(value);
+          sink.write(value, p.lineOffset);
+          rowCount++;
+          minTime = Math.min(minTime, p.timeMillis);
+          maxTime = Math.max(maxTime, p.timeMillis);
+          if (p.collection != null && collections.size() < 64) {
+            collections.add(p.collection);
+          }
+          if (stats != null) {
+            stats.add(p.rollup);
+          }
         }
       }
-      gzip.finish();
-      gzip.flush();
     }
     return new ArchivedFile(
         key,
@@ -133,6 +136,66 @@ final class PartitionFileWriter {
         maxTime,
         null,
         stats == null ? null : stats.toJson());
+  }
+
+  /**
+   * Where a partition's records go, each the CSV line at the end of its payload; closing it
+   * completes the file and leaves the stream open (the object's channel is closed once, by its
+   * owner: an object store's channel closed twice completes its upload twice).
+   */
+  interface RecordSink extends AutoCloseable {
+    void write(byte[] payload, int lineOffset) throws IOException;
+
+    @Override
+    void close() throws IOException;
+  }
+
+  static RecordSink sink(WritePartitionFiles.FileSettings settings, OutputStream out) throws IOException {
+    switch (settings.format()) {
+      case PARQUET:
+        return parquet(settings.header(), out);
+      case CSV_GZ:
+      default:
+        return csvGz(settings.header(), settings.gzipLevel(), out);
+    }
+  }
+
+  /** gzip CSV: the header, then each record's line as it is. */
+  private static RecordSink csvGz(List<String> header, int level, OutputStream out) throws IOException {
+    GZIPOutputStream gzip = new LeveledGzip(out, level);
+    gzip.write(CsvLines.line(header.toArray()).getBytes(StandardCharsets.UTF_8));
+    return new RecordSink() {
+      @Override
+      public void write(byte[] payload, int lineOffset) throws IOException {
+        gzip.write(payload, lineOffset, payload.length - lineOffset);
+      }
+
+      @Override
+      public void close() throws IOException {
+        gzip.finish();
+        gzip.flush();
+      }
+    };
+  }
+
+  /** Parquet: each record's CSV line read back into its canonical texts and write time. */
+  private static RecordSink parquet(List<String> header, OutputStream out) throws IOException {
+    ParquetRows.Writer writer = ParquetRows.writer(out, header);
+    int n = header.size();
+    return new RecordSink() {
+      @Override
+      public void write(byte[] payload, int lineOffset) throws IOException {
+        String[] fields = CsvLines.fields(payload, lineOffset, payload.length, n);
+        String wt = fields[n - 1];
+        writer.write(
+            Arrays.copyOf(fields, n - 1), wt == null ? SourceRow.NO_WRITE_TIME : Long.parseLong(wt));
+      }
+
+      @Override
+      public void close() throws IOException {
+        writer.close();
+      }
+    };
   }
 
   /** gzip with a chosen level; the header carries no time stamp, so same rows give same bytes. */

@@ -36,14 +36,15 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.beamarchiver.io.store.ArchivePaths;
+import org.beamarchiver.model.ArchiveFormat;
 import org.beamarchiver.model.ArchivedFile;
 import org.beamarchiver.model.PartitionKey;
 import org.beamarchiver.model.PartitionKeyCoder;
 import org.beamarchiver.model.Rollup;
 
 /**
- * Writes one gzip CSV file per partition, rows sorted by primary key, through gzip, SHA-256 and
- * counters in one pass, into a temporary object renamed to its final name only when complete
+ * Writes one file per partition in the run's {@link ArchiveFormat} (gzip CSV or Parquet), rows
+ * sorted by primary key, through SHA-256 and counters in one pass, into a temporary object renamed to its final name only when complete
  * ({@link PartitionFileWriter}). A partition that fails to write comes out as a failed {@link
  * ArchivedFile}; the others go on. Memory never holds a whole partition. Two ways to bring a
  * partition's rows together, giving the same bytes:
@@ -80,8 +81,24 @@ public final class WritePartitionFiles
       int sortMemoryMb,
       Shuffle shuffle,
       WriteAhead writeAhead,
-      Rollup rollup)
+      Rollup rollup,
+      ArchiveFormat format)
       implements Serializable {
+    public FileSettings(
+        String archiveRoot,
+        String archiveType,
+        String runId,
+        long runEpochMillis,
+        List<String> header,
+        int gzipLevel,
+        int sortMemoryMb,
+        Shuffle shuffle,
+        WriteAhead writeAhead,
+        Rollup rollup) {
+      this(archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, writeAhead, rollup,
+          ArchiveFormat.DEFAULT);
+    }
+
     public FileSettings(
         String archiveRoot,
         String archiveType,
@@ -105,6 +122,12 @@ public final class WritePartitionFiles
         int sortMemoryMb,
         Shuffle shuffle) {
       this(archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, WriteAhead.NONE);
+    }
+
+    /** The same settings, writing {@code f}. */
+    public FileSettings withFormat(ArchiveFormat f) {
+      return new FileSettings(
+          archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, writeAhead, rollup, f);
     }
   }
 

@@ -74,13 +74,46 @@ class MainTest {
   }
 
   @Test
-  void badShuffleAndGzipLevelAreNamed() {
+  void badShuffleFormatAndGzipLevelAreNamed() {
     Result r = run("archive", "--shuffle=MAGIC");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--shuffle=MAGIC is not valid; allowed: AUTO, RUNNER, SPILL"), r.err());
+    r = run("archive", "--format=ORC");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--format=ORC is not valid; allowed: CSV_GZ, PARQUET"), r.err());
     r = run("archive", "--gzipLevel=11");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--gzipLevel=11 is out of range; allowed 1..9"), r.err());
+  }
+
+  @Test
+  void aPlanKeepsItsFormat() throws Exception {
+    Path plan = dir.resolve("plan.json");
+    new org.beamarchiver.control.RunFile(
+            org.beamarchiver.control.RunFile.FORMAT, "sunbird_courses", "sunbird_courses.assessment_aggregator",
+            "assessment", java.time.Instant.parse("2021-01-13T00:00:00Z"), "test", true, 7L,
+            new org.beamarchiver.control.RunFile.Request("ALL", null, null, "2021-01-13T00:00:00Z", null, "-..-"),
+            false,
+            List.of(
+                new org.beamarchiver.control.RunFile.Partition(
+                    "b1", "2021-W01", 3L, "ARCHIVE", 1, "/a/archived-batches/assessment/b1-2021-01-7.parquet", null,
+                    List.of())),
+            List.of(), List.of(), List.of())
+        .write(plan.toString());
+    Result r = run("archive", "--plan=" + plan, "--format=CSV_GZ");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--format=CSV_GZ differs from the plan's files (PARQUET)"), r.err());
+  }
+
+  @Test
+  void objectStoreClientsDefaultToTheCompatibleFactories() {
+    org.beamarchiver.options.ArchiveOptions o = Main.parse(org.beamarchiver.options.ArchiveOptions.class, List.of());
+    assertEquals(
+        org.beamarchiver.io.store.AzureBlobClientFactory.class,
+        o.as(org.apache.beam.sdk.io.azure.options.BlobstoreOptions.class).getBlobstoreClientFactoryClass());
+    assertEquals(
+        org.beamarchiver.io.store.S3CompatibleClientFactory.class,
+        o.as(org.apache.beam.sdk.io.aws2.options.S3Options.class).getS3ClientFactoryClass());
   }
 
   @Test

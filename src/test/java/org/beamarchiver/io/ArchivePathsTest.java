@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import org.beamarchiver.io.store.ArchivePaths;
+import org.beamarchiver.model.ArchiveFormat;
 import org.beamarchiver.model.PartitionKey;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -17,10 +18,10 @@ class ArchivePathsTest {
   void namesFollowTheDesignCard() {
     assertEquals(
         "/root/archived-batches/assessment/batch-1-2015-53-1700000000000.csv.gz",
-        ArchivePaths.archiveFile("/root/", "assessment", new PartitionKey("batch-1", 2015, 53), 1700000000000L));
+        ArchivePaths.archiveFile("/root/", "assessment", new PartitionKey("batch-1", 2015, 53), 1700000000000L, ArchiveFormat.CSV_GZ));
     assertEquals(
-        "s3://bucket/p/archived-batches/assessment/b-2016-01-5.csv.gz",
-        ArchivePaths.archiveFile("s3://bucket/p", "assessment", new PartitionKey("b", 2016, 1), 5));
+        "s3://bucket/p/archived-batches/assessment/b-2016-01-5.parquet",
+        ArchivePaths.archiveFile("s3://bucket/p", "assessment", new PartitionKey("b", 2016, 1), 5, ArchiveFormat.PARQUET));
   }
 
   @ParameterizedTest
@@ -30,7 +31,7 @@ class ArchivePathsTest {
     assertFalse(escaped.contains("/") || escaped.contains("\\") || escaped.startsWith("."), escaped);
     assertEquals(id, ArchivePaths.unescape(escaped));
     Path root = Paths.get("/archive/archived-batches/assessment");
-    Path file = root.resolve(ArchivePaths.fileName(new PartitionKey(id, 2020, 1), 1)).normalize();
+    Path file = root.resolve(ArchivePaths.fileName(new PartitionKey(id, 2020, 1), 1, ArchiveFormat.CSV_GZ)).normalize();
     assertTrue(file.startsWith(root) && file.getParent().equals(root), file.toString());
   }
 

@@ -101,6 +101,10 @@ class RestoreReportIT {
 
   /** Every row of a table, cell for cell in canonical text, by primary key. */
   static Map<String, List<String>> table(String ks, String table) {
+    return tableOf(session, ks, table);
+  }
+
+  static Map<String, List<String>> tableOf(Session session, String ks, String table) {
     Map<String, List<String>> out = new TreeMap<>();
     for (Row r : session.execute("SELECT * FROM " + ks + "." + table)) {
       ColumnDefinitions d = r.getColumnDefinitions();

@@ -64,6 +64,17 @@ class TableSpecLoaderTest {
   }
 
   @Test
+  void formatDefaultsToCsvAndNamesTheAllowedValues() throws IOException {
+    assertEquals(org.beamarchiver.model.ArchiveFormat.CSV_GZ, TableSpecLoader.load(write(GOOD)).format());
+    assertEquals(
+        org.beamarchiver.model.ArchiveFormat.PARQUET, TableSpecLoader.load(write(GOOD + "format: PARQUET\n")).format());
+    assertEquals(
+        org.beamarchiver.model.ArchiveFormat.PARQUET, TableSpecLoader.load(write(GOOD + "format: parquet\n")).format());
+    String m = error(GOOD + "format: ORC\n");
+    assertTrue(m.contains("field 'format' must be one of CSV_GZ, PARQUET (got 'ORC')"), m);
+  }
+
+  @Test
   void goodSpecLoads() throws IOException {
     assertEquals("t", TableSpecLoader.load(write(GOOD)).table());
   }

@@ -17,14 +17,34 @@ import java.util.zip.GZIPInputStream;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.beamarchiver.io.format.CsvLines;
+import org.beamarchiver.io.format.ParquetRows;
+import org.beamarchiver.model.SourceRow;
 
 /** Reads archive files back, for assertions. */
 public final class ArchiveFiles {
   private ArchiveFiles() {}
 
-  /** Every record of a gzip CSV archive as column → value (null for null). */
+  /** Every record of an archive (gzip CSV or Parquet, by its name) as column → value (null for null). */
   public static List<Map<String, String>> read(Path file) throws IOException {
     List<Map<String, String>> out = new ArrayList<>();
+    if (file.toString().endsWith(".parquet")) {
+      List<String> header = new ArrayList<>();
+      ParquetRows.fileSchema(file).getFields().forEach(f -> header.add(f.getName()));
+      try (ParquetRows.Reader rows = ParquetRows.reader(file)) {
+        rows.forEachRemaining(
+            r -> {
+              Map<String, String> row = new LinkedHashMap<>();
+              for (int i = 0; i < r.values().length; i++) {
+                row.put(header.get(i), r.values()[i]);
+              }
+              row.put(
+                  header.get(header.size() - 1),
+                  r.writeTimeMicros() == SourceRow.NO_WRITE_TIME ? null : Long.toString(r.writeTimeMicros()));
+              out.add(row);
+            });
+      }
+      return out;
+    }
     try (CSVParser csv =
         CsvLines.READ_FORMAT.parse(
             new InputStreamReader(new GZIPInputStream(Files.newInputStream(file)), StandardCharsets.UTF_8))) {

@@ -2,11 +2,13 @@ package org.beamarchiver.io.store;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import org.beamarchiver.model.ArchiveFormat;
 import org.beamarchiver.model.PartitionKey;
 
 /**
  * Where archive objects live under the archive root:
- * {@code <root>/archived-batches/<type>/<batch>-<isoYear>-<isoWeek>-<epochMillis>.csv.gz}.
+ * {@code <root>/archived-batches/<type>/<batch>-<isoYear>-<isoWeek>-<epochMillis><suffix>}, the suffix
+ * being the format's ({@code .csv.gz}, {@code .parquet}).
  * Batch ids are escaped so that any id, whatever characters it holds, gives one plain object name
  * that stays under the root and maps back to the id unambiguously.
  */
@@ -14,8 +16,6 @@ public final class ArchivePaths {
   public static final String ARCHIVE_DIR = "archived-batches";
   public static final String TEMP_DIR = "_tmp";
   public static final String DEAD_LETTER_DIR = "dead-letters";
-  public static final String CSV_GZ_SUFFIX = ".csv.gz";
-
   private ArchivePaths() {}
 
   /** The root without a trailing slash. */
@@ -27,18 +27,20 @@ public final class ArchivePaths {
     return r;
   }
 
-  public static String fileName(PartitionKey key, long epochMillis) {
+  public static String fileName(PartitionKey key, long epochMillis, ArchiveFormat format) {
     return String.format(
         "%s-%04d-%02d-%d%s",
-        escape(key.batchId()), key.isoYear(), key.isoWeek(), epochMillis, CSV_GZ_SUFFIX);
+        escape(key.batchId()), key.isoYear(), key.isoWeek(), epochMillis, format.suffix());
   }
 
-  public static String archiveFile(String root, String type, PartitionKey key, long epochMillis) {
-    return root(root) + "/" + ARCHIVE_DIR + "/" + type + "/" + fileName(key, epochMillis);
+  public static String archiveFile(
+      String root, String type, PartitionKey key, long epochMillis, ArchiveFormat format) {
+    return root(root) + "/" + ARCHIVE_DIR + "/" + type + "/" + fileName(key, epochMillis, format);
   }
 
-  public static String tempFile(String root, String runId, PartitionKey key, long epochMillis) {
-    return root(root) + "/" + TEMP_DIR + "/" + runId + "/" + fileName(key, epochMillis);
+  public static String tempFile(
+      String root, String runId, PartitionKey key, long epochMillis, ArchiveFormat format) {
+    return root(root) + "/" + TEMP_DIR + "/" + runId + "/" + fileName(key, epochMillis, format);
   }
 
   public static String tempDir(String root, String runId) {

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
@@ -19,6 +20,8 @@ import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.beamarchiver.io.format.CsvLines;
+import org.beamarchiver.io.format.ParquetRows;
+import org.beamarchiver.model.ArchiveFormat;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.SourceRow;
 
@@ -42,15 +45,28 @@ public final class ArchiveReader {
   public static final class VerifiedFile implements AutoCloseable {
     private final Path local;
     private final List<String> header;
+    private final ArchiveFormat format;
+    private final List<AutoCloseable> open = new ArrayList<>();
 
-    VerifiedFile(Path local, List<String> header) {
+    VerifiedFile(Path local, List<String> header, ArchiveFormat format) {
       this.local = local;
       this.header = header;
+      this.format = format;
+    }
+
+    public ArchiveFormat format() {
+      return format;
     }
 
     /** Each row's values (canonical text, null for null) and its archived write time. */
     public Iterator<SourceRow> rows() throws IOException {
+      if (format == ArchiveFormat.PARQUET) {
+        ParquetRows.Reader reader = ParquetRows.reader(local);
+        open.add(reader);
+        return reader;
+      }
       CSVParser csv = open(local);
+      open.add(csv);
       Iterator<CSVRecord> records = csv.iterator();
       int n = header.size() - 1;
       return new Iterator<>() {
@@ -83,14 +99,22 @@ public final class ArchiveReader {
 
     @Override
     public void close() throws IOException {
+      for (AutoCloseable c : open) {
+        try {
+          c.close();
+        } catch (Exception ignored) {
+          // a reader of the local copy, which is removed next
+        }
+      }
       Files.deleteIfExists(local);
     }
   }
 
   /**
    * Fetches and verifies one archived partition: the object exists, its size and SHA-256 equal
-   * the ledger's, it parses as gzip CSV with the expected header, every record has every column
-   * and a valid write time, and the row count equals the ledger's.
+   * the ledger's, it parses in its format (told by the object's name: gzip CSV or Parquet) with the
+   * expected columns, every record has every column and a valid write time, and the row count
+   * equals the ledger's.
    */
   public static VerifiedFile fetchVerified(
       ArchivedPartition p, List<String> expectedHeader, Path localDir)
@@ -98,12 +122,17 @@ public final class ArchiveReader {
     if (p.blobUrl() == null || p.sha256() == null || p.byteSize() < 0 || p.rowCount() < 0) {
       throw new VerificationException("ledger row lacks blob_url, checksum, size or row count");
     }
+    ArchiveFormat format =
+        ArchiveFormat.ofObject(p.blobUrl())
+            .orElseThrow(
+                () -> new VerificationException(
+                    "not an archive file name (no " + ArchiveFormat.allowed() + " suffix): " + p.blobUrl()));
     MatchResult match = Stores.matchExact(p.blobUrl());
     if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
       throw new VerificationException("object missing: " + p.blobUrl());
     }
     Files.createDirectories(localDir);
-    Path local = Files.createTempFile(localDir, "verify-", ".csv.gz");
+    Path local = Files.createTempFile(localDir, "verify-", format.suffix());
     boolean ok = false;
     try {
       MessageDigest sha = Checksums.sha256();
@@ -123,42 +152,68 @@ public final class ArchiveReader {
         throw new VerificationException(
             "checksum mismatch: object SHA-256 " + actual + ", ledger says " + p.sha256());
       }
-      long rows = 0;
-      try (CSVParser csv = open(local)) {
-        if (!csv.getHeaderNames().equals(expectedHeader)) {
-          throw new VerificationException(
-              "columns differ: file has " + csv.getHeaderNames() + ", table has " + expectedHeader);
-        }
-        int n = expectedHeader.size();
-        for (CSVRecord r : csv) {
-          rows++;
-          if (r.size() != n) {
-            throw new VerificationException(
-                "record " + rows + " has " + r.size() + " fields, expected " + n);
-          }
-          String wt = r.get(n - 1);
-          if (wt != null) {
-            try {
-              Long.parseLong(wt);
-            } catch (NumberFormatException e) {
-              throw new VerificationException("record " + rows + " has a bad write time: " + wt);
-            }
-          }
-        }
-      } catch (IOException | RuntimeException e) {
-        throw new VerificationException("does not parse as gzip CSV: " + e.getMessage());
-      }
+      long rows = format == ArchiveFormat.PARQUET ? countParquet(local, expectedHeader) : countCsv(local, expectedHeader);
       if (rows != p.rowCount()) {
         throw new VerificationException(
             "row count mismatch: file has " + rows + " rows, ledger says " + p.rowCount());
       }
       ok = true;
-      return new VerifiedFile(local, expectedHeader);
+      return new VerifiedFile(local, expectedHeader, format);
     } finally {
       if (!ok) {
         Files.deleteIfExists(local);
       }
     }
+  }
+
+  /** Parses a gzip CSV copy in full: its header, every record's width and write time; its rows. */
+  private static long countCsv(Path local, List<String> expectedHeader) throws VerificationException {
+    long rows = 0;
+    try (CSVParser csv = open(local)) {
+      if (!csv.getHeaderNames().equals(expectedHeader)) {
+        throw new VerificationException(
+            "columns differ: file has " + csv.getHeaderNames() + ", table has " + expectedHeader);
+      }
+      int n = expectedHeader.size();
+      for (CSVRecord r : csv) {
+        rows++;
+        if (r.size() != n) {
+          throw new VerificationException(
+              "record " + rows + " has " + r.size() + " fields, expected " + n);
+        }
+        String wt = r.get(n - 1);
+        if (wt != null) {
+          try {
+            Long.parseLong(wt);
+          } catch (NumberFormatException e) {
+            throw new VerificationException("record " + rows + " has a bad write time: " + wt);
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new VerificationException("does not parse as gzip CSV: " + e.getMessage());
+    }
+    return rows;
+  }
+
+  /** Reads a Parquet copy in full: its schema must be the archive's for the header; its rows. */
+  private static long countParquet(Path local, List<String> expectedHeader) throws VerificationException {
+    long rows = 0;
+    try {
+      String problem = ParquetRows.schemaProblem(ParquetRows.fileSchema(local), expectedHeader);
+      if (problem != null) {
+        throw new VerificationException(problem);
+      }
+      try (ParquetRows.Reader reader = ParquetRows.reader(local)) {
+        while (reader.hasNext()) {
+          reader.next();
+          rows++;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new VerificationException("does not parse as Parquet: " + e);
+    }
+    return rows;
   }
 
   static CSVParser open(Path local) throws IOException {

@@ -51,13 +51,22 @@ public final class Stores {
   }
 
   /**
-   * Writes a small object whole. Through one closeable: an object store's channel closed twice
-   * completes its upload twice (S3 answers the second with NoSuchUpload).
+   * Writes a small object whole, replacing what the path holds. Through one closeable: an object
+   * store's channel closed twice completes its upload twice (S3 answers the second with
+   * NoSuchUpload). In an object store the bytes go to a sibling name first and are renamed over the
+   * path: Beam's Azure filesystem refuses to create over an existing blob (a run file gains an
+   * execution), and a reader never sees half an object.
    */
   public static void write(String path, String mimeType, byte[] bytes) throws IOException {
+    String target = isLocal(path) ? path : path + ".writing-" + java.util.UUID.randomUUID();
     try (java.io.OutputStream out =
-        java.nio.channels.Channels.newOutputStream(FileSystems.create(FileSystems.matchNewResource(path, false), mimeType))) {
+        java.nio.channels.Channels.newOutputStream(FileSystems.create(FileSystems.matchNewResource(target, false), mimeType))) {
       out.write(bytes);
+    }
+    if (!target.equals(path)) {
+      FileSystems.rename(
+          java.util.List.of(FileSystems.matchNewResource(target, false)),
+          java.util.List.of(FileSystems.matchNewResource(path, false)));
     }
   }
 

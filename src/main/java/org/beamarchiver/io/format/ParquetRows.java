@@ -1,0 +1,428 @@
+package org.beamarchiver.io.format;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.conf.ParquetConfiguration;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.InitContext;
+import org.apache.parquet.hadoop.api.ReadSupport;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.PositionOutputStream;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.Converter;
+import org.apache.parquet.io.api.GroupConverter;
+import org.apache.parquet.io.api.PrimitiveConverter;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.io.api.RecordMaterializer;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Type;
+import org.apache.parquet.schema.Types;
+import org.beamarchiver.model.SourceRow;
+
+/**
+ * The archive's Parquet form. Schema: one optional UTF-8 string per archived column, holding the
+ * same canonical text the CSV holds (null for null, so null and "" stay apart), then {@code
+ * _writetime_micros} as an optional int64. The text is the value restore and delete compare, so
+ * no type is mapped and nothing can change on the way back. Rows are written in the order given
+ * (the archive's primary-key order), in row groups of at most {@link #ROW_GROUP_BYTES}, ZSTD
+ * compressed, with parquet-java's own writer and reader through its {@link WriteSupport} and
+ * {@link ReadSupport} extension points; no Hadoop file system is involved.
+ */
+public final class ParquetRows {
+  /** Row group size: what a writer buffers before it flushes a group to the object. */
+  public static final long ROW_GROUP_BYTES = 32L << 20;
+
+  public static final CompressionCodecName CODEC = CompressionCodecName.ZSTD;
+
+  /** The message name in the schema. */
+  static final String MESSAGE = "archive_row";
+
+  private ParquetRows() {}
+
+  /** The schema of a file whose header is {@code header} (the columns, then the write time). */
+  public static MessageType schema(List<String> header) {
+    Types.MessageTypeBuilder b = Types.buildMessage();
+    for (int i = 0; i < header.size() - 1; i++) {
+      b.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(header.get(i));
+    }
+    b.optional(PrimitiveTypeName.INT64).named(header.get(header.size() - 1));
+    return b.named(MESSAGE);
+  }
+
+  /**
+   * Why a file's schema is not the one the archive writes for {@code header}; null when it is.
+   */
+  public static String schemaProblem(MessageType actual, List<String> header) {
+    List<String> names = new ArrayList<>();
+    for (Type t : actual.getFields()) {
+      names.add(t.getName());
+    }
+    if (!names.equals(header)) {
+      return "columns differ: file has " + names + ", table has " + header;
+    }
+    MessageType expected = schema(header);
+    for (int i = 0; i < header.size(); i++) {
+      Type a = actual.getType(i);
+      Type e = expected.getType(i);
+      if (!a.isPrimitive() || !a.equals(e)) {
+        return "column " + header.get(i) + " is " + a + " in the file, expected " + e;
+      }
+    }
+    return null;
+  }
+
+  /** A writer of one file into {@code out}; closing it writes the footer and leaves {@code out} open. */
+  public static Writer writer(OutputStream out, List<String> header) throws IOException {
+    return new Writer(out, header, ROW_GROUP_BYTES);
+  }
+
+  static Writer writer(OutputStream out, List<String> header, long rowGroupBytes) throws IOException {
+    return new Writer(out, header, rowGroupBytes);
+  }
+
+  /** Writes rows, in the order given, into an open stream. */
+  public static final class Writer implements Closeable {
+    private final ParquetWriter<Row> writer;
+
+    private Writer(OutputStream out, List<String> header, long rowGroupBytes) throws IOException {
+      MessageType schema = schema(header);
+      writer =
+          new RowWriterBuilder(new StreamOutputFile(out), schema)
+              .withConf(new PlainParquetConfiguration())
+              .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+              .withCompressionCodec(CODEC)
+              .withRowGroupSize(rowGroupBytes)
+              .withDictionaryEncoding(true)
+              .build();
+    }
+
+    /**
+     * One row: its canonical texts (null for null) and its write time ({@link
+     * SourceRow#NO_WRITE_TIME} when unknown).
+     */
+    public void write(String[] values, long writeTimeMicros) throws IOException {
+      writer.write(new Row(values, writeTimeMicros));
+    }
+
+    @Override
+    public void close() throws IOException {
+      writer.close();
+    }
+  }
+
+  /** Reads a local file's rows in file order; each value its canonical text or null. */
+  public static Reader reader(Path local) throws IOException {
+    return new Reader(local);
+  }
+
+  /** The schema in a local file's footer. */
+  public static MessageType fileSchema(Path local) throws IOException {
+    try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(local))) {
+      return r.getFooter().getFileMetaData().getSchema();
+    }
+  }
+
+  /** An iterator of a file's rows; closes the file when the last row is read, or on close(). */
+  public static final class Reader implements Iterator<SourceRow>, Closeable {
+    private final ParquetReader<SourceRow> reader;
+    private SourceRow next;
+    private boolean done;
+
+    private Reader(Path local) throws IOException {
+      reader = new RowReaderBuilder(new LocalInputFile(local)).build();
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (next == null && !done) {
+        try {
+          next = reader.read();
+          if (next == null) {
+            done = true;
+            reader.close();
+          }
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+      return next != null;
+    }
+
+    @Override
+    public SourceRow next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      SourceRow r = next;
+      next = null;
+      return r;
+    }
+
+    @Override
+    public void close() throws IOException {
+      done = true;
+      reader.close();
+    }
+  }
+
+  /** A row on its way to the writer. */
+  record Row(String[] values, long writeTimeMicros) {}
+
+  /** The values of a row as record events for parquet's column writers. */
+  static final class RowWriteSupport extends WriteSupport<Row> {
+    private final MessageType schema;
+    private final String[] names;
+    private RecordConsumer out;
+
+    RowWriteSupport(MessageType schema) {
+      this.schema = schema;
+      this.names = new String[schema.getFieldCount()];
+      for (int i = 0; i < names.length; i++) {
+        names[i] = schema.getFieldName(i);
+      }
+    }
+
+    @Override
+    public WriteContext init(Configuration configuration) {
+      return new WriteContext(schema, Map.of());
+    }
+
+    @Override
+    public WriteContext init(ParquetConfiguration configuration) {
+      return new WriteContext(schema, Map.of());
+    }
+
+    @Override
+    public void prepareForWrite(RecordConsumer recordConsumer) {
+      this.out = recordConsumer;
+    }
+
+    @Override
+    public void write(Row row) {
+      String[] v = row.values();
+      if (v.length != names.length - 1) {
+        throw new IllegalArgumentException("a row has " + v.length + " values, the schema " + (names.length - 1));
+      }
+      out.startMessage();
+      for (int i = 0; i < v.length; i++) {
+        if (v[i] != null) {
+          out.startField(names[i], i);
+          out.addBinary(Binary.fromString(v[i]));
+          out.endField(names[i], i);
+        }
+      }
+      if (row.writeTimeMicros() != SourceRow.NO_WRITE_TIME) {
+        int w = v.length;
+        out.startField(names[w], w);
+        out.addLong(row.writeTimeMicros());
+        out.endField(names[w], w);
+      }
+      out.endMessage();
+    }
+  }
+
+  static final class RowWriterBuilder extends ParquetWriter.Builder<Row, RowWriterBuilder> {
+    private final MessageType schema;
+
+    RowWriterBuilder(OutputFile file, MessageType schema) {
+      super(file);
+      this.schema = schema;
+    }
+
+    @Override
+    protected RowWriterBuilder self() {
+      return this;
+    }
+
+    @Override
+    protected WriteSupport<Row> getWriteSupport(Configuration conf) {
+      return new RowWriteSupport(schema);
+    }
+
+    @Override
+    protected WriteSupport<Row> getWriteSupport(ParquetConfiguration conf) {
+      return new RowWriteSupport(schema);
+    }
+  }
+
+  /** Rebuilds rows from parquet's record events: texts by position, the last column the write time. */
+  static final class RowReadSupport extends ReadSupport<SourceRow> {
+    @Override
+    public ReadContext init(InitContext context) {
+      return new ReadContext(context.getFileSchema());
+    }
+
+    @Override
+    public RecordMaterializer<SourceRow> prepareForRead(
+        Configuration configuration,
+        Map<String, String> keyValueMetaData,
+        MessageType fileSchema,
+        ReadContext readContext) {
+      return new RowMaterializer(readContext.getRequestedSchema());
+    }
+
+    @Override
+    public RecordMaterializer<SourceRow> prepareForRead(
+        ParquetConfiguration configuration,
+        Map<String, String> keyValueMetaData,
+        MessageType fileSchema,
+        ReadContext readContext) {
+      return new RowMaterializer(readContext.getRequestedSchema());
+    }
+  }
+
+  static final class RowMaterializer extends RecordMaterializer<SourceRow> {
+    private final int n;
+    private final Converter[] converters;
+    private String[] values;
+    private long writeTime;
+    private final GroupConverter root;
+
+    RowMaterializer(MessageType schema) {
+      n = schema.getFieldCount() - 1;
+      converters = new Converter[n + 1];
+      for (int i = 0; i < n; i++) {
+        int at = i;
+        converters[i] =
+            new PrimitiveConverter() {
+              @Override
+              public void addBinary(Binary value) {
+                values[at] = value.toStringUsingUTF8();
+              }
+            };
+      }
+      converters[n] =
+          new PrimitiveConverter() {
+            @Override
+            public void addLong(long value) {
+              writeTime = value;
+            }
+          };
+      root =
+          new GroupConverter() {
+            @Override
+            public Converter getConverter(int fieldIndex) {
+              return converters[fieldIndex];
+            }
+
+            @Override
+            public void start() {
+              values = new String[n];
+              writeTime = SourceRow.NO_WRITE_TIME;
+            }
+
+            @Override
+            public void end() {}
+          };
+    }
+
+    @Override
+    public SourceRow getCurrentRecord() {
+      return new SourceRow(values, SourceRow.NO_TIME, writeTime);
+    }
+
+    @Override
+    public GroupConverter getRootConverter() {
+      return root;
+    }
+  }
+
+  static final class RowReaderBuilder extends ParquetReader.Builder<SourceRow> {
+    RowReaderBuilder(LocalInputFile file) {
+      super(file, new PlainParquetConfiguration());
+    }
+
+    @Override
+    protected ReadSupport<SourceRow> getReadSupport() {
+      return new RowReadSupport();
+    }
+  }
+
+  /**
+   * An {@link OutputFile} over a stream the caller owns: parquet writes the whole file through it
+   * once, front to back; closing parquet's stream flushes it and leaves it open (the caller closes
+   * the object's channel exactly once).
+   */
+  static final class StreamOutputFile implements OutputFile {
+    private final OutputStream out;
+
+    StreamOutputFile(OutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public PositionOutputStream create(long blockSizeHint) {
+      return stream();
+    }
+
+    @Override
+    public PositionOutputStream createOrOverwrite(long blockSizeHint) {
+      return stream();
+    }
+
+    private PositionOutputStream stream() {
+      return new PositionOutputStream() {
+        private long pos;
+
+        @Override
+        public long getPos() {
+          return pos;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+          out.write(b);
+          pos++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          out.write(b, off, len);
+          pos += len;
+        }
+
+        @Override
+        public void flush() throws IOException {
+          out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+          out.flush();
+        }
+      };
+    }
+
+    @Override
+    public boolean supportsBlockSize() {
+      return false;
+    }
+
+    @Override
+    public long defaultBlockSize() {
+      return 0;
+    }
+
+    @Override
+    public String getPath() {
+      return "archive object";
+    }
+  }
+}
