@@ -90,7 +90,8 @@ class FlinkClusterJarIT {
       List.of(
           "org.apache.beam.sdk.io.LocalFileSystemRegistrar",
           "org.apache.beam.sdk.io.aws2.s3.S3FileSystemRegistrar",
-          "org.apache.beam.sdk.extensions.gcp.storage.GcsFileSystemRegistrar");
+          "org.apache.beam.sdk.extensions.gcp.storage.GcsFileSystemRegistrar",
+          "org.apache.beam.sdk.io.azure.blobstore.AzureBlobStoreFileSystemRegistrar");
 
   /** Ledger columns that describe the data (not the run: ids, dates, URLs, request). */
   static final List<String> LEDGER_DATA_COLUMNS =
