@@ -3,8 +3,12 @@ package org.beamarchiver.options;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 
-/** Options of the {@code status} command. */
-public interface StatusOptions extends TableSpecOptions, LedgerOptions, PeriodOptions {
+/**
+ * Options of the {@code status} command. It reads only the ledger, but takes the source and store
+ * options (and ignores them), so that one set of connection options serves every command.
+ */
+public interface StatusOptions
+    extends TableSpecOptions, CassandraSourceOptions, JdbcSourceOptions, LedgerOptions, ArchiveStoreOptions, PeriodOptions {
   @Description("How many of the table's latest jobs to show.")
   @Default.Integer(10)
   Integer getJobs();

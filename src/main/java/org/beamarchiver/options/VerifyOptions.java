@@ -3,9 +3,18 @@ package org.beamarchiver.options;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 
-/** Options of the {@code verify} command. */
+/**
+ * Options of the {@code verify} command. It reads no source, but takes the source options (and
+ * ignores them), so that one set of connection options or one options file serves every command.
+ */
 public interface VerifyOptions
-    extends TableSpecOptions, LedgerOptions, ArchiveStoreOptions, PeriodOptions, SigningOptions {
+    extends TableSpecOptions,
+        CassandraSourceOptions,
+        JdbcSourceOptions,
+        LedgerOptions,
+        ArchiveStoreOptions,
+        PeriodOptions,
+        SigningOptions {
   @Description("Also list objects in the type's archive folder that no ledger row knows (ORPHAN).")
   @Default.Boolean(true)
   Boolean getOrphans();

@@ -178,6 +178,25 @@ class MainTest {
   }
 
   @Test
+  void oneSetOfConnectionOptionsServesEveryCommand() {
+    List<String> pipelines = List.of("archive", "plan", "delete", "status", "verify", "restore", "report");
+    List<String> connection =
+        List.of(
+            "--tableSpec=pipelines/assessment.yaml", "--cassandraHosts=10.0.0.1", "--cassandraPort=9142",
+            "--sourceJdbcUrl=jdbc:postgresql://db:5432/lms", "--sourceJdbcUsername=archiver",
+            "--archiveRoot=s3://bucket/archive", "--ledgerUrl=jdbc:postgresql://db:5432/ledger");
+    for (Command<?> c : Main.commands()) {
+      if (pipelines.contains(c.name())) {
+        try {
+          Main.parse(c.optionsClass(), connection);
+        } catch (IllegalArgumentException e) {
+          throw new AssertionError(c.name() + " refuses the connection options: " + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
+  @Test
   void everyRunnerConfigParsesForEveryCommand() throws Exception {
     // The commands a runner config is for (sample and the benchmark peers are not pipelines; their
     // --weeks and --output clash with the pipelines' in one JVM's option registry, and the CLI
