@@ -290,6 +290,38 @@ class JdbcSourceIT {
     }
   }
 
+  @Test
+  void aSpecThatDoesNotFitTheTableIsRefusedByName() throws Exception {
+    Fixture f = fixture("attempts_misfit");
+    String spec = Files.readString(f.spec());
+    Path upper = dir.resolve("upper.yaml");
+    Files.writeString(upper, spec.replace("table: attempts", "table: Attempts"));
+    String out = fail(f, upper);
+    assertTrue(out.contains("'lms.Attempts'") && out.contains("'lms.attempts' does") && out.contains("lower case"), out);
+    Path key = dir.resolve("key.yaml");
+    Files.writeString(key, spec.replace("primaryKey: [batch_id, user_id, attempt_id]", "primaryKey: [batch_id, attempt_id]"));
+    out = fail(f, key);
+    assertTrue(out.contains("primaryKey [batch_id, attempt_id] differs") && out.contains("[batch_id, user_id, attempt_id]"), out);
+    Path time = dir.resolve("time.yaml");
+    Files.writeString(time, spec.replace("timeColumn: updated_at", "timeColumn: started"));
+    out = fail(f, time);
+    assertTrue(out.contains("timeColumn 'started' must be a timestamp column; it is date"), out);
+  }
+
+  /** Runs a plan with another spec; it must fail with a usage error (exit 2) before reading anything. */
+  static String fail(Fixture f, Path spec) {
+    List<String> a = new ArrayList<>();
+    a.add("plan");
+    f.common().stream().filter(x -> !x.startsWith("--tableSpec=")).forEach(a::add);
+    a.add("--tableSpec=" + spec);
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8);
+    int code = Main.run(a.toArray(new String[0]), ps, ps);
+    String out = buf.toString(StandardCharsets.UTF_8);
+    assertEquals(2, code, out);
+    return out;
+  }
+
   /** Writes to one row with its own connection just before the delete's check of its group. */
   static final class RaceHook implements GuardedDelete.Hook {
     static final AtomicBoolean FIRED = new AtomicBoolean();

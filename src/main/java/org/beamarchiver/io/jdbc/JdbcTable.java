@@ -89,9 +89,18 @@ public record JdbcTable(RowLayout layout, List<JdbcRowText.Kind> kinds, String q
       byPosition.values().forEach(v -> all.put(v[0], new String[] {v[1], v[2]}));
     }
     if (all.isEmpty()) {
+      String lower = spec.qualifiedTable().toLowerCase(java.util.Locale.ROOT);
+      boolean folded = false;
+      if (!lower.equals(spec.qualifiedTable())) {
+        try (ResultSet rs = md.getColumns(null, schema.toLowerCase(java.util.Locale.ROOT), name.toLowerCase(java.util.Locale.ROOT), null)) {
+          folded = rs.next();
+        }
+      }
       throw new IllegalArgumentException(
           "table '" + spec.qualifiedTable() + "' (table spec source.schema and source.table) does not exist in "
-              + md.getURL().replaceFirst("[?;].*$", "") + " or has no columns the user may read");
+              + md.getURL().replaceFirst("[?;].*$", "") + " or has no columns the user may read"
+              + (folded ? "; '" + lower + "' does: names are matched exactly, and PostgreSQL folds unquoted names"
+                  + " to lower case, so write them in lower case in the spec" : ""));
     }
     TreeMap<Integer, String> keyBySeq = new TreeMap<>();
     try (ResultSet rs = md.getPrimaryKeys(null, spec.keyspace(), spec.table())) { // exact names, not patterns
