@@ -51,6 +51,7 @@ import org.beamarchiver.pipelines.Progress;
 import org.beamarchiver.support.ArchiveFiles;
 import org.beamarchiver.support.TestServers;
 import org.beamarchiver.tools.AssessmentSample;
+import org.beamarchiver.support.Cli;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -127,19 +128,14 @@ class RunControlIT {
   }
 
   /** The CLI in this process: exit code and everything it printed. */
-  record Cli(int code, String out) {}
-
   static Cli cli(String command, Fixture f, String... extra) {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8);
     List<String> a = new ArrayList<>();
     a.add(command);
     a.addAll(args(f, extra));
     if (command.equals("status")) {
       a.removeIf(x -> x.startsWith("--cassandra") || x.startsWith("--archiveRoot") || x.startsWith("--retry"));
     }
-    int code = Main.run(a.toArray(new String[0]), ps, ps);
-    return new Cli(code, buf.toString(StandardCharsets.UTF_8));
+    return Cli.run(a);
   }
 
   /** The CLI in its own JVM (to be killed). */

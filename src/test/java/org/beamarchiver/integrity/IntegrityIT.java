@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.datastax.driver.core.Cluster;
 import com.datastax.driver.core.Row;
 import com.datastax.driver.core.Session;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -37,6 +34,7 @@ import org.beamarchiver.model.IsoWeek;
 import org.beamarchiver.model.RollupStats;
 import org.beamarchiver.support.TestServers;
 import org.beamarchiver.tools.AssessmentSample;
+import org.beamarchiver.support.Cli;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -117,13 +115,8 @@ class IntegrityIT {
     return a;
   }
 
-  record Cli(int code, String out) {}
-
   static Cli cli(Fixture f, String command, String... extra) {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8);
-    int code = Main.run(args(f, command, extra).toArray(new String[0]), ps, ps);
-    return new Cli(code, buf.toString(StandardCharsets.UTF_8));
+    return Cli.run(args(f, command, extra));
   }
 
   /** Source rows per partition (batch / week): what the archive must hold. */

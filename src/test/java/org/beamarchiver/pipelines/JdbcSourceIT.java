@@ -31,7 +31,6 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import java.util.Arrays;
-import org.beamarchiver.cli.Main;
 import org.beamarchiver.io.jdbc.JdbcRowText;
 import org.beamarchiver.io.jdbc.JdbcTable;
 import org.beamarchiver.ledger.LedgerConnection;
@@ -44,6 +43,7 @@ import org.beamarchiver.options.ArchiveOptions;
 import org.beamarchiver.options.DeleteOptions;
 import org.beamarchiver.support.ArchiveFiles;
 import org.beamarchiver.support.TestServers;
+import org.beamarchiver.support.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -310,16 +310,8 @@ class JdbcSourceIT {
 
   /** Runs a plan with another spec; it must fail with a usage error (exit 2) before reading anything. */
   static String fail(Fixture f, Path spec) {
-    List<String> a = new ArrayList<>();
-    a.add("plan");
-    f.common().stream().filter(x -> !x.startsWith("--tableSpec=")).forEach(a::add);
-    a.add("--tableSpec=" + spec);
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8);
-    int code = Main.run(a.toArray(new String[0]), ps, ps);
-    String out = buf.toString(StandardCharsets.UTF_8);
-    assertEquals(2, code, out);
-    return out;
+    List<String> a = new ArrayList<>(f.common().stream().filter(x -> !x.startsWith("--tableSpec=")).toList());
+    return Cli.expect(2, "plan", a, "--tableSpec=" + spec);
   }
 
   /** Writes to one row with its own connection just before the delete's check of its group. */
@@ -378,14 +370,6 @@ class JdbcSourceIT {
   }
 
   static String run(String command, List<String> args) {
-    List<String> a = new ArrayList<>();
-    a.add(command);
-    a.addAll(args);
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8);
-    int code = Main.run(a.toArray(new String[0]), ps, ps);
-    String out = buf.toString(StandardCharsets.UTF_8);
-    assertEquals(0, code, command + ": " + out);
-    return out;
+    return Cli.expect(0, command, args);
   }
 }

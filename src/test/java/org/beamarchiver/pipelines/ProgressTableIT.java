@@ -9,9 +9,6 @@ import com.datastax.driver.core.ColumnDefinitions;
 import com.datastax.driver.core.PreparedStatement;
 import com.datastax.driver.core.Row;
 import com.datastax.driver.core.Session;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -23,9 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import org.beamarchiver.cli.Main;
 import org.beamarchiver.io.cassandra.CqlText;
 import org.beamarchiver.support.TestServers;
+import org.beamarchiver.support.Cli;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -125,14 +122,6 @@ class ProgressTableIT {
   }
 
   static String run(String command, List<String> args) {
-    List<String> a = new ArrayList<>();
-    a.add(command);
-    a.addAll(args);
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8);
-    int code = Main.run(a.toArray(new String[0]), ps, ps);
-    String out = buf.toString(StandardCharsets.UTF_8);
-    assertEquals(0, code, command + ": " + out);
-    return out;
+    return Cli.expect(0, command, args);
   }
 }

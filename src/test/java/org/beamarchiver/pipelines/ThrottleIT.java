@@ -1,26 +1,21 @@
 package org.beamarchiver.pipelines;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.driver.core.Cluster;
 import com.datastax.driver.core.Session;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import org.beamarchiver.cli.Main;
 import org.beamarchiver.control.JobState;
 import org.beamarchiver.ledger.Jobs;
 import org.beamarchiver.ledger.LedgerConnection;
 import org.beamarchiver.support.TestServers;
 import org.beamarchiver.tools.AssessmentSample;
+import org.beamarchiver.support.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,15 +72,6 @@ class ThrottleIT {
   }
 
   static String run(String command, List<String> common, String... extra) {
-    List<String> a = new ArrayList<>();
-    a.add(command);
-    a.addAll(common);
-    a.addAll(List.of(extra));
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8);
-    int code = Main.run(a.toArray(new String[0]), ps, ps);
-    String out = buf.toString(StandardCharsets.UTF_8);
-    assertEquals(0, code, command + ": " + out);
-    return out;
+    return Cli.expect(0, command, common, extra);
   }
 }

@@ -6,23 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.driver.core.Cluster;
 import com.datastax.driver.core.Session;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.beamarchiver.cli.Main;
 import org.beamarchiver.support.ArchiveFiles;
 import org.beamarchiver.support.TestServers;
 import org.beamarchiver.tools.AssessmentSample;
+import org.beamarchiver.support.Cli;
+import org.beamarchiver.report.RestoreReportIT.Fixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,8 +54,6 @@ class ParquetArchiveIT {
     cluster.close();
   }
 
-  record Fixture(String keyspace, Path spec, Path root, String ledgerUrl) {}
-
   /** The assessment spec on a new keyspace with 2,000 rows (6 batches, 2 complete weeks), in {@code format}. */
   static Fixture fixture(String name, String format) throws Exception {
     String ks = TestServers.newKeyspace("parquet_it");
@@ -71,30 +66,8 @@ class ParquetArchiveIT {
     return new Fixture(ks, spec, dir.resolve(name), TestServers.newH2Ledger());
   }
 
-  record Cli(int code, String out) {}
-
   static Cli cli(Fixture f, String command, String... extra) {
-    List<String> a = new ArrayList<>();
-    a.add(command);
-    a.add("--tableSpec=" + f.spec());
-    a.add("--ledgerUrl=" + f.ledgerUrl());
-    a.add("--cassandraPort=" + TestServers.cassandraPort());
-    a.add("--archiveRoot=" + f.root());
-    a.add("--signingKeyFile=" + keyFile);
-    if (!command.equals("report")) {
-      a.add("--asOf=" + AS_OF);
-      if (List.of(extra).stream().noneMatch(x -> x.startsWith("--period"))) {
-        a.add("--period=ALL");
-      }
-    }
-    if (command.equals("archive")) {
-      a.add("--cassandraSplits=4");
-    }
-    a.addAll(List.of(extra));
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8);
-    int code = Main.run(a.toArray(new String[0]), ps, ps);
-    return new Cli(code, buf.toString(StandardCharsets.UTF_8));
+    return RestoreReportIT.cli(f, keyFile, command, extra);
   }
 
   static Map<String, List<String>> table(Fixture f) {

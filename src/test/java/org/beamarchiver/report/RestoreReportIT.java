@@ -9,9 +9,6 @@ import com.datastax.driver.core.Cluster;
 import com.datastax.driver.core.ColumnDefinitions;
 import com.datastax.driver.core.Row;
 import com.datastax.driver.core.Session;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -20,12 +17,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.beamarchiver.cli.Main;
 import org.beamarchiver.io.cassandra.CqlText;
 import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.ledger.LedgerConnection;
 import org.beamarchiver.support.TestServers;
 import org.beamarchiver.tools.AssessmentSample;
+import org.beamarchiver.support.Cli;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,16 +70,19 @@ class RestoreReportIT {
     return new Fixture(ks, spec, dir.resolve(name), TestServers.newH2Ledger());
   }
 
-  record Cli(int code, String out) {}
-
   static Cli cli(Fixture f, String command, String... extra) {
+    return cli(f, keyFile, command, extra);
+  }
+
+  /** A command over a fixture: its spec, ledger, root, the test Cassandra, {@code key}, AS_OF, period ALL. */
+  static Cli cli(Fixture f, Path key, String command, String... extra) {
     List<String> a = new ArrayList<>();
     a.add(command);
     a.add("--tableSpec=" + f.spec());
     a.add("--ledgerUrl=" + f.ledgerUrl());
     a.add("--cassandraPort=" + TestServers.cassandraPort());
     a.add("--archiveRoot=" + f.root());
-    a.add("--signingKeyFile=" + keyFile);
+    a.add("--signingKeyFile=" + key);
     if (!command.equals("report")) {
       a.add("--asOf=" + AS_OF);
       if (List.of(extra).stream().noneMatch(x -> x.startsWith("--period"))) {
@@ -93,10 +93,7 @@ class RestoreReportIT {
       a.add("--cassandraSplits=4");
     }
     a.addAll(List.of(extra));
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8);
-    int code = Main.run(a.toArray(new String[0]), ps, ps);
-    return new Cli(code, buf.toString(StandardCharsets.UTF_8));
+    return Cli.run(a);
   }
 
   /** Every row of a table, cell for cell in canonical text, by primary key. */

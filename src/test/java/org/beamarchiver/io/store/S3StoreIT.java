@@ -5,19 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.driver.core.Cluster;
 import com.datastax.driver.core.Session;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import org.beamarchiver.cli.Main;
 import org.beamarchiver.support.TestServers;
 import org.beamarchiver.tools.AssessmentSample;
+import org.beamarchiver.support.Cli;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,16 +66,7 @@ class S3StoreIT {
   }
 
   static String run(int expected, String command, List<String> args, String... extra) {
-    List<String> a = new ArrayList<>();
-    a.add(command);
-    a.addAll(args);
-    a.addAll(List.of(extra));
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8);
-    int code = Main.run(a.toArray(new String[0]), ps, ps);
-    String out = buf.toString(StandardCharsets.UTF_8);
-    assertEquals(expected, code, command + ": " + out);
-    return out;
+    return Cli.expect(expected, command, args, extra);
   }
 
   @Test
