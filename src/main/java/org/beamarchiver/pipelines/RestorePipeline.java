@@ -235,7 +235,7 @@ public final class RestorePipeline {
   static TableSpec targetSpec(TableSpec s, String keyspace, String table, List<String> columns) {
     return new TableSpec(
         s.archiveType(), s.sourceKind(), keyspace, table, s.primaryKey(), s.batchColumn(), s.timeColumn(),
-        s.collectionColumn(), columns, TableSpec.RollupSpec.NONE, TableSpec.ReportSpec.NONE);
+        s.collectionColumn(), columns, TableSpec.RollupSpec.NONE, TableSpec.ReportSpec.NONE, s.format());
   }
 
   private static List<Map.Entry<String, String>> columnsOf(String manifestUrl) {

@@ -36,51 +36,6 @@ public record TableSpec(
     ArchiveFormat format)
     implements Serializable {
 
-  public TableSpec(
-      String archiveType,
-      SourceKind sourceKind,
-      String keyspace,
-      String table,
-      List<String> primaryKey,
-      String batchColumn,
-      String timeColumn,
-      String collectionColumn,
-      List<String> columns,
-      RollupSpec rollup,
-      ReportSpec report) {
-    this(archiveType, sourceKind, keyspace, table, primaryKey, batchColumn, timeColumn, collectionColumn, columns,
-        rollup, report, ArchiveFormat.DEFAULT);
-  }
-
-  public TableSpec(
-      String archiveType,
-      SourceKind sourceKind,
-      String keyspace,
-      String table,
-      List<String> primaryKey,
-      String batchColumn,
-      String timeColumn,
-      String collectionColumn,
-      List<String> columns,
-      RollupSpec rollup) {
-    this(archiveType, sourceKind, keyspace, table, primaryKey, batchColumn, timeColumn, collectionColumn, columns,
-        rollup, ReportSpec.NONE);
-  }
-
-  public TableSpec(
-      String archiveType,
-      SourceKind sourceKind,
-      String keyspace,
-      String table,
-      List<String> primaryKey,
-      String batchColumn,
-      String timeColumn,
-      String collectionColumn,
-      List<String> columns) {
-    this(archiveType, sourceKind, keyspace, table, primaryKey, batchColumn, timeColumn, collectionColumn, columns,
-        RollupSpec.NONE, ReportSpec.NONE);
-  }
-
   /**
    * Roll-up statistics per archived partition, computed while its file is written: distinct
    * values counted exactly for each {@code distinct} column, count/min/max/mean for each {@code

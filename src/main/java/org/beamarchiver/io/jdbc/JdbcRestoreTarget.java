@@ -70,13 +70,13 @@ public final class JdbcRestoreTarget {
 
   /** Upserts a partition's rows in one transaction; rows already equal or newer are kept. */
   public Counts write(Connection c, Iterator<SourceRow> rows) throws SQLException {
-    String cols = columns.stream().map(JdbcRestoreTarget::quote).collect(Collectors.joining(", "));
+    String cols = columns.stream().map(JdbcTable::quote).collect(Collectors.joining(", "));
     String marks = columns.stream().map(x -> "?").collect(Collectors.joining(", "));
-    String keys = primaryKey.stream().map(JdbcRestoreTarget::quote).collect(Collectors.joining(", "));
+    String keys = primaryKey.stream().map(JdbcTable::quote).collect(Collectors.joining(", "));
     String sets =
-        columns.stream().filter(x -> !primaryKey.contains(x)).map(x -> quote(x) + " = EXCLUDED." + quote(x))
+        columns.stream().filter(x -> !primaryKey.contains(x)).map(x -> JdbcTable.quote(x) + " = EXCLUDED." + JdbcTable.quote(x))
             .collect(Collectors.joining(", "));
-    String t = quote(timeColumn);
+    String t = JdbcTable.quote(timeColumn);
     String sql =
         "INSERT INTO " + qualified(table) + " AS existing (" + cols + ") VALUES (" + marks + ") ON CONFLICT (" + keys
             + ") DO UPDATE SET " + sets + " WHERE existing." + t + " IS NULL OR existing." + t + " < EXCLUDED." + t;
@@ -176,12 +176,8 @@ public final class JdbcRestoreTarget {
     return problems.isEmpty() ? null : "the target table " + table + " does not fit the archive: " + String.join("; ", problems);
   }
 
-  private static String quote(String identifier) {
-    return "\"" + identifier.replace("\"", "\"\"") + "\"";
-  }
-
   private static String qualified(String table) {
     int dot = table.indexOf('.');
-    return dot < 0 ? quote(table) : quote(table.substring(0, dot)) + "." + quote(table.substring(dot + 1));
+    return dot < 0 ? JdbcTable.quote(table) : JdbcTable.quote(table.substring(0, dot)) + "." + JdbcTable.quote(table.substring(dot + 1));
   }
 }

@@ -99,10 +99,17 @@ public final class JdbcRowText implements JdbcIO.RowMapper<SourceRow> {
   private SourceRow toSourceRow(ResultSet rs) throws SQLException {
     int n = kinds.length;
     String[] values = new String[n];
+    int time = layout.time();
+    Instant t = null;
     for (int i = 0; i < n; i++) {
-      values[i] = text(rs, i + 1, kinds[i]);
+      if (i == time) {
+        // Read once: the row's time and its text.
+        t = instant(rs, i + 1, kinds[i]);
+        values[i] = t == null ? null : ISO.format(t);
+      } else {
+        values[i] = text(rs, i + 1, kinds[i]);
+      }
     }
-    Instant t = instant(rs, layout.time() + 1, kinds[layout.time()]);
     if (t == null) {
       return new SourceRow(values, SourceRow.NO_TIME, SourceRow.NO_WRITE_TIME);
     }
