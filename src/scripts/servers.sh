@@ -4,11 +4,15 @@
 # background, and is stopped by the PID(s) recorded in <workdir> (never by name).
 #
 #   servers.sh start cassandra <workdir> <native_port> <storage_port>    (heap: CASSANDRA_HEAP, default 1g)
+#   servers.sh start cassandra-cluster <workdir> <native_port> <storage_port> <topology>
+#                                      (nodes on 127.0.0.1, .2, ...; topology e.g. "dc1=3,dc2=1";
+#                                       heap per node: CASSANDRA_HEAP, default 768m)
+#   servers.sh start cassandra-node <workdir> <i>                        (node i of a cluster, again)
 #   servers.sh start postgres  <workdir> <port>                          (user postgres, trust auth)
 #   servers.sh start s3proxy   <workdir> <port> <identity> <credential>  (filesystem blobs, aws-v2-or-v4)
 #   servers.sh start flink     <workdir> <rest_port> <base_port>         (JM rpc=base, blob=base+1,
 #                                      TM rpc=base+2, TM data=base+3, metrics query=base+4..base+5)
-#   servers.sh stop  <cassandra|postgres|s3proxy|flink> <workdir>
+#   servers.sh stop  <cassandra|cassandra-cluster|postgres|s3proxy|flink> <workdir>
 #
 # Server jars come from Maven Central through src/servers/<kind>/pom.xml into target/servers/<kind>/lib.
 set -euo pipefail
@@ -18,7 +22,7 @@ PG_BIN=/usr/lib/postgresql/15/bin
 START_TIMEOUT=120   # seconds to wait for a server to answer
 STOP_TIMEOUT=20     # seconds between the polite signal and KILL
 
-usage() { sed -n '6,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '6,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 die() { echo "servers.sh: $*" >&2; exit 1; }
 log() { echo "servers.sh: $*"; }
 
@@ -27,7 +31,7 @@ log() { echo "servers.sh: $*"; }
 # Absolute path of a (created) work dir.
 workdir_abs() { mkdir -p "$1" && (cd "$1" && pwd); }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port_open() { (exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null; }
 
 require_free_ports() {
   local p
@@ -159,31 +163,33 @@ CASSANDRA_JVM17_OPTS=(
   -Dio.netty.allocator.maxOrder=11
 )
 
-start_cassandra() {
-  (($# == 3)) || usage
-  local dir native="$2" storage="$3" heap="${CASSANDRA_HEAP:-1g}" lib pid
-  dir="$(workdir_abs "$1")"
-  refuse_if_running "$dir/cassandra.pid"
-  require_free_ports "$native" "$storage"
-  lib="$(fetch_jars cassandra)"
-  mkdir -p "$dir"/{commitlog,data,saved_caches,hints,cdc_raw}
-
-  # Single node on loopback; test-box settings: no snapshots on TRUNCATE/DROP, small memtables,
-  # ALLOW FILTERING permitted (5.0 guardrail, on by default but stated here on purpose).
-  cat >"$dir/cassandra.yaml" <<EOF
+# Writes one node's cassandra.yaml, logback.xml, cassandra-rackdc.properties and run.sh under
+# <dir>. Arguments: dir address native storage seeds snitch dc token heap lib.
+# run.sh starts the node in the foreground with the same settings, so that a stopped node (a test
+# that killed it) comes back on its own data directory with `servers.sh start cassandra-node`.
+write_cassandra_node() {
+  local dir="$1" address="$2" native="$3" storage="$4" seeds="$5" snitch="$6" dc="$7" token="$8"
+  local heap="$9" lib="${10}"
+  mkdir -p "$dir"/{commitlog,data,saved_caches,hints,cdc_raw,conf}
+  # Test-box settings: no snapshots on TRUNCATE/DROP, small memtables, ALLOW FILTERING permitted
+  # (5.0 guardrail, on by default but stated here on purpose). A node of a new cluster owns one
+  # token given up front and does not bootstrap (there is nothing to stream in an empty cluster).
+  cat >"$dir/conf/cassandra.yaml" <<EOF
 cluster_name: test
 num_tokens: 1
+${token:+initial_token: $token}
+auto_bootstrap: false
 partitioner: org.apache.cassandra.dht.Murmur3Partitioner
-endpoint_snitch: SimpleSnitch
-listen_address: 127.0.0.1
-rpc_address: 127.0.0.1
+endpoint_snitch: $snitch
+listen_address: $address
+rpc_address: $address
 storage_port: $storage
 native_transport_port: $native
 start_native_transport: true
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider
     parameters:
-      - seeds: "127.0.0.1:$storage"
+      - seeds: "$seeds"
 commitlog_sync: periodic
 commitlog_sync_period: 10000ms
 commitlog_directory: $dir/commitlog
@@ -198,7 +204,9 @@ allow_filtering_enabled: true
 memtable_heap_space: 64MiB
 concurrent_compactors: 1
 EOF
-  cat >"$dir/logback.xml" <<'EOF'
+  # GossipingPropertyFileSnitch reads this from the class path (the conf dir comes first in it).
+  printf 'dc=%s\nrack=rack1\n' "$dc" >"$dir/conf/cassandra-rackdc.properties"
+  cat >"$dir/conf/logback.xml" <<'EOF'
 <configuration>
   <appender name="STDOUT" class="ch.qos.logback.core.ConsoleAppender">
     <encoder><pattern>%-5level [%thread] %date{ISO8601} %logger{0}:%line - %msg%n</pattern></encoder>
@@ -207,24 +215,118 @@ EOF
 </configuration>
 EOF
   local jamm=("$lib"/jamm-*.jar)
-  log "starting cassandra: native 127.0.0.1:$native, storage $storage, heap $heap, dir $dir"
-  cd "$dir"
   # Cassandra mlockall()s its memory when it may (root has CAP_IPC_LOCK), which touches the whole
   # heap: slower start and more RSS for nothing on a test box. Without the capability it logs a
   # warning and carries on.
-  local nolock=()
-  ((EUID != 0)) || nolock=(setpriv --bounding-set -ipc_lock)
-  "${nolock[@]}" java -Xms"$heap" -Xmx"$heap" -Xss256k -XX:+ExitOnOutOfMemoryError \
-    "${CASSANDRA_JVM17_OPTS[@]}" -javaagent:"${jamm[0]}" \
-    -Dcassandra.config="file://$dir/cassandra.yaml" -Dcassandra.storagedir="$dir" \
-    -Dcassandra.logdir="$dir" -Dcassandra-foreground=yes \
-    -Dcassandra.skip_wait_for_gossip_to_settle=0 -Dlogback.configurationFile="$dir/logback.xml" \
-    -cp "$lib/*" org.apache.cassandra.service.CassandraDaemon \
-    >"$dir/cassandra.log" 2>&1 </dev/null &
+  local nolock=""
+  ((EUID != 0)) || nolock="setpriv --bounding-set -ipc_lock"
+  {
+    echo '#!/usr/bin/env bash'
+    echo "# Starts this Cassandra node in the foreground (written by servers.sh)."
+    echo "cd $(printf %q "$dir")"
+    printf 'exec %s java -Xms%s -Xmx%s -Xss256k -XX:+ExitOnOutOfMemoryError' "$nolock" "$heap" "$heap"
+    printf ' %q' "${CASSANDRA_JVM17_OPTS[@]}" "-javaagent:${jamm[0]}" \
+      "-Dcassandra.config=file://$dir/conf/cassandra.yaml" "-Dcassandra.storagedir=$dir" \
+      "-Dcassandra.logdir=$dir" -Dcassandra-foreground=yes \
+      -Dcassandra.skip_wait_for_gossip_to_settle=0 -Dcassandra.ring_delay_ms=3000 \
+      "-Dlogback.configurationFile=$dir/conf/logback.xml" \
+      -cp "$dir/conf:$lib/*" org.apache.cassandra.service.CassandraDaemon
+    echo
+  } >"$dir/run.sh"
+  chmod +x "$dir/run.sh"
+}
+
+# Starts the node whose run.sh is in <dir> (in the background, PID in <dir>/cassandra.pid) and
+# waits for its CQL port on <address>.
+run_cassandra_node() {
+  local dir="$1" address="$2" native="$3" pid
+  refuse_if_running "$dir/cassandra.pid"
+  ! port_open "$native" "$address" || die "port $native on $address is already in use"
+  log "starting cassandra node $address:$native, dir $dir"
+  bash "$dir/run.sh" >>"$dir/cassandra.log" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$dir/cassandra.pid"
-  wait_until cassandra "$pid" "$dir/cassandra.log" "$dir/cassandra.pid" "$dir" port_open "$native"
-  log "cassandra up (pid $pid) after ${SECONDS}s"
+  wait_until "cassandra $address" "$pid" "$dir/cassandra.log" "$dir/cassandra.pid" "$dir" \
+    port_open "$native" "$address"
+  log "cassandra $address up (pid $pid) after ${SECONDS}s"
+}
+
+start_cassandra() {
+  (($# == 3)) || usage
+  local dir native="$2" storage="$3" heap="${CASSANDRA_HEAP:-1g}" lib
+  dir="$(workdir_abs "$1")"
+  refuse_if_running "$dir/cassandra.pid"
+  require_free_ports "$native" "$storage"
+  lib="$(fetch_jars cassandra)"
+  # One node on 127.0.0.1, data centre "datacenter1" (SimpleSnitch's name).
+  write_cassandra_node "$dir" 127.0.0.1 "$native" "$storage" "127.0.0.1:$storage" SimpleSnitch \
+    datacenter1 "" "$heap" "$lib"
+  run_cassandra_node "$dir" 127.0.0.1 "$native"
+}
+
+# A cluster of several nodes on 127.0.0.1, 127.0.0.2, ... (Linux routes all of 127/8 to the
+# loopback device), every node on the same two ports, node 1 the seed. <topology> lists the data
+# centres in order with their node counts, e.g. "dc1=3" or "dc1=3,dc2=1": nodes are numbered
+# across them (node<i>/ under <workdir>, address 127.0.0.<i>). Within a data centre the tokens are
+# spread evenly over the ring (each data centre's ring is offset by its index, so that no two nodes
+# share a token). Nodes start one after the other, each once the previous one serves CQL.
+start_cassandra_cluster() {
+  (($# == 4)) || usage
+  local dir native="$2" storage="$3" topology="$4" heap="${CASSANDRA_HEAP:-768m}" lib
+  dir="$(workdir_abs "$1")"
+  [[ "$topology" =~ ^[A-Za-z0-9_]+=[1-9][0-9]*(,[A-Za-z0-9_]+=[1-9][0-9]*)*$ ]] \
+    || die "bad topology '$topology' (expected e.g. dc1=3,dc2=1)"
+  local -a dcs=() tokens=() entries=()
+  local entry dc count d=0 i t step p
+  IFS=, read -r -a entries <<<"$topology"
+  for entry in "${entries[@]}"; do
+    dc="${entry%%=*}" count="${entry#*=}"
+    step=$((9223372036854775807 / count * 2))
+    t=$((-9223372036854775807 - 1 + d))
+    for ((i = 0; i < count; i++)); do
+      dcs+=("$dc") tokens+=("$t")
+      ((i == count - 1)) || t=$((t + step))
+    done
+    d=$((d + 1))
+  done
+  local n=${#dcs[@]}
+  ((n <= 254)) || die "at most 254 nodes"
+  [[ "$native" =~ ^[0-9]+$ && "$storage" =~ ^[0-9]+$ ]] || die "not a port: $native / $storage"
+  for ((i = 1; i <= n; i++)); do
+    refuse_if_running "$dir/node$i/cassandra.pid"
+    for p in "$native" "$storage"; do
+      ! port_open "$p" "127.0.0.$i" || die "port $p on 127.0.0.$i is already in use"
+    done
+  done
+  lib="$(fetch_jars cassandra)"
+  echo "$topology" >"$dir/topology"
+  for ((i = 1; i <= n; i++)); do
+    write_cassandra_node "$dir/node$i" "127.0.0.$i" "$native" "$storage" "127.0.0.1:$storage" \
+      GossipingPropertyFileSnitch "${dcs[i - 1]}" "${tokens[i - 1]}" "$heap" "$lib"
+    echo "127.0.0.$i" >"$dir/node$i/address"
+    echo "$native" >"$dir/node$i/native_port"
+  done
+  for ((i = 1; i <= n; i++)); do
+    run_cassandra_node "$dir/node$i" "127.0.0.$i" "$native"
+  done
+  log "cassandra cluster $topology up on 127.0.0.1-$n, port $native, after ${SECONDS}s"
+}
+
+# Starts node <i> of a cluster again (after a test stopped or killed it), on its own data.
+start_cassandra_node() {
+  (($# == 2)) || usage
+  local dir
+  dir="$(cd "$1" && pwd)/node$2"
+  [[ -x "$dir/run.sh" ]] || die "no node $2 under $1"
+  run_cassandra_node "$dir" "$(cat "$dir/address")" "$(cat "$dir/native_port")"
+}
+
+stop_cassandra_cluster() {
+  local node
+  for node in "$1"/node*/; do
+    [[ -d "$node" ]] || continue
+    stop_pidfile "${node%/}/cassandra.pid" "${node%/}" TERM
+  done
 }
 
 # --- PostgreSQL ----------------------------------------------------------------------------------
@@ -440,6 +542,8 @@ case "$action" in
   start)
     case "$kind" in
       cassandra | postgres | s3proxy | flink) "start_$kind" "$@" ;;
+      cassandra-cluster) start_cassandra_cluster "$@" ;;
+      cassandra-node) start_cassandra_node "$@" ;;
       *) usage ;;
     esac
     ;;
@@ -452,6 +556,7 @@ case "$action" in
       # SIGINT is PostgreSQL's "fast" shutdown: SIGTERM ("smart") would wait for clients to leave.
       postgres) stop_pidfile "$dir/postgres.pid" "$dir" INT ;;
       flink) stop_flink "$dir" ;;
+      cassandra-cluster) stop_cassandra_cluster "$dir" ;;
       *) usage ;;
     esac
     ;;

@@ -31,6 +31,13 @@ public final class TestServers {
   private static Integer postgresPort;
   private static Integer s3Port;
   private static Integer flinkRestPort;
+  private static CassandraCluster cassandraCluster;
+
+  /**
+   * The test cluster's data centres: three nodes in dc1 (replication factor 3 there) and one in
+   * dc2, for the multi-data-centre case.
+   */
+  static final List<String> CLUSTER_NODES = List.of("dc1", "dc1", "dc1", "dc2");
 
   /** The S3 server's access key and secret (test-only values). */
   public static final String S3_IDENTITY = "beam-archiver-test";
@@ -67,6 +74,30 @@ public final class TestServers {
       cassandraPort = port;
     }
     return cassandraPort;
+  }
+
+  /**
+   * The run's Cassandra cluster (started on first use, only by the tests that need several nodes:
+   * it takes a while on two cores): {@link #CLUSTER_NODES} on 127.0.0.1-4, one native port.
+   */
+  public static synchronized CassandraCluster cassandraCluster() {
+    if (cassandraCluster == null) {
+      int port = freePort();
+      int storage = freePort();
+      Path dir = workDir("cassandra-cluster");
+      StringBuilder topology = new StringBuilder();
+      CLUSTER_NODES.stream()
+          .distinct()
+          .forEach(dc -> topology.append(topology.length() == 0 ? "" : ",")
+              .append(dc).append('=').append(CLUSTER_NODES.stream().filter(dc::equals).count()));
+      script("start", "cassandra-cluster", dir.toString(), Integer.toString(port), Integer.toString(storage),
+          topology.toString());
+      register("cassandra-cluster", dir);
+      CassandraCluster c = new CassandraCluster(dir, port, CLUSTER_NODES);
+      c.awaitAllUp(java.time.Duration.ofMinutes(3));
+      cassandraCluster = c;
+    }
+    return cassandraCluster;
   }
 
   /** The run's PostgreSQL port (started on first use; installed with apt-get when missing). */
@@ -190,7 +221,7 @@ public final class TestServers {
     throw new IllegalStateException("no " + n + " consecutive free ports");
   }
 
-  private static void script(String... args) {
+  static void script(String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add("bash");
     cmd.add(SCRIPT.toString());
