@@ -28,9 +28,16 @@ public final class SourceRowMapper implements Mapper<SourceRow> {
   private final ProtocolVersion protocol;
   private final RowLayout layout;
   private final int writeTimes;
-  /** Column decoders for {@link #decodersOf}, the result metadata they were built for. */
-  private ColumnDefinitions decodersOf;
-  private CellText[] decoders;
+  /**
+   * The column decoders of the latest result metadata seen. Rows are decoded on whatever thread
+   * the driver answers on (the guarded delete's and the restore's callbacks run on its I/O threads,
+   * one per connected node), so the decoders are built aside and published whole, never changed in
+   * place: a thread sees either the previous set or the new one, complete.
+   */
+  private volatile Decoders decoders;
+
+  /** Decoders of every archived column, for the result metadata {@code of}. */
+  private record Decoders(ColumnDefinitions of, CellText[] columns) {}
 
   public SourceRowMapper(Session session, RowLayout layout, int writeTimes) {
     this.registry = session.getCluster().getConfiguration().getCodecRegistry();
@@ -59,18 +66,20 @@ public final class SourceRowMapper implements Mapper<SourceRow> {
 
   SourceRow toSourceRow(Row row) {
     ColumnDefinitions columns = row.getColumnDefinitions();
-    if (columns != decodersOf) {
-      decoders = new CellText[layout.size()];
-      for (int i = 0; i < decoders.length; i++) {
-        decoders[i] = CellText.of(columns.getType(i), registry, protocol);
+    Decoders d = decoders;
+    if (d == null || d.of() != columns) {
+      CellText[] built = new CellText[layout.size()];
+      for (int i = 0; i < built.length; i++) {
+        built[i] = CellText.of(columns.getType(i), registry, protocol);
       }
-      decodersOf = columns;
+      d = new Decoders(columns, built);
+      decoders = d;
     }
     int n = layout.size();
     String[] values = new String[n];
     for (int i = 0; i < n; i++) {
       // From the bytes: a null cell is null (the driver would give an empty collection).
-      values[i] = decoders[i].text(row.getBytesUnsafe(i));
+      values[i] = d.columns()[i].text(row.getBytesUnsafe(i));
     }
     Date time = row.getTimestamp(layout.time());
     long writeTime = SourceRow.NO_WRITE_TIME;
