@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import org.beamarchiver.ledger.Jobs;
 import org.beamarchiver.ledger.LedgerConnection;
 import org.beamarchiver.ledger.Leases;
+import org.beamarchiver.retry.Recoverable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -24,7 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.beamarchiver.control.Recoverable;
+import org.beamarchiver.retry.Recoverable;
 import org.beamarchiver.model.DeleteOutcome;
 import org.beamarchiver.model.RowLayout;
 import org.beamarchiver.model.RowToDelete;

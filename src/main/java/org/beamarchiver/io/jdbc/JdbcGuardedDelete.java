@@ -11,7 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.beamarchiver.control.Recoverable;
+import org.beamarchiver.retry.Recoverable;
 import org.beamarchiver.io.cassandra.GuardedDelete;
 import org.beamarchiver.model.DeleteOutcome;
 import org.beamarchiver.model.RowToDelete;

@@ -1,4 +1,4 @@
-package org.beamarchiver.control;
+package org.beamarchiver.retry;
 
 import java.io.IOException;
 import java.sql.SQLException;
