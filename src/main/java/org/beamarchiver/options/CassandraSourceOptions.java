@@ -38,7 +38,11 @@ public interface CassandraSourceOptions extends PipelineOptions {
 
   void setCassandraPassword(String value);
 
-  @Description("Consistency level of reads and deletes, e.g. LOCAL_QUORUM, LOCAL_ONE, ONE.")
+  @Description(
+      "Consistency level of every read and write: ONE, LOCAL_ONE, LOCAL_QUORUM, QUORUM, EACH_QUORUM,"
+          + " ALL, ... delete and restore refuse anything weaker than LOCAL_QUORUM (their guard needs"
+          + " reads and writes that meet); use EACH_QUORUM or QUORUM when the application writes in"
+          + " several data centres. The archive may read at a weaker level.")
   @Default.String("LOCAL_QUORUM")
   String getCassandraConsistency();
 

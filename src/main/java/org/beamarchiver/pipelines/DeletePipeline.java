@@ -26,6 +26,7 @@ import org.beamarchiver.integrity.ArchiveVerifier;
 import org.beamarchiver.integrity.SigningKey;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.io.cassandra.CassandraTable;
+import org.beamarchiver.io.cassandra.GuardConsistency;
 import org.beamarchiver.io.cassandra.GuardedDelete;
 import org.beamarchiver.io.jdbc.JdbcTable;
 import org.beamarchiver.io.store.ArchivePaths;
@@ -171,6 +172,10 @@ public final class DeletePipeline {
       throws Exception {
     Launch launch = Launch.resolve(options, clock, "delete");
     validate(options);
+    if (launch.jdbcSource() == null) {
+      // Before the job is recorded or anything read: a consistency that would void the guard is refused.
+      GuardConsistency.check(launch.cassandra(), launch.spec().keyspace(), "delete").forEach(progress::note);
+    }
     ArchivePipeline.controlSettings(options, launch, "delete", null);
     SigningKey key = SigningKey.resolve(options, false, progress::note);
     Ledger ledger = new Ledger(launch.ledger());

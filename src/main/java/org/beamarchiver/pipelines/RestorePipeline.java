@@ -20,6 +20,7 @@ import org.beamarchiver.integrity.ArchiveVerifier;
 import org.beamarchiver.integrity.Manifest;
 import org.beamarchiver.integrity.SigningKey;
 import org.beamarchiver.io.cassandra.CassandraTable;
+import org.beamarchiver.io.cassandra.GuardConsistency;
 import org.beamarchiver.io.cassandra.RestoreTarget;
 import org.beamarchiver.io.jdbc.JdbcRestoreTarget;
 import org.beamarchiver.ledger.LedgerConnection;
@@ -114,6 +115,11 @@ public final class RestorePipeline {
                 options.getTargetJdbcPassword() != null ? options.getTargetJdbcPassword() : System.getenv("TARGET_JDBC_PASSWORD"));
     // The URL without its parameters: they may hold credentials, and this goes to the ledger.
     String target = jdbc != null ? table + " in " + jdbc.url().replaceFirst("[?;].*$", "") : keyspace + "." + table;
+    if (jdbc == null) {
+      // Before the job is recorded or anything read: a consistency that would void the
+      // read-before-write is refused.
+      GuardConsistency.check(launch.cassandra(), keyspace, "restore").forEach(progress::note);
+    }
     String requestData =
         ArchivePipeline.requestData("restore into " + target, launch.spec(), launch.request(), launch.runId());
     try (JobControl job =

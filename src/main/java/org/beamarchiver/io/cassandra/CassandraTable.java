@@ -175,13 +175,18 @@ public record CassandraTable(RowLayout layout, String selectCql, int writeTimeCo
     return i;
   }
 
-  /** Identifiers are validated as plain names by the spec loader; quoting keeps their case. */
   /** A table's metadata by its (case-kept) names, or null when the keyspace or table does not exist. */
   public static TableMetadata metadata(Cluster cluster, String keyspace, String table) {
-    KeyspaceMetadata ks = cluster.getMetadata().getKeyspace(quote(keyspace));
+    KeyspaceMetadata ks = keyspace(cluster, keyspace);
     return ks == null ? null : ks.getTable(quote(table));
   }
 
+  /** A keyspace's metadata by its (case-kept) name, or null when it does not exist. */
+  public static KeyspaceMetadata keyspace(Cluster cluster, String keyspace) {
+    return cluster.getMetadata().getKeyspace(quote(keyspace));
+  }
+
+  /** Identifiers are validated as plain names by the spec loader; quoting keeps their case. */
   public static String quote(String identifier) {
     return "\"" + identifier.replace("\"", "\"\"") + "\"";
   }
