@@ -119,10 +119,12 @@ public final class Main {
       return ExitCode.REFUSED.code;
     } catch (Execution.PipelineFailedException e) {
       err.println("error: " + e.getMessage());
+      rerunHint(command, rest, e, err);
       return ExitCode.FAILURE.code;
     } catch (Exception | Error e) {
       // Errors too (out of memory): report and exit rather than leave the runner's threads alive.
       err.println("error: " + command.name() + " failed: " + describe(e));
+      rerunHint(command, rest, e, err);
       if (System.getenv("BEAM_ARCHIVER_DEBUG") != null) {
         e.printStackTrace(err);
       }
@@ -221,6 +223,33 @@ public final class Main {
     }
     int nl = s.indexOf('\n');
     return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  /** Commands a failed run of which is finished by running it again. */
+  private static final java.util.Set<String> RESUMABLE = java.util.Set.of("archive", "delete", "restore");
+
+  /**
+   * After a run that failed (a server gone longer than --maxOutageSeconds, a full disk, ...): what
+   * to run to finish the work, with the options as given minus any password.
+   */
+  private static void rerunHint(Command<?> command, List<String> args, Throwable e, PrintStream err) {
+    if (!RESUMABLE.contains(command.name())) {
+      return;
+    }
+    boolean outage = false;
+    for (Throwable c = e; c != null && !outage; c = c.getCause() == c ? null : c.getCause()) {
+      outage = c instanceof org.beamarchiver.retry.Outage.GaveUpException;
+    }
+    List<String> shown = new ArrayList<>();
+    for (String a : args) {
+      shown.add(a.toLowerCase(java.util.Locale.ROOT).matches("^--[a-z0-9]*(password|secret|key|token)[a-z0-9]*=.*")
+          ? a.substring(0, a.indexOf('=') + 1) + "***" : a);
+    }
+    err.println(
+        (outage ? "a server stayed unreachable longer than --maxOutageSeconds; n" : "n")
+            + "othing done is lost: once the cause is fixed, rerun the same command to finish it (partitions"
+            + " already done are skipped, the rest are done or retried):");
+    err.println("  " + command.name() + " " + String.join(" ", shown));
   }
 
   private static String describe(Throwable e) {

@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import org.beamarchiver.ledger.Jobs;
 import org.beamarchiver.ledger.LedgerConnection;
 import org.beamarchiver.ledger.Leases;
+import org.beamarchiver.retry.Outage;
 import org.beamarchiver.retry.Recoverable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,9 +43,15 @@ public final class JobControl implements AutoCloseable {
       int maxRetries,
       Duration retryBackoff) {}
 
+  /**
+   * How long the job's own bookkeeping waits for the ledger once an outage has already outlasted
+   * the budget: the run is giving up, and should say so promptly rather than wait again per state.
+   */
+  private static final Duration AFTER_GIVING_UP = Duration.ofSeconds(5);
+
   private final Settings settings;
-  private final Jobs jobs;
-  private final Leases leases;
+  private Jobs jobs;
+  private Leases leases;
   private final String resource;
   private final Consumer<String> note;
   private final AtomicBoolean leaseLost = new AtomicBoolean();
@@ -174,6 +181,22 @@ public final class JobControl implements AutoCloseable {
     return settings.jobId();
   }
 
+  /**
+   * After an outage outlasted the budget, the rest of the job's bookkeeping (its error states, its
+   * end, the lease's release) tries the ledger briefly: what it cannot record, the next run finds
+   * (the job ABANDONED, the lease expired).
+   */
+  private void gaveUp(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof Outage.GaveUpException) {
+        LedgerConnection brief = settings.ledger().withOutage(new Outage(AFTER_GIVING_UP));
+        jobs = new Jobs(brief);
+        leases = new Leases(brief);
+        return;
+      }
+    }
+  }
+
   public void to(JobState state, String detail) {
     try {
       jobs.transition(settings.jobId(), state, detail);
@@ -199,7 +222,10 @@ public final class JobControl implements AutoCloseable {
         }
         return result;
       } catch (Exception e) {
-        to(JobState.ERROR, String.valueOf(e));
+        gaveUp(e);
+        if (!toQuietly(JobState.ERROR, String.valueOf(e), e)) {
+          throw e; // the ledger cannot take the error: no retry that it could not track either
+        }
         if (Recoverable.is(e) && attempt <= settings.maxRetries() && !leaseLost()) {
           Duration wait = settings.retryBackoff().multipliedBy(1L << Math.min(10, attempt - 1));
           to(JobState.RECOVERABLE_ERROR, "retry " + attempt + " of " + settings.maxRetries() + " in " + wait);
@@ -207,10 +233,25 @@ public final class JobControl implements AutoCloseable {
           Thread.sleep(wait.toMillis());
           continue;
         }
-        to(JobState.FAILURE, String.valueOf(e));
-        to(JobState.ERROR_HANDLING, null);
+        toQuietly(JobState.FAILURE, String.valueOf(e), e);
+        toQuietly(JobState.ERROR_HANDLING, null, e);
         throw e;
       }
+    }
+  }
+
+  /**
+   * Records a state on the way out of a failure; if the ledger cannot take it, the failure being
+   * handled keeps that as a suppressed error and goes on. False when it could not be recorded.
+   */
+  private boolean toQuietly(JobState state, String detail, Exception failure) {
+    try {
+      to(state, detail);
+      return true;
+    } catch (RuntimeException bookkeeping) {
+      gaveUp(bookkeeping);
+      failure.addSuppressed(bookkeeping);
+      return false;
     }
   }
 
@@ -239,6 +280,7 @@ public final class JobControl implements AutoCloseable {
    * Returns the error, for the caller to throw.
    */
   public Exception fail(Exception e, Cleanup cleanup) {
+    gaveUp(e);
     try {
       to(JobState.CLEANUP, null);
     } catch (RuntimeException bookkeeping) {

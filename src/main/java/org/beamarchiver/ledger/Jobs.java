@@ -42,70 +42,94 @@ public final class Jobs {
     this.connection = connection;
   }
 
-  /** Creates the job row in state UNINITIALIZED. */
+  /**
+   * Creates the job row in state UNINITIALIZED. Ridden through a ledger outage: an attempt whose
+   * commit answer was lost left the row, which the next attempt finds (and keeps).
+   */
   public void create(
       String jobId, String kind, String type, String table, String requestData, String holderInfo)
       throws SQLException {
     Instant now = Instant.now();
-    try (Connection c = connection.open()) {
-      c.setAutoCommit(false);
-      try (PreparedStatement s =
-          c.prepareStatement(
-              "INSERT INTO archiver_job (job_id, kind, type, table_name, request_data, state, attempts,"
-                  + " created_at, updated_at, holder_info) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
-        s.setString(1, jobId);
-        s.setString(2, kind);
-        s.setString(3, type);
-        s.setString(4, table);
-        s.setString(5, requestData);
-        s.setString(6, JobState.UNINITIALIZED.name());
-        s.setInt(7, 0);
-        s.setObject(8, odt(now));
-        s.setObject(9, odt(now));
-        s.setString(10, holderInfo);
-        s.executeUpdate();
-      }
-      insertTransition(c, jobId, 0, JobState.UNINITIALIZED, now, null);
-      c.commit();
-    }
+    connection.call(
+        "record job " + jobId,
+        c -> {
+          c.setAutoCommit(false);
+          try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM archiver_job WHERE job_id = ?")) {
+            exists.setString(1, jobId);
+            try (ResultSet rs = exists.executeQuery()) {
+              if (rs.next()) {
+                c.rollback();
+                return null;
+              }
+            }
+          }
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "INSERT INTO archiver_job (job_id, kind, type, table_name, request_data, state, attempts,"
+                      + " created_at, updated_at, holder_info) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+            s.setString(1, jobId);
+            s.setString(2, kind);
+            s.setString(3, type);
+            s.setString(4, table);
+            s.setString(5, requestData);
+            s.setString(6, JobState.UNINITIALIZED.name());
+            s.setInt(7, 0);
+            s.setObject(8, odt(now));
+            s.setObject(9, odt(now));
+            s.setString(10, holderInfo);
+            s.executeUpdate();
+          }
+          insertTransition(c, jobId, 0, JobState.UNINITIALIZED, now, null);
+          c.commit();
+          return null;
+        });
   }
 
-  /** Moves a job to a state and records the transition with its time. */
+  /**
+   * Moves a job to a state and records the transition with its time. Ridden through a ledger
+   * outage (a lost commit answer may record the transition twice: harmless).
+   */
   public void transition(String jobId, JobState state, String detail) throws SQLException {
-    Instant now = Instant.now();
-    try (Connection c = connection.open()) {
-      c.setAutoCommit(false);
-      int seq;
-      try (PreparedStatement s =
-          c.prepareStatement("SELECT MAX(seq) FROM archiver_job_transition WHERE job_id = ?")) {
-        s.setString(1, jobId);
-        try (ResultSet rs = s.executeQuery()) {
-          seq = rs.next() ? rs.getInt(1) + 1 : 0;
-        }
-      }
-      try (PreparedStatement s =
-          c.prepareStatement(
-              "UPDATE archiver_job SET state = ?, updated_at = ?,"
-                  + " attempts = attempts + ? WHERE job_id = ?")) {
-        s.setString(1, state.name());
-        s.setObject(2, odt(now));
-        s.setInt(3, state == JobState.PROCESSING ? 1 : 0);
-        s.setString(4, jobId);
-        s.executeUpdate();
-      }
-      insertTransition(c, jobId, seq, state, now, detail);
-      c.commit();
-    }
+    connection.call(
+        "record job state " + state,
+        c -> {
+          Instant now = Instant.now();
+          c.setAutoCommit(false);
+          int seq;
+          try (PreparedStatement s =
+              c.prepareStatement("SELECT MAX(seq) FROM archiver_job_transition WHERE job_id = ?")) {
+            s.setString(1, jobId);
+            try (ResultSet rs = s.executeQuery()) {
+              seq = rs.next() ? rs.getInt(1) + 1 : 0;
+            }
+          }
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "UPDATE archiver_job SET state = ?, updated_at = ?,"
+                      + " attempts = attempts + ? WHERE job_id = ?")) {
+            s.setString(1, state.name());
+            s.setObject(2, odt(now));
+            s.setInt(3, state == JobState.PROCESSING ? 1 : 0);
+            s.setString(4, jobId);
+            s.executeUpdate();
+          }
+          insertTransition(c, jobId, seq, state, now, detail);
+          c.commit();
+          return null;
+        });
   }
 
   /** Shows a waiting job is alive (updated_at), without a transition. */
   public void touch(String jobId) throws SQLException {
-    try (Connection c = connection.open();
-        PreparedStatement s = c.prepareStatement("UPDATE archiver_job SET updated_at = ? WHERE job_id = ?")) {
-      s.setObject(1, odt(Instant.now()));
-      s.setString(2, jobId);
-      s.executeUpdate();
-    }
+    connection.call(
+        "touch job " + jobId,
+        c -> {
+          try (PreparedStatement s = c.prepareStatement("UPDATE archiver_job SET updated_at = ? WHERE job_id = ?")) {
+            s.setObject(1, odt(Instant.now()));
+            s.setString(2, jobId);
+            return s.executeUpdate();
+          }
+        });
   }
 
   /** Records the terminal state and the job's outcome. */
@@ -119,24 +143,27 @@ public final class Jobs {
       String error)
       throws SQLException {
     transition(jobId, state, error);
-    try (Connection c = connection.open();
-        PreparedStatement s =
-            c.prepareStatement(
-                "UPDATE archiver_job SET ended_at = ?, partitions_succeeded = ?, partitions_failed = ?,"
-                    + " partitions_skipped = ?, exit_code = ?, error = ? WHERE job_id = ?")) {
-      s.setObject(1, odt(Instant.now()));
-      s.setInt(2, succeeded);
-      s.setInt(3, failed);
-      s.setInt(4, skipped);
-      s.setInt(5, exitCode);
-      if (error == null) {
-        s.setNull(6, Types.VARCHAR);
-      } else {
-        s.setString(6, error);
-      }
-      s.setString(7, jobId);
-      s.executeUpdate();
-    }
+    connection.call(
+        "record the end of job " + jobId,
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "UPDATE archiver_job SET ended_at = ?, partitions_succeeded = ?, partitions_failed = ?,"
+                      + " partitions_skipped = ?, exit_code = ?, error = ? WHERE job_id = ?")) {
+            s.setObject(1, odt(Instant.now()));
+            s.setInt(2, succeeded);
+            s.setInt(3, failed);
+            s.setInt(4, skipped);
+            s.setInt(5, exitCode);
+            if (error == null) {
+              s.setNull(6, Types.VARCHAR);
+            } else {
+              s.setString(6, error);
+            }
+            s.setString(7, jobId);
+            return s.executeUpdate();
+          }
+        });
   }
 
   /** Jobs of a type, newest first. */
@@ -161,61 +188,67 @@ public final class Jobs {
   }
 
   public List<Transition> transitions(String jobId) throws SQLException {
-    List<Transition> out = new ArrayList<>();
-    try (Connection c = connection.open();
-        PreparedStatement s =
-            c.prepareStatement(
-                "SELECT seq, state, at, detail FROM archiver_job_transition WHERE job_id = ? ORDER BY seq")) {
-      s.setString(1, jobId);
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          out.add(
-              new Transition(
-                  rs.getInt(1),
-                  JobState.valueOf(rs.getString(2)),
-                  rs.getObject(3, OffsetDateTime.class).toInstant(),
-                  rs.getString(4)));
-        }
-      }
-    }
-    return out;
+    return connection.call(
+        "read the transitions of job " + jobId,
+        c -> {
+          List<Transition> out = new ArrayList<>();
+          try (PreparedStatement s =
+                  c.prepareStatement(
+                      "SELECT seq, state, at, detail FROM archiver_job_transition WHERE job_id = ? ORDER BY seq")) {
+            s.setString(1, jobId);
+            try (ResultSet rs = s.executeQuery()) {
+              while (rs.next()) {
+                out.add(
+                    new Transition(
+                        rs.getInt(1),
+                        JobState.valueOf(rs.getString(2)),
+                        rs.getObject(3, OffsetDateTime.class).toInstant(),
+                        rs.getString(4)));
+              }
+            }
+          }
+          return out;
+        });
   }
 
   private List<JobRow> query(String where, String arg, int limit) throws SQLException {
-    List<JobRow> out = new ArrayList<>();
-    try (Connection c = connection.open();
-        PreparedStatement s =
-            c.prepareStatement(
-                "SELECT job_id, kind, type, table_name, request_data, state, attempts, created_at,"
-                    + " updated_at, ended_at, partitions_succeeded, partitions_failed,"
-                    + " partitions_skipped, exit_code, error, holder_info FROM archiver_job "
-                    + where)) {
-      s.setString(1, arg);
-      s.setMaxRows(limit == Integer.MAX_VALUE ? 0 : limit);
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          out.add(
-              new JobRow(
-                  rs.getString(1),
-                  rs.getString(2),
-                  rs.getString(3),
-                  rs.getString(4),
-                  rs.getString(5),
-                  JobState.valueOf(rs.getString(6)),
-                  rs.getInt(7),
-                  instant(rs, 8),
-                  instant(rs, 9),
-                  instant(rs, 10),
-                  (Integer) rs.getObject(11, Integer.class),
-                  (Integer) rs.getObject(12, Integer.class),
-                  (Integer) rs.getObject(13, Integer.class),
-                  (Integer) rs.getObject(14, Integer.class),
-                  rs.getString(15),
-                  rs.getString(16)));
-        }
-      }
-    }
-    return out;
+    return connection.call(
+        "read jobs",
+        c -> {
+          List<JobRow> out = new ArrayList<>();
+          try (PreparedStatement s =
+                  c.prepareStatement(
+                      "SELECT job_id, kind, type, table_name, request_data, state, attempts, created_at,"
+                          + " updated_at, ended_at, partitions_succeeded, partitions_failed,"
+                          + " partitions_skipped, exit_code, error, holder_info FROM archiver_job "
+                          + where)) {
+            s.setString(1, arg);
+            s.setMaxRows(limit == Integer.MAX_VALUE ? 0 : limit);
+            try (ResultSet rs = s.executeQuery()) {
+              while (rs.next()) {
+                out.add(
+                    new JobRow(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        JobState.valueOf(rs.getString(6)),
+                        rs.getInt(7),
+                        instant(rs, 8),
+                        instant(rs, 9),
+                        instant(rs, 10),
+                        (Integer) rs.getObject(11, Integer.class),
+                        (Integer) rs.getObject(12, Integer.class),
+                        (Integer) rs.getObject(13, Integer.class),
+                        (Integer) rs.getObject(14, Integer.class),
+                        rs.getString(15),
+                        rs.getString(16)));
+              }
+            }
+          }
+          return out;
+        });
   }
 
   private static void insertTransition(

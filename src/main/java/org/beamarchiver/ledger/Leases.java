@@ -37,56 +37,68 @@ public final class Leases {
     this.connection = connection;
   }
 
+  /**
+   * Takes the lease when it is free, expired or already ours. Ridden through a ledger outage: an
+   * attempt whose commit answer was lost left the lease ours, which the next attempt finds.
+   */
   public Acquisition tryAcquire(String resource, String holder, String info, Duration ttl)
       throws SQLException {
     for (int attempt = 0; ; attempt++) {
-      Instant now = Instant.now();
-      try (Connection c = connection.open()) {
-        c.setAutoCommit(false);
-        try {
-          Holder current = read(c, resource, true);
-          if (current != null && !current.holder().equals(holder) && !current.expired(now)) {
-            c.rollback();
-            return new Acquisition(false, current);
-          }
-          if (current == null) {
-            try (PreparedStatement s =
-                c.prepareStatement(
-                    "INSERT INTO archiver_lease (resource, holder, holder_info, acquired_at, expires_at)"
-                        + " VALUES (?,?,?,?,?)")) {
-              s.setString(1, resource);
-              s.setString(2, holder);
-              s.setString(3, info);
-              s.setObject(4, Jobs.odt(now));
-              s.setObject(5, Jobs.odt(now.plus(ttl)));
-              s.executeUpdate();
-            }
-          } else {
-            if (!move(c, resource, current.holder(), holder, info, now, ttl)) {
-              c.rollback();
-              continue; // changed under us: read again
-            }
-          }
-          c.commit();
-          return new Acquisition(true, current == null || current.holder().equals(holder) ? null : current);
-        } catch (SQLException e) {
-          c.rollback();
-          // 23505: a concurrent first insert; read the row again.
-          if ("23505".equals(e.getSQLState()) && attempt < 5) {
-            continue;
-          }
-          throw e;
-        }
+      boolean lastTry = attempt >= 5;
+      Acquisition a =
+          connection.call("take the lease on " + resource, c -> acquireOnce(c, resource, holder, info, ttl, lastTry));
+      if (a != null) {
+        return a;
       }
+    }
+  }
+
+  /** One try in one transaction; null when the row changed under us (read it again). */
+  private static Acquisition acquireOnce(
+      Connection c, String resource, String holder, String info, Duration ttl, boolean lastTry)
+      throws SQLException {
+    Instant now = Instant.now();
+    c.setAutoCommit(false);
+    try {
+      Holder current = read(c, resource, true);
+      if (current != null && !current.holder().equals(holder) && !current.expired(now)) {
+        c.rollback();
+        return new Acquisition(false, current);
+      }
+      if (current == null) {
+        try (PreparedStatement s =
+            c.prepareStatement(
+                "INSERT INTO archiver_lease (resource, holder, holder_info, acquired_at, expires_at)"
+                    + " VALUES (?,?,?,?,?)")) {
+          s.setString(1, resource);
+          s.setString(2, holder);
+          s.setString(3, info);
+          s.setObject(4, Jobs.odt(now));
+          s.setObject(5, Jobs.odt(now.plus(ttl)));
+          s.executeUpdate();
+        }
+      } else if (!move(c, resource, current.holder(), holder, info, now, ttl)) {
+        c.rollback();
+        return null; // changed under us: read again
+      }
+      c.commit();
+      return new Acquisition(true, current == null || current.holder().equals(holder) ? null : current);
+    } catch (SQLException e) {
+      c.rollback();
+      // 23505: a concurrent first insert; read the row again.
+      if ("23505".equals(e.getSQLState()) && !lastTry) {
+        return null;
+      }
+      throw e;
     }
   }
 
   /** Takes a lease from a holder known to be dead (its process is gone); false if it moved on. */
   public boolean takeOver(String resource, String deadHolder, String holder, String info, Duration ttl)
       throws SQLException {
-    try (Connection c = connection.open()) {
-      return move(c, resource, deadHolder, holder, info, Instant.now(), ttl);
-    }
+    return connection.call(
+        "take over the lease on " + resource,
+        c -> move(c, resource, deadHolder, holder, info, Instant.now(), ttl));
   }
 
   /** Gives the lease held by {@code from} to {@code to}; false when {@code from} no longer holds it. */
@@ -109,31 +121,38 @@ public final class Leases {
 
   /** Extends a lease this holder still holds; false when it has lost it. */
   public boolean renew(String resource, String holder, Duration ttl) throws SQLException {
-    try (Connection c = connection.open();
-        PreparedStatement s =
-            c.prepareStatement(
-                "UPDATE archiver_lease SET expires_at = ? WHERE resource = ? AND holder = ?")) {
-      s.setObject(1, Jobs.odt(Instant.now().plus(ttl)));
-      s.setString(2, resource);
-      s.setString(3, holder);
-      return s.executeUpdate() == 1;
-    }
+    return connection.call(
+        "renew the lease on " + resource,
+        c -> {
+          try (PreparedStatement s =
+                  c.prepareStatement(
+                      "UPDATE archiver_lease SET expires_at = ? WHERE resource = ? AND holder = ?")) {
+            s.setObject(1, Jobs.odt(Instant.now().plus(ttl)));
+            s.setString(2, resource);
+            s.setString(3, holder);
+            return s.executeUpdate() == 1;
+          }
+        });
   }
 
   public void release(String resource, String holder) throws SQLException {
-    try (Connection c = connection.open();
-        PreparedStatement s =
-            c.prepareStatement("DELETE FROM archiver_lease WHERE resource = ? AND holder = ?")) {
-      s.setString(1, resource);
-      s.setString(2, holder);
-      s.executeUpdate();
-    }
+    connection.call(
+        "release the lease on " + resource,
+        c -> {
+          try (PreparedStatement s =
+                  c.prepareStatement("DELETE FROM archiver_lease WHERE resource = ? AND holder = ?")) {
+            s.setString(1, resource);
+            s.setString(2, holder);
+            s.executeUpdate();
+          }
+          return null;
+        });
   }
 
   public Holder holder(String resource) throws SQLException {
-    try (Connection c = connection.open()) {
-      return read(c, resource, false);
-    }
+    return connection.call(
+        "read the lease on " + resource,
+        c -> read(c, resource, false));
   }
 
   private static Holder read(Connection c, String resource, boolean lock) throws SQLException {

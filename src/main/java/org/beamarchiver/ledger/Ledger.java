@@ -55,12 +55,17 @@ public final class Ledger {
 
   /** Creates or upgrades the schema. Safe to call on every launch. */
   public void migrate() {
-    Flyway.configure()
-        .dataSource(connection.url(), connection.username(), connection.password())
-        .locations("classpath:db/migration")
-        .table("archiver_schema_history")
-        .load()
-        .migrate();
+    // Each migration runs in its own transaction and is recorded once done: a rerun after a lost
+    // connection goes on with the ones left.
+    connection.outage().call(
+        "migrate the ledger schema",
+        () ->
+            Flyway.configure()
+                .dataSource(connection.url(), connection.username(), connection.password())
+                .locations("classpath:db/migration")
+                .table("archiver_schema_history")
+                .load()
+                .migrate());
   }
 
   /** The stable id of a partition's ledger row. */
@@ -119,27 +124,29 @@ public final class Ledger {
 
   /** Whether any of these object URLs is the current archive ({@code blob_url}) of a row of the type. */
   public boolean anyCurrentObject(String type, java.util.Collection<String> urls) throws SQLException {
-    List<String> all = new ArrayList<>(urls);
-    try (Connection c = connection.open()) {
-      for (int from = 0; from < all.size(); from += MAX_BATCHES_IN_SQL) {
-        List<String> chunk = all.subList(from, Math.min(all.size(), from + MAX_BATCHES_IN_SQL));
-        try (PreparedStatement s =
-            c.prepareStatement(
-                "SELECT 1 FROM archival_metadata WHERE type = ? AND blob_url IN ("
-                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")")) {
-          s.setString(1, type);
-          for (int i = 0; i < chunk.size(); i++) {
-            s.setString(i + 2, chunk.get(i));
-          }
-          try (ResultSet rs = s.executeQuery()) {
-            if (rs.next()) {
-              return true;
+    return connection.call(
+        "look up archive objects",
+        c -> {
+          List<String> all = new ArrayList<>(urls);
+          for (int from = 0; from < all.size(); from += MAX_BATCHES_IN_SQL) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + MAX_BATCHES_IN_SQL));
+            try (PreparedStatement s =
+                c.prepareStatement(
+                    "SELECT 1 FROM archival_metadata WHERE type = ? AND blob_url IN ("
+                        + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")")) {
+              s.setString(1, type);
+              for (int i = 0; i < chunk.size(); i++) {
+                s.setString(i + 2, chunk.get(i));
+              }
+              try (ResultSet rs = s.executeQuery()) {
+                if (rs.next()) {
+                  return true;
+                }
+              }
             }
           }
-        }
-      }
-    }
-    return false;
+          return false;
+        });
   }
 
   /** The ledger rows of one batch, ordered by period. */
@@ -157,24 +164,27 @@ public final class Ledger {
   /** Partitions of the request already archived with SUCCESS. */
   public Set<PartitionKey> archivedPartitions(String type, ArchiveRequest request)
       throws SQLException {
-    Set<PartitionKey> out = new HashSet<>();
-    try (Connection c = connection.open();
-        PreparedStatement s =
-            c.prepareStatement(
-                "SELECT batchid, period FROM archival_metadata WHERE type = ? AND archival_status = ?")) {
-      s.setString(1, type);
-      s.setString(2, SUCCESS);
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          IsoWeek week = IsoWeek.parse(rs.getString(2));
-          String batch = rs.getString(1);
-          if (request.coversWeek(week) && request.coversBatch(batch)) {
-            out.add(PartitionKey.of(batch, week));
+    return connection.call(
+        "read archived partitions",
+        c -> {
+          Set<PartitionKey> out = new HashSet<>();
+          try (PreparedStatement s =
+                  c.prepareStatement(
+                      "SELECT batchid, period FROM archival_metadata WHERE type = ? AND archival_status = ?")) {
+            s.setString(1, type);
+            s.setString(2, SUCCESS);
+            try (ResultSet rs = s.executeQuery()) {
+              while (rs.next()) {
+                IsoWeek week = IsoWeek.parse(rs.getString(2));
+                String batch = rs.getString(1);
+                if (request.coversWeek(week) && request.coversBatch(batch)) {
+                  out.add(PartitionKey.of(batch, week));
+                }
+              }
+            }
           }
-        }
-      }
-    }
-    return out;
+          return out;
+        });
   }
 
   /**
@@ -407,64 +417,78 @@ public final class Ledger {
    * pending columns are cleared and a PENDING row becomes FAILED with the reason.
    */
   public void closePending(String uuid, String pendingRun, String reason) throws SQLException {
-    try (Connection c = connection.open();
-        PreparedStatement s =
-            c.prepareStatement(
-                "UPDATE archival_metadata SET pending_blob_url = NULL, pending_run_id = NULL,"
-                    + " archival_status = CASE WHEN archival_status = ? THEN ? ELSE archival_status END,"
-                    + " err_message = CASE WHEN archival_status = ? THEN ? ELSE err_message END"
-                    + " WHERE uuid = ? AND pending_run_id = ?")) {
-      s.setString(1, PENDING);
-      s.setString(2, FAILED);
-      s.setString(3, PENDING);
-      s.setString(4, reason);
-      s.setString(5, uuid);
-      s.setString(6, pendingRun);
-      s.executeUpdate();
-    }
+    connection.call(
+        "close the write-ahead of " + uuid,
+        c -> {
+          try (PreparedStatement s =
+                  c.prepareStatement(
+                      "UPDATE archival_metadata SET pending_blob_url = NULL, pending_run_id = NULL,"
+                          + " archival_status = CASE WHEN archival_status = ? THEN ? ELSE archival_status END,"
+                          + " err_message = CASE WHEN archival_status = ? THEN ? ELSE err_message END"
+                          + " WHERE uuid = ? AND pending_run_id = ?")) {
+            s.setString(1, PENDING);
+            s.setString(2, FAILED);
+            s.setString(3, PENDING);
+            s.setString(4, reason);
+            s.setString(5, uuid);
+            s.setString(6, pendingRun);
+            s.executeUpdate();
+          }
+          return null;
+        });
   }
 
   /** Marks a SUCCESS row FAILED because its object is not what the row says (post-run check). */
   public void markObjectBad(String uuid, String runId, String reason) throws SQLException {
-    try (Connection c = connection.open();
-        PreparedStatement s =
-            c.prepareStatement(
-                "UPDATE archival_metadata SET archival_status = ?, err_message = ?"
-                    + " WHERE uuid = ? AND run_id = ? AND archival_status = ?")) {
-      s.setString(1, FAILED);
-      s.setString(2, reason);
-      s.setString(3, uuid);
-      s.setString(4, runId);
-      s.setString(5, SUCCESS);
-      s.executeUpdate();
-    }
+    connection.call(
+        "mark partition " + uuid + " FAILED",
+        c -> {
+          try (PreparedStatement s =
+                  c.prepareStatement(
+                      "UPDATE archival_metadata SET archival_status = ?, err_message = ?"
+                          + " WHERE uuid = ? AND run_id = ? AND archival_status = ?")) {
+            s.setString(1, FAILED);
+            s.setString(2, reason);
+            s.setString(3, uuid);
+            s.setString(4, runId);
+            s.setString(5, SUCCESS);
+            s.executeUpdate();
+          }
+          return null;
+        });
   }
 
   /** A superseded archive whose object has not been removed yet. */
   public record Superseded(String uuid, String runId, String batchId, String period, String blobUrl) {}
 
   public List<Superseded> supersededNotRemoved(String type) throws SQLException {
-    List<Superseded> out = new ArrayList<>();
-    try (Connection c = connection.open();
-        PreparedStatement s =
-            c.prepareStatement(
-                "SELECT uuid, run_id, batchid, period, blob_url FROM archival_history"
-                    + " WHERE type = ? AND object_removed = ? ORDER BY batchid, period")) {
-      s.setString(1, type);
-      s.setBoolean(2, false);
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          out.add(new Superseded(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
-        }
-      }
-    }
-    return out;
+    return connection.call(
+        "read superseded archives",
+        c -> {
+          List<Superseded> out = new ArrayList<>();
+          try (PreparedStatement s =
+                  c.prepareStatement(
+                      "SELECT uuid, run_id, batchid, period, blob_url FROM archival_history"
+                          + " WHERE type = ? AND object_removed = ? ORDER BY batchid, period")) {
+            s.setString(1, type);
+            s.setBoolean(2, false);
+            try (ResultSet rs = s.executeQuery()) {
+              while (rs.next()) {
+                out.add(new Superseded(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+              }
+            }
+          }
+          return out;
+        });
   }
 
   public void markSupersededRemoved(String uuid, String runId) throws SQLException {
-    try (Connection c = connection.open()) {
-      markSupersededRemoved(c, uuid, runId);
-    }
+    connection.call(
+        "record a superseded object removed",
+        c -> {
+          markSupersededRemoved(c, uuid, runId);
+          return null;
+        });
   }
 
   public static void markSupersededRemoved(Connection c, String uuid, String runId)
@@ -481,25 +505,28 @@ public final class Ledger {
 
   /** Every superseded archive of a type (for status and tests). */
   public List<java.util.Map<String, Object>> history(String type) throws SQLException {
-    List<java.util.Map<String, Object>> out = new ArrayList<>();
-    try (Connection c = connection.open();
-        PreparedStatement s =
-            c.prepareStatement(
-                "SELECT uuid, run_id, batchid, period, iteration, archival_status, blob_url,"
-                    + " checksum_sha256, superseded_by_run, object_removed FROM archival_history"
-                    + " WHERE type = ? ORDER BY batchid, period, iteration")) {
-      s.setString(1, type);
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
-          for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-            m.put(rs.getMetaData().getColumnLabel(i).toLowerCase(java.util.Locale.ROOT), rs.getObject(i));
+    return connection.call(
+        "read archive history",
+        c -> {
+          List<java.util.Map<String, Object>> out = new ArrayList<>();
+          try (PreparedStatement s =
+                  c.prepareStatement(
+                      "SELECT uuid, run_id, batchid, period, iteration, archival_status, blob_url,"
+                          + " checksum_sha256, superseded_by_run, object_removed FROM archival_history"
+                          + " WHERE type = ? ORDER BY batchid, period, iteration")) {
+            s.setString(1, type);
+            try (ResultSet rs = s.executeQuery()) {
+              while (rs.next()) {
+                java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                  m.put(rs.getMetaData().getColumnLabel(i).toLowerCase(java.util.Locale.ROOT), rs.getObject(i));
+                }
+                out.add(m);
+              }
+            }
           }
-          out.add(m);
-        }
-      }
-    }
-    return out;
+          return out;
+        });
   }
 
   private static int setFile(
@@ -579,61 +606,71 @@ public final class Ledger {
    * the object the manifest lists (a row re-archived meanwhile keeps its own).
    */
   public void setManifest(Map<String, String> blobByUuid, String manifestUrl) throws SQLException {
-    try (Connection c = connection.open()) {
-      inTransaction(
-          c,
-          () -> {
-            try (PreparedStatement s =
-                c.prepareStatement(
-                    "UPDATE archival_metadata SET manifest_url = ? WHERE uuid = ? AND blob_url = ? AND archival_status = ?")) {
-              for (Map.Entry<String, String> e : blobByUuid.entrySet()) {
-                s.setString(1, manifestUrl);
-                s.setString(2, e.getKey());
-                s.setString(3, e.getValue());
-                s.setString(4, SUCCESS);
-                s.addBatch();
-              }
-              s.executeBatch();
-            }
-            return null;
-          });
-    }
+    connection.call(
+        "record manifest " + manifestUrl,
+        c -> {
+          inTransaction(
+              c,
+              () -> {
+                try (PreparedStatement s =
+                    c.prepareStatement(
+                        "UPDATE archival_metadata SET manifest_url = ? WHERE uuid = ? AND blob_url = ? AND archival_status = ?")) {
+                  for (Map.Entry<String, String> e : blobByUuid.entrySet()) {
+                    s.setString(1, manifestUrl);
+                    s.setString(2, e.getKey());
+                    s.setString(3, e.getValue());
+                    s.setString(4, SUCCESS);
+                    s.addBatch();
+                  }
+                  s.executeBatch();
+                }
+                return null;
+              });
+          return null;
+        });
   }
 
   /** Records the latest verification of a row's file ({@code verify}, and refusals of delete). */
   public void recordVerification(String uuid, String result) throws SQLException {
-    try (Connection c = connection.open();
-        PreparedStatement s =
-            c.prepareStatement("UPDATE archival_metadata SET verified_at = ?, verify_result = ? WHERE uuid = ?")) {
-      s.setObject(1, odt(Instant.now()));
-      s.setString(2, result.length() > 4000 ? result.substring(0, 4000) : result);
-      s.setString(3, uuid);
-      s.executeUpdate();
-    }
+    connection.call(
+        "record the verification of " + uuid,
+        c -> {
+          try (PreparedStatement s =
+                  c.prepareStatement("UPDATE archival_metadata SET verified_at = ?, verify_result = ? WHERE uuid = ?")) {
+            s.setObject(1, odt(Instant.now()));
+            s.setString(2, result.length() > 4000 ? result.substring(0, 4000) : result);
+            s.setString(3, uuid);
+            s.executeUpdate();
+          }
+          return null;
+        });
   }
 
   /** Every object URL the ledger knows for a type: current, pending and superseded not yet removed. */
   public Set<String> knownObjects(String type) throws SQLException {
-    Set<String> out = new HashSet<>();
-    // Only the two URL columns: a ledger row read whole is ~1.5 KB on the heap.
-    try (Connection c = connection.open();
-        PreparedStatement s =
-            c.prepareStatement("SELECT blob_url, pending_blob_url FROM archival_metadata WHERE type = ?")) {
-      s.setString(1, type);
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          for (int i = 1; i <= 2; i++) {
-            if (rs.getString(i) != null) {
-              out.add(rs.getString(i));
+    return connection.call(
+        "read known objects",
+        c -> {
+          Set<String> out = new HashSet<>();
+          // Only the two URL columns: a ledger row read whole is ~1.5 KB on the heap.
+          try (PreparedStatement s =
+                  c.prepareStatement("SELECT blob_url, pending_blob_url FROM archival_metadata WHERE type = ?")) {
+            s.setString(1, type);
+            try (ResultSet rs = s.executeQuery()) {
+              while (rs.next()) {
+                for (int i = 1; i <= 2; i++) {
+                  if (rs.getString(i) != null) {
+                    out.add(rs.getString(i));
+                  }
+                }
+              }
             }
           }
-        }
-      }
-    }
-    for (Superseded s : supersededNotRemoved(type)) {
-      out.add(s.blobUrl());
-    }
-    return out;
+          for (Superseded s : supersededNotRemoved(type)) {
+            out.add(s.blobUrl());
+          }
+          return out;
+        });
   }
 
   /** One restore of a partition, as the ledger keeps it. */
@@ -676,23 +713,26 @@ public final class Ledger {
 
   /** Restores of a type, newest first. */
   public List<Restore> restores(String type) throws SQLException {
-    List<Restore> out = new ArrayList<>();
-    try (Connection c = connection.open();
-        PreparedStatement s =
-            c.prepareStatement(
-                "SELECT restore_run_id, uuid, batchid, period, blob_url, target_table, restored_at, rows_written,"
-                    + " status, err_message FROM archival_restore WHERE type = ? ORDER BY restored_at DESC, batchid, period")) {
-      s.setString(1, type);
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          out.add(
-              new Restore(
-                  rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                  rs.getString(6), instant(rs, "restored_at"), rs.getLong(8), rs.getString(9), rs.getString(10)));
-        }
-      }
-    }
-    return out;
+    return connection.call(
+        "read restores",
+        c -> {
+          List<Restore> out = new ArrayList<>();
+          try (PreparedStatement s =
+                  c.prepareStatement(
+                      "SELECT restore_run_id, uuid, batchid, period, blob_url, target_table, restored_at, rows_written,"
+                          + " status, err_message FROM archival_restore WHERE type = ? ORDER BY restored_at DESC, batchid, period")) {
+            s.setString(1, type);
+            try (ResultSet rs = s.executeQuery()) {
+              while (rs.next()) {
+                out.add(
+                    new Restore(
+                        rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getString(6), instant(rs, "restored_at"), rs.getLong(8), rs.getString(9), rs.getString(10)));
+              }
+            }
+          }
+          return out;
+        });
   }
 
   /** Rows whose deletion was recorded by one run. */
@@ -711,51 +751,54 @@ public final class Ledger {
   }
 
   private List<LedgerRow> query(String where, String... args) throws SQLException {
-    List<LedgerRow> rows = new ArrayList<>();
-    try (Connection c = connection.open();
-        PreparedStatement s =
-            c.prepareStatement("SELECT " + READ_COLUMNS + " FROM archival_metadata " + where)) {
-      for (int i = 0; i < args.length; i++) {
-        s.setString(i + 1, args[i]);
-      }
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          rows.add(
-              new LedgerRow(
-                  rs.getString("uuid"),
-                  rs.getString("type"),
-                  rs.getString("batchid"),
-                  rs.getString("collectionid"),
-                  rs.getString("period"),
-                  instant(rs, "archival_date"),
-                  instant(rs, "completion_date"),
-                  rs.getString("archival_status"),
-                  rs.getString("deletion_status"),
-                  rs.getInt("iteration"),
-                  rs.getString("request_data"),
-                  rs.getString("blob_url"),
-                  rs.getString("err_message"),
-                  (Long) rs.getObject("row_count", Long.class),
-                  (Long) rs.getObject("byte_size", Long.class),
-                  rs.getString("checksum_sha256"),
-                  instant(rs, "min_time"),
-                  instant(rs, "max_time"),
-                  rs.getString("run_id"),
-                  instant(rs, "deletion_date"),
-                  (Long) rs.getObject("deleted_rows", Long.class),
-                  (Long) rs.getObject("skipped_changed_rows", Long.class),
-                  (Long) rs.getObject("absent_rows", Long.class),
-                  rs.getString("deletion_run_id"),
-                  rs.getString("pending_blob_url"),
-                  rs.getString("pending_run_id"),
-                  rs.getString("rollup_stats"),
-                  rs.getString("manifest_url"),
-                  instant(rs, "verified_at"),
-                  rs.getString("verify_result")));
-        }
-      }
-    }
-    return rows;
+    return connection.call(
+        "read the ledger",
+        c -> {
+          List<LedgerRow> rows = new ArrayList<>();
+          try (PreparedStatement s =
+                  c.prepareStatement("SELECT " + READ_COLUMNS + " FROM archival_metadata " + where)) {
+            for (int i = 0; i < args.length; i++) {
+              s.setString(i + 1, args[i]);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+              while (rs.next()) {
+                rows.add(
+                    new LedgerRow(
+                        rs.getString("uuid"),
+                        rs.getString("type"),
+                        rs.getString("batchid"),
+                        rs.getString("collectionid"),
+                        rs.getString("period"),
+                        instant(rs, "archival_date"),
+                        instant(rs, "completion_date"),
+                        rs.getString("archival_status"),
+                        rs.getString("deletion_status"),
+                        rs.getInt("iteration"),
+                        rs.getString("request_data"),
+                        rs.getString("blob_url"),
+                        rs.getString("err_message"),
+                        (Long) rs.getObject("row_count", Long.class),
+                        (Long) rs.getObject("byte_size", Long.class),
+                        rs.getString("checksum_sha256"),
+                        instant(rs, "min_time"),
+                        instant(rs, "max_time"),
+                        rs.getString("run_id"),
+                        instant(rs, "deletion_date"),
+                        (Long) rs.getObject("deleted_rows", Long.class),
+                        (Long) rs.getObject("skipped_changed_rows", Long.class),
+                        (Long) rs.getObject("absent_rows", Long.class),
+                        rs.getString("deletion_run_id"),
+                        rs.getString("pending_blob_url"),
+                        rs.getString("pending_run_id"),
+                        rs.getString("rollup_stats"),
+                        rs.getString("manifest_url"),
+                        instant(rs, "verified_at"),
+                        rs.getString("verify_result")));
+              }
+            }
+          }
+          return rows;
+        });
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -10,10 +10,48 @@ import java.util.List;
 import java.util.Properties;
 import java.util.ServiceLoader;
 import org.beamarchiver.options.LedgerOptions;
+import org.beamarchiver.retry.Outage;
 
-/** How to reach the ledger database; serializable for workers; the password never prints. */
-public record LedgerConnection(String url, String username, String password)
+/**
+ * How to reach the ledger database (or another JDBC database: a source, a restore target), and how
+ * long an outage of it is ridden out; serializable for workers; the password never prints.
+ */
+public record LedgerConnection(String url, String username, String password, Outage outage)
     implements Serializable {
+
+  /** With the default outage budget. */
+  public LedgerConnection(String url, String username, String password) {
+    this(url, username, password, new Outage(Outage.DEFAULT));
+  }
+
+  /** The same database with another outage budget. */
+  public LedgerConnection withOutage(Outage o) {
+    return new LedgerConnection(url, username, password, o);
+  }
+
+  /** One unit of work on an open connection. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs one unit of work on a connection of its own (closed afterwards); a lost or refused
+   * connection, or the server going away, is retried on a new connection through an outage of up to
+   * {@link #outage()}. The work must leave its transaction committed or rolled back, and must be
+   * safe to run again after an attempt whose commit answer was lost.
+   *
+   * @param what what the work does, for the log and the error when the outage outlasts the budget
+   */
+  public <T> T call(String what, Work<T> work) throws SQLException {
+    return outage.call(
+        what,
+        () -> {
+          try (Connection c = open()) {
+            return work.run(c);
+          }
+        });
+  }
 
   public static LedgerConnection from(LedgerOptions o) {
     String url = o.getLedgerUrl();
@@ -32,7 +70,8 @@ public record LedgerConnection(String url, String username, String password)
         o.getLedgerUsername() == null || o.getLedgerUsername().isEmpty()
             ? null
             : o.getLedgerUsername(),
-        password == null || password.isEmpty() ? null : password);
+        password == null || password.isEmpty() ? null : password,
+        Outage.ofSeconds(o.getMaxOutageSeconds()));
   }
 
   /**
@@ -73,6 +112,54 @@ public record LedgerConnection(String url, String username, String password)
    */
   private static String keepOpen(String url) {
     return url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_DELAY") ? url : url + ";DB_CLOSE_DELAY=-1";
+  }
+
+  /** A connection kept open across units of work (a worker's), replaced when it breaks. */
+  public Reused reused() {
+    return new Reused(this);
+  }
+
+  /**
+   * One connection reused by {@link #call}s of one thread: cheaper than a connection per unit of
+   * work, and as patient with outages (a unit that fails drops the connection; the next try opens
+   * a new one). Not thread-safe.
+   */
+  public static final class Reused implements AutoCloseable {
+    private final LedgerConnection db;
+    private Connection c;
+
+    private Reused(LedgerConnection db) {
+      this.db = db;
+    }
+
+    /** {@link LedgerConnection#call} on the kept connection. */
+    public <T> T call(String what, Work<T> work) throws SQLException {
+      return db.outage().call(
+          what,
+          () -> {
+            if (c == null || c.isClosed()) {
+              c = db.open();
+            }
+            try {
+              return work.run(c);
+            } catch (SQLException | RuntimeException e) {
+              close();
+              throw e;
+            }
+          });
+    }
+
+    @Override
+    public void close() {
+      if (c != null) {
+        try {
+          c.close();
+        } catch (SQLException ignored) {
+          // a broken connection: nothing to keep
+        }
+        c = null;
+      }
+    }
   }
 
   public Connection open() throws SQLException {

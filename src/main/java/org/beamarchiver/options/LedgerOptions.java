@@ -3,10 +3,12 @@ package org.beamarchiver.options;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 
-/** Where the ledger (archival_metadata) lives. */
-public interface LedgerOptions extends PipelineOptions {
+/**
+ * Where the ledger (archival_metadata) lives, and how long an outage of it (or of the other
+ * servers a run needs) is ridden out.
+ */
+public interface LedgerOptions extends OutageOptions {
   @Description(
       "JDBC URL of the ledger database: jdbc:postgresql://host:port/db in production; the"
           + " default is an embedded H2 database file under the working directory.")

@@ -108,9 +108,12 @@ public final class DeletePipeline {
               p.rowCount(), 0, 0, 0, 0, 0));
       if (!dryRun) {
         ledger.recordVerification(p.uuid(), bad.get().describe());
-        try (java.sql.Connection c = launch.ledger().open()) {
-          Ledger.recordDeletion(c, p.uuid(), false, 0, 0, 0, why, launch.runId());
-        }
+        launch.ledger().call(
+            "record the refusal of " + p.partition(),
+            c -> {
+              Ledger.recordDeletion(c, p.uuid(), false, 0, 0, 0, why, launch.runId());
+              return null;
+            });
       }
     }
     return new DeleteRun(

@@ -142,12 +142,15 @@ public final class RestorePipeline {
           if (bad.isPresent()) {
             String why = "refused, archive not verified: " + bad.get().describe();
             refused.add(new Outcome(r.batchId(), r.period(), Ledger.FAILED, 0, why));
-            try (java.sql.Connection c = launch.ledger().open()) {
-              Ledger.recordRestore(
-                  c, type,
-                  new Ledger.Restore(launch.runId(), r.uuid(), r.batchId(), r.period(), r.blobUrl(), target, Instant.now(), 0,
-                      Ledger.FAILED, why));
-            }
+            Ledger.Restore refusal =
+                new Ledger.Restore(launch.runId(), r.uuid(), r.batchId(), r.period(), r.blobUrl(), target, Instant.now(), 0,
+                    Ledger.FAILED, why);
+            launch.ledger().call(
+                "record the refusal of " + r.batchId() + " " + r.period(),
+                c -> {
+                  Ledger.recordRestore(c, type, refusal);
+                  return null;
+                });
             progress.note("refused " + r.batchId() + " " + r.period() + ": " + why);
             continue;
           }

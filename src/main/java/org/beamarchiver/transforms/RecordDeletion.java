@@ -43,7 +43,7 @@ public final class RecordDeletion
     private final LedgerConnection ledger;
     private final String runId;
     private final boolean dryRun;
-    private transient Connection connection;
+    private transient LedgerConnection.Reused connection;
 
     UpdateLedgerRowFn(LedgerConnection ledger, String runId, boolean dryRun) {
       this.ledger = ledger;
@@ -60,24 +60,30 @@ public final class RecordDeletion
         failedPartitions.inc();
       }
       if (!dryRun) {
-        if (connection == null || connection.isClosed()) {
-          connection = ledger.open();
+        if (connection == null) {
+          connection = ledger.reused();
         }
-        Ledger.recordDeletion(
-            connection,
-            d.partition().uuid(),
-            d.succeeded(),
-            d.tally().get(DeleteOutcome.DELETED),
-            d.tally().get(DeleteOutcome.SKIPPED_CHANGED) + d.tally().get(DeleteOutcome.SKIPPED_NO_WRITE_TIME),
-            d.tally().get(DeleteOutcome.ABSENT),
-            d.error(),
-            runId);
+        // Ridden through a ledger outage (the same values written again are harmless).
+        connection.call(
+            "record the deletion of " + d.partition().partition(),
+            c -> {
+              Ledger.recordDeletion(
+                  c,
+                  d.partition().uuid(),
+                  d.succeeded(),
+                  d.tally().get(DeleteOutcome.DELETED),
+                  d.tally().get(DeleteOutcome.SKIPPED_CHANGED) + d.tally().get(DeleteOutcome.SKIPPED_NO_WRITE_TIME),
+                  d.tally().get(DeleteOutcome.ABSENT),
+                  d.error(),
+                  runId);
+              return null;
+            });
       }
       out.output(d);
     }
 
     @Teardown
-    public void teardown() throws SQLException {
+    public void teardown() {
       if (connection != null) {
         connection.close();
       }

@@ -56,8 +56,13 @@ public final class RecordInLedger
     Instant date = archivalDate;
     String request = requestData;
     return (key, finalName) -> {
-      try (Connection c = l.open()) {
-        Ledger.markPending(c, type, key, finalName, run, date, request);
+      try {
+        l.call(
+            "record the write-ahead of " + key,
+            c -> {
+              Ledger.markPending(c, type, key, finalName, run, date, request);
+              return null;
+            });
       } catch (SQLException e) {
         throw new SQLException("ledger " + l + ": " + e.getMessage(), e.getSQLState(), e);
       }
@@ -81,7 +86,7 @@ public final class RecordInLedger
     private final Instant archivalDate;
     private final String requestData;
     private final boolean force;
-    private transient Connection connection;
+    private transient LedgerConnection.Reused connection;
 
     UpsertLedgerRowFn(RecordInLedger spec) {
       this.ledger = spec.ledger;
@@ -93,18 +98,18 @@ public final class RecordInLedger
     }
 
     @Setup
-    public void setup() throws SQLException {
-      connection = ledger.open();
+    public void setup() {
+      connection = ledger.reused();
     }
 
     @ProcessElement
     public void process(@Element ArchivedFile file, OutputReceiver<ArchivedFile> out)
         throws SQLException, IOException {
-      if (connection == null || connection.isClosed()) {
-        connection = ledger.open();
-      }
+      // Ridden through a ledger outage: a retry after a lost commit answer finds its own row.
       Ledger.Upsert done =
-          Ledger.upsertArchive(connection, archiveType, file, runId, archivalDate, requestData, force);
+          connection.call(
+              "record partition " + file.partition(),
+              c -> Ledger.upsertArchive(c, archiveType, file, runId, archivalDate, requestData, force));
       if (done.written()) {
         rowsRecorded.inc();
       } else if (file.succeeded()) {
@@ -120,8 +125,12 @@ public final class RecordInLedger
           FileSystems.delete(
               List.of(FileSystems.matchNewResource(done.supersededBlob(), false)),
               StandardMoveOptions.IGNORE_MISSING_FILES);
-          Ledger.markSupersededRemoved(
-              connection, Ledger.uuidOf(archiveType, file.partition()), done.supersededRun());
+          connection.call(
+              "record a superseded object removed",
+              c -> {
+                Ledger.markSupersededRemoved(c, Ledger.uuidOf(archiveType, file.partition()), done.supersededRun());
+                return null;
+              });
           supersededRemoved.inc();
         } catch (IOException | RuntimeException e) {
           LOG.warn("could not remove superseded {}: {}", done.supersededBlob(), e.toString());
@@ -131,7 +140,7 @@ public final class RecordInLedger
     }
 
     @Teardown
-    public void teardown() throws SQLException {
+    public void teardown() {
       if (connection != null) {
         connection.close();
       }

@@ -122,18 +122,22 @@ public final class RestoreVerifiedRows
       } else {
         partitionsFailed.inc();
       }
-      try (Connection c = settings.ledger().open()) {
-        Ledger.recordRestore(
-            c, settings.archiveType(),
-            new Ledger.Restore(
-                settings.runId(), p.uuid(), p.partition().batchId(), p.partition().period(), p.blobUrl(),
-                settings.target().qualifiedTable(), Instant.now(), result.rowsWritten(),
-                result.succeeded() ? Ledger.SUCCESS : Ledger.FAILED,
-                result.succeeded()
-                    ? (result.rowsPresent() + result.rowsKeptNewer() == 0 ? null
-                        : result.rowsPresent() + " already present, " + result.rowsKeptNewer() + " newer in the target (kept)")
-                    : result.error() != null ? result.error() : result.rowsFailed() + " row(s) failed to write"));
-      }
+      Ledger.Restore record =
+          new Ledger.Restore(
+              settings.runId(), p.uuid(), p.partition().batchId(), p.partition().period(), p.blobUrl(),
+              settings.target().qualifiedTable(), Instant.now(), result.rowsWritten(),
+              result.succeeded() ? Ledger.SUCCESS : Ledger.FAILED,
+              result.succeeded()
+                  ? (result.rowsPresent() + result.rowsKeptNewer() == 0 ? null
+                      : result.rowsPresent() + " already present, " + result.rowsKeptNewer() + " newer in the target (kept)")
+                  : result.error() != null ? result.error() : result.rowsFailed() + " row(s) failed to write");
+      // Ridden through a ledger outage; a retry rewrites the same record.
+      settings.ledger().call(
+          "record the restore of " + p.partition(),
+          c -> {
+            Ledger.recordRestore(c, settings.archiveType(), record);
+            return null;
+          });
       out.output(result);
     }
 
