@@ -42,7 +42,7 @@ final class VerifyCommand extends Command<VerifyOptions> {
     ArchiveRequest request = Requests.from(options, Instant.now());
     String root = Stores.normalizeRoot(options.getArchiveRoot());
     SigningKey key = SigningKey.resolve(options, false, out::println);
-    FileSystems.setDefaultPipelineOptions(options);
+    Stores.configure(options);
     Ledger ledger = new Ledger(LedgerConnection.from(options));
     ledger.migrate();
     String type = spec.archiveType();

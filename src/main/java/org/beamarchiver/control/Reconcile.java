@@ -176,7 +176,7 @@ public final class Reconcile {
       return false;
     }
     ResourceId id = m.metadata().get(0).resourceId();
-    FileSystems.delete(List.of(id), StandardMoveOptions.IGNORE_MISSING_FILES);
+    Stores.delete(List.of(id));
     return true;
   }
 }

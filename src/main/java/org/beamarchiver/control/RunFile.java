@@ -156,7 +156,7 @@ public record RunFile(
     if (m.status() == MatchResult.Status.OK && !m.metadata().isEmpty()) {
       ResourceId old = m.metadata().get(0).resourceId();
       ResourceId kept = FileSystems.matchNewResource(path + ".replaced-" + System.currentTimeMillis(), false);
-      FileSystems.rename(List.of(old), List.of(kept));
+      Stores.rename(old, kept);
     }
   }
 
@@ -170,8 +170,8 @@ public record RunFile(
     if (m.status() != MatchResult.Status.OK) {
       throw new IllegalArgumentException("--plan=" + path + ": no such run file");
     }
-    try (InputStream in = Channels.newInputStream(FileSystems.open(m.metadata().get(0).resourceId()))) {
-      RunFile f = JSON.readValue(in, RunFile.class);
+    try {
+      RunFile f = JSON.readValue(Stores.readAll(path), RunFile.class);
       if (!FORMAT.equals(f.format())) {
         throw new IllegalArgumentException(
             "--plan=" + path + " is not a run file of this tool (format " + f.format() + ", expected " + FORMAT + ")");
@@ -189,7 +189,7 @@ public record RunFile(
   public static Optional<Found> fresh(String dir, String system, String table, Request request, Instant now)
       throws IOException {
     String glob = folder(dir, request) + safe(system) + "_archival_" + safe(table) + "_*_run_file.json";
-    MatchResult m = FileSystems.match(List.of(glob)).get(0);
+    MatchResult m = Stores.match(glob);
     if (m.status() != MatchResult.Status.OK) {
       return Optional.empty();
     }

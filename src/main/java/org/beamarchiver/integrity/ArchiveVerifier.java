@@ -154,7 +154,7 @@ public final class ArchiveVerifier {
     if (Stores.isLocal(dir) && !java.nio.file.Files.isDirectory(java.nio.file.Paths.get(dir.replaceFirst("^file://", "")))) {
       return List.of();
     }
-    MatchResult listing = FileSystems.match(List.of(dir + "*")).get(0);
+    MatchResult listing = Stores.match(dir + "*");
     if (listing.status() != MatchResult.Status.OK) {
       return List.of();
     }
@@ -199,14 +199,18 @@ public final class ArchiveVerifier {
   }
 
   static String sha256(String url) throws IOException {
-    MessageDigest sha = Checksums.sha256();
-    byte[] buf = new byte[1 << 16];
-    try (InputStream in = Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(url, false)))) {
-      for (int n; (n = in.read(buf)) > 0; ) {
-        sha.update(buf, 0, n);
-      }
-    }
-    return Checksums.hex(sha);
+    return Stores.outage().call(
+        "read " + url,
+        () -> {
+          MessageDigest sha = Checksums.sha256(); // anew per try: a broken read starts over
+          byte[] buf = new byte[1 << 16];
+          try (InputStream in = Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(url, false)))) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+              sha.update(buf, 0, n);
+            }
+          }
+          return Checksums.hex(sha);
+        });
   }
 
   private static Verdict verdict(Status s, LedgerRow row, String detail) {

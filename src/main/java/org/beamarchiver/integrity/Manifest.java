@@ -104,10 +104,7 @@ public final class Manifest {
     if (Stores.matchExact(url).status() != org.apache.beam.sdk.io.fs.MatchResult.Status.OK) {
       throw new java.io.FileNotFoundException("manifest " + url + " does not exist");
     }
-    byte[] bytes;
-    try (InputStream in = Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(url, false)))) {
-      bytes = in.readAllBytes();
-    }
+    byte[] bytes = Stores.readAll(url);
     Map<String, Object> doc;
     try {
       doc = parse(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));

@@ -575,7 +575,7 @@ public final class Ledger {
   public static void recordDeletion(
       Connection c,
       String uuid,
-      boolean success,
+      String status,
       long deleted,
       long skippedChanged,
       long absent,
@@ -588,7 +588,7 @@ public final class Ledger {
                 + " skipped_changed_rows = ?, absent_rows = ?, deletion_run_id = ?, err_message = ?"
                 + " WHERE uuid = ? AND archival_status = ?")) {
       int i = 1;
-      s.setString(i++, success ? SUCCESS : FAILED);
+      s.setString(i++, status);
       s.setObject(i++, odt(Instant.now()));
       s.setLong(i++, deleted);
       s.setLong(i++, skippedChanged);
@@ -599,6 +599,41 @@ public final class Ledger {
       s.setString(i, SUCCESS);
       s.executeUpdate();
     }
+  }
+
+  /**
+   * Write-ahead of the verified delete, before its first row is deleted: the partition's deletion
+   * is PENDING under this run, so that if the run dies (or gives up) with deletes sent but not
+   * confirmed, the next run knows to check its rows in repair mode. Returns the deletion status the
+   * partition had (PENDING: an earlier delete was interrupted). Safe to repeat.
+   */
+  public static String markDeletionPending(Connection c, String uuid, String runId) throws SQLException {
+    return inTransaction(
+        c,
+        () -> {
+          String previous = null;
+          try (PreparedStatement s =
+              c.prepareStatement("SELECT deletion_status FROM archival_metadata WHERE uuid = ? FOR UPDATE")) {
+            s.setString(1, uuid);
+            try (ResultSet rs = s.executeQuery()) {
+              if (rs.next()) {
+                previous = rs.getString(1);
+              }
+            }
+          }
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "UPDATE archival_metadata SET deletion_status = ?, deletion_run_id = ?"
+                      + " WHERE uuid = ? AND archival_status = ? AND (deletion_status IS NULL OR deletion_status <> ?)")) {
+            s.setString(1, PENDING);
+            s.setString(2, runId);
+            s.setString(3, uuid);
+            s.setString(4, SUCCESS);
+            s.setString(5, SUCCESS);
+            s.executeUpdate();
+          }
+          return previous;
+        });
   }
 
   /**

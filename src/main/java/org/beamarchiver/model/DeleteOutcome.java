@@ -13,5 +13,10 @@ public enum DeleteOutcome {
   /** Dry run: would be deleted. */
   WOULD_DELETE,
   /** The delete failed (timeout, unavailable...): the partition is FAILED and a rerun retries. */
-  FAILED
+  FAILED,
+  /**
+   * The row's DELETE was sent but never confirmed (the re-check failed): its tombstone may have
+   * landed. The partition stays PENDING, and the next run checks the row again in repair mode.
+   */
+  IN_DOUBT
 }

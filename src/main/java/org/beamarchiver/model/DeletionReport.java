@@ -31,14 +31,14 @@ public record DeletionReport(
         d.partition().partition().period(),
         d.partition().blobUrl(),
         t.verificationError() == null,
-        d.succeeded() ? "SUCCESS" : "FAILED",
+        d.status(),
         d.error(),
         d.partition().rowCount(),
         t.get(DeleteOutcome.DELETED),
         t.get(DeleteOutcome.WOULD_DELETE),
         t.get(DeleteOutcome.SKIPPED_CHANGED) + t.get(DeleteOutcome.SKIPPED_NO_WRITE_TIME),
         t.get(DeleteOutcome.ABSENT),
-        t.get(DeleteOutcome.FAILED));
+        t.get(DeleteOutcome.FAILED) + t.get(DeleteOutcome.IN_DOUBT));
   }
 
   public String toJson() {

@@ -3,10 +3,9 @@ package org.beamarchiver.options;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 
-/** How to reach the Cassandra cluster that holds the live table. */
-public interface CassandraSourceOptions extends PipelineOptions {
+/** How to reach the Cassandra cluster that holds the live table (and how long it may be gone). */
+public interface CassandraSourceOptions extends OutageOptions {
   @Description("Comma-separated Cassandra contact points.")
   @Default.String("127.0.0.1")
   String getCassandraHosts();

@@ -23,6 +23,7 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.beamarchiver.retry.Outage;
 import org.beamarchiver.control.JobControl;
 import org.beamarchiver.control.JobState;
 import org.beamarchiver.control.Reconcile;
@@ -233,7 +234,8 @@ public final class ArchivePipeline {
         shuffle(options),
         record.writeAhead(),
         run.table().layout().rollup(),
-        format(options, run.spec()));
+        format(options, run.spec()),
+        Outage.ofSeconds(options.getMaxOutageSeconds()));
   }
 
   /** Builds the pipeline over any source of rows (tests inject one; production reads Cassandra). */
@@ -305,7 +307,7 @@ public final class ArchivePipeline {
             progress::note)) {
       Reconcile reconcile = new Reconcile(ledger, type, launch.archiveRoot(), progress::note);
       try {
-        FileSystems.setDefaultPipelineOptions(options);
+        Stores.configure(options);
         reconcile.afterDeadRuns(launch.runId(), job.abandonedJobs());
 
         RunFile reused = null;
@@ -439,7 +441,7 @@ public final class ArchivePipeline {
     String dir = runFileDir(options, launch);
     String system = system(options, launch);
     RunFile.Request request = requestOf(options, launch);
-    FileSystems.setDefaultPipelineOptions(options);
+    Stores.configure(options);
     if (!Boolean.TRUE.equals(options.getForceRun())) {
       Optional<RunFile.Found> fresh =
           RunFile.fresh(dir, system, launch.spec().qualifiedTable(), request, Instant.now());

@@ -111,7 +111,7 @@ public final class DeletePipeline {
         launch.ledger().call(
             "record the refusal of " + p.partition(),
             c -> {
-              Ledger.recordDeletion(c, p.uuid(), false, 0, 0, 0, why, launch.runId());
+              Ledger.recordDeletion(c, p.uuid(), Ledger.FAILED, 0, 0, 0, why, launch.runId());
               return null;
             });
       }
@@ -133,7 +133,7 @@ public final class DeletePipeline {
 
   public static Pipeline create(DeleteOptions options, DeleteRun run, GuardedDelete.Hook hook) throws IOException {
     Pipeline p = Pipeline.create(options);
-    FileSystems.setDefaultPipelineOptions(options);
+    Stores.configure(options);
     p.apply("SelectArchived", SelectArchived.of(run.archiveRoot(), run.runId(), run.partitions()))
         .apply(
             "DeleteVerifiedRows",
@@ -147,7 +147,9 @@ public final class DeletePipeline {
                     options.getDeleteConcurrency(),
                     options.getMaxDeletesPerSecond() == 0 ? 0
                         : (double) options.getMaxDeletesPerSecond() / Parallelism.of(options, "--maxDeletesPerSecond"),
-                    hook)))
+                    hook,
+                    run.ledger(),
+                    run.runId())))
         .apply("RecordDeletion", new RecordDeletion(run.ledger(), run.runId(), run.dryRun()))
         .apply(
             "FormatReport",
@@ -190,7 +192,7 @@ public final class DeletePipeline {
     try (JobControl job =
         JobControl.start(ArchivePipeline.controlSettings(options, launch, "delete", requestData), progress::note)) {
       try {
-        FileSystems.setDefaultPipelineOptions(options);
+        Stores.configure(options);
         new Reconcile(ledger, launch.spec().archiveType(), launch.archiveRoot(), progress::note)
             .afterDeadRuns(launch.runId(), job.abandonedJobs());
         DeleteRun first = prepare(options, launch, key);
@@ -247,19 +249,26 @@ public final class DeletePipeline {
   }
 
   private static List<DeletionReport> readReport(String path) throws IOException {
-    List<DeletionReport> out = new ArrayList<>();
-    try (BufferedReader r =
-        new BufferedReader(
-            new InputStreamReader(
-                Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(path, false))),
-                StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        if (!line.isBlank()) {
-          out.add(DeletionReport.fromJson(line));
-        }
-      }
-    }
+    // Read again from the start if the store fails part way.
+    List<DeletionReport> out =
+        Stores.outage().call(
+            "read " + path,
+            () -> {
+              List<DeletionReport> read = new ArrayList<>();
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(
+                          Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(path, false))),
+                          StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  if (!line.isBlank()) {
+                    read.add(DeletionReport.fromJson(line));
+                  }
+                }
+              }
+              return read;
+            });
     out.sort(Comparator.comparing(DeletionReport::batchId).thenComparing(DeletionReport::period));
     return out;
   }

@@ -125,7 +125,7 @@ public final class RestorePipeline {
     try (JobControl job =
         JobControl.start(ArchivePipeline.controlSettings(options, launch, "restore", requestData), progress::note)) {
       try {
-        FileSystems.setDefaultPipelineOptions(options);
+        Stores.configure(options);
         ArchiveVerifier verifier = new ArchiveVerifier(key);
         List<LedgerRow> rows = new ArrayList<>();
         for (LedgerRow r : ledger.partitionRows(type, launch.request()).values()) {

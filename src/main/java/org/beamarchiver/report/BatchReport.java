@@ -105,7 +105,7 @@ public final class BatchReport {
     }
     String root = Stores.normalizeRoot(o.getArchiveRoot());
     SigningKey key = SigningKey.resolve(o, false, notes);
-    FileSystems.setDefaultPipelineOptions(o);
+    Stores.configure(o);
     Ledger ledger = new Ledger(LedgerConnection.from(o));
     ledger.migrate();
     CassandraConnection cassandra = CassandraConnection.from(o);

@@ -122,7 +122,7 @@ public record Outage(Duration budget) implements Serializable {
   public static final class GaveUpException extends RuntimeException {
     private final String what;
 
-    GaveUpException(String what, int attempts, Duration down, Duration budget, Throwable last) {
+    public GaveUpException(String what, int attempts, Duration down, Duration budget, Throwable last) {
       super(
           what + " failed for " + down.toSeconds() + " s (" + attempts + " attempts; --maxOutageSeconds="
               + budget.toSeconds() + "), gave up: " + first(last),

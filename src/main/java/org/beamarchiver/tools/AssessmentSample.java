@@ -144,6 +144,7 @@ public final class AssessmentSample {
                 + " (user_id, course_id, batch_id, content_id, attempt_id, created_on, grand_total,"
                 + " last_attempted_on, question, total_max_score, total_score, updated_on)"
                 + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+    insert.setIdempotent(false); // it writes a list: sent twice, its elements would be twice
     Random random = new Random(seed);
     Semaphore permits = new Semaphore(inFlight);
     AtomicReference<Throwable> failure = new AtomicReference<>();

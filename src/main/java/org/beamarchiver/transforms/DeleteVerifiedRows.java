@@ -3,6 +3,7 @@ package org.beamarchiver.transforms;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.RateLimiter;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -25,6 +26,8 @@ import org.beamarchiver.io.cassandra.GuardedDelete;
 import org.beamarchiver.io.jdbc.JdbcGuardedDelete;
 import org.beamarchiver.io.jdbc.JdbcTable;
 import org.beamarchiver.io.store.ArchiveReader;
+import org.beamarchiver.io.store.Stores;
+import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.ledger.LedgerConnection;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.DeleteOutcome;
@@ -33,6 +36,7 @@ import org.beamarchiver.model.PartitionDeletion;
 import org.beamarchiver.model.RowToDelete;
 import org.beamarchiver.model.SourceRow;
 import org.beamarchiver.model.SourceTable;
+import org.beamarchiver.retry.Outage;
 import org.beamarchiver.spec.TableSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +51,10 @@ import org.slf4j.LoggerFactory;
 public final class DeleteVerifiedRows
     extends PTransform<PCollection<ArchivedPartition>, PCollection<PartitionDeletion>> {
 
-  /** What the deleting step needs; serializable for workers. */
+  /**
+   * What the deleting step needs; serializable for workers. {@code ledger} and {@code runId} are
+   * for the partition's write-ahead (deletion PENDING before its first delete).
+   */
   public record Settings(
       CassandraConnection cassandra,
       LedgerConnection jdbcSource,
@@ -56,8 +63,15 @@ public final class DeleteVerifiedRows
       boolean dryRun,
       int concurrency,
       double deletesPerWorker,
-      GuardedDelete.Hook hook)
-      implements java.io.Serializable {}
+      GuardedDelete.Hook hook,
+      LedgerConnection ledger,
+      String runId)
+      implements java.io.Serializable {
+    /** How long the source's (and the store's) outages are ridden out. */
+    Outage outage() {
+      return cassandra.outage();
+    }
+  }
 
   private final Settings settings;
 
@@ -87,6 +101,7 @@ public final class DeleteVerifiedRows
     private final Counter skippedChanged = Metrics.counter("delete", "rowsSkippedChanged");
     private final Counter absent = Metrics.counter("delete", "rowsAbsent");
     private final Counter failed = Metrics.counter("delete", "rowsFailed");
+    private final Counter repairing = Metrics.counter("delete", "partitionsRepairing");
 
     private final Settings settings;
     private transient GuardedDelete guard;
@@ -100,6 +115,7 @@ public final class DeleteVerifiedRows
 
     @Setup
     public void setup() {
+      Stores.setOutage(settings.outage());
       // --maxDeletesPerSecond divided among the run's workers: one limiter per worker instance.
       double rate = settings.deletesPerWorker();
       limiter = rate > 0 ? RateLimiter.create(rate) : null;
@@ -117,37 +133,47 @@ public final class DeleteVerifiedRows
       }
     }
 
-    /** Sends a group; rows failing recoverably go to {@code retries} when it is not null. */
+    /** A row to try again, and whether its delete may have landed (then it is retried in repair mode). */
+    private record Retry(RowToDelete row, boolean inDoubt, String error) {}
+
+    /**
+     * Sends a group; rows failing recoverably go to {@code retries} (a row whose delete was sent,
+     * or that was already in doubt, stays in doubt).
+     */
     private void submit(
         GuardedDelete g,
         List<RowToDelete> group,
+        boolean repair,
+        boolean alreadyInDoubt,
         DeleteTally tally,
         Semaphore inFlight,
-        List<RowToDelete> retries)
+        List<Retry> retries)
         throws InterruptedException {
       if (limiter != null) {
         limiter.acquire(group.size());
       }
       inFlight.acquire(group.size());
-      ListenableFuture<List<GuardedDelete.Result>> f = g.applyGroup(group, settings.dryRun());
+      ListenableFuture<List<GuardedDelete.Result>> f = g.applyGroup(group, settings.dryRun(), repair);
       f.addListener(
           () -> {
             List<GuardedDelete.Result> results;
             try {
               results = f.get();
             } catch (Exception e) {
-              GuardedDelete.Result failure = new GuardedDelete.Result(DeleteOutcome.FAILED, e.toString());
+              // applyGroup never fails; should it, the rows may have been sent: in doubt.
+              GuardedDelete.Result failure = new GuardedDelete.Result(DeleteOutcome.FAILED, e.toString(), true, true);
               results = java.util.Collections.nCopies(group.size(), failure);
             }
             for (int i = 0; i < results.size(); i++) {
               GuardedDelete.Result res = results.get(i);
-              if (retries != null && res.outcome() == DeleteOutcome.FAILED && res.recoverable()) {
+              boolean inDoubt = alreadyInDoubt || res.sent();
+              if (res.outcome() == DeleteOutcome.FAILED && res.recoverable()) {
                 synchronized (retries) {
-                  retries.add(group.get(i));
+                  retries.add(new Retry(group.get(i), inDoubt, res.error()));
                 }
               } else {
                 synchronized (tally) {
-                  tally.add(res.outcome(), res.error());
+                  tally.add(res.outcome() == DeleteOutcome.FAILED && inDoubt ? DeleteOutcome.IN_DOUBT : res.outcome(), res.error());
                 }
               }
             }
@@ -174,13 +200,35 @@ public final class DeleteVerifiedRows
       List<String> header = List.of(settings.table().layout().fileHeader());
       Path localDir = Path.of(System.getProperty("java.io.tmpdir"), "beam-archiver-verify");
       DeleteTally tally;
-      try (ArchiveReader.VerifiedFile file = ArchiveReader.fetchVerified(p, header, localDir)) {
+      // The object store's outages are ridden out here; past the budget the run gives up.
+      try (ArchiveReader.VerifiedFile file = ArchiveReader.fetchVerified(p, header, localDir, settings.outage())) {
         verified.inc();
-        tally = settings.jdbcSource() != null ? deleteJdbcRows(file.rows()) : deleteRows(p, file.rows());
+        if (settings.jdbcSource() != null) {
+          tally = deleteJdbcRows(file.rows());
+        } else {
+          // Write-ahead: from here a delete may land. A partition whose earlier delete was
+          // interrupted (still PENDING) is deleted in repair mode.
+          boolean repair =
+              !settings.dryRun()
+                  && PartitionDeletion.PENDING.equals(
+                      settings.ledger().call(
+                          "record the start of the delete of " + p.partition(),
+                          c -> Ledger.markDeletionPending(c, p.uuid(), settings.runId())));
+          if (repair) {
+            repairing.inc();
+            LOG.info("partition {}: an earlier delete was interrupted; checking its rows in repair mode", p.partition());
+          }
+          tally = deleteRows(p, file.rows(), repair);
+        }
       } catch (ArchiveReader.VerificationException e) {
         unverified.inc();
         LOG.warn("partition {} not deleted: archive failed verification: {}", p.partition(), e.getMessage());
         tally = DeleteTally.unverified(e.getMessage());
+      } catch (IOException e) {
+        // Not an outage (those are ridden out above): a full local disk, a refused read.
+        unverified.inc();
+        LOG.warn("partition {} not deleted: could not fetch its archive: {}", p.partition(), e.toString());
+        tally = DeleteTally.unverified("could not fetch the archive to verify it: " + e);
       }
       out.output(new PartitionDeletion(p, tally));
     }
@@ -239,10 +287,17 @@ public final class DeleteVerifiedRows
       skippedChanged.inc(
           tally.get(DeleteOutcome.SKIPPED_CHANGED) + tally.get(DeleteOutcome.SKIPPED_NO_WRITE_TIME));
       absent.inc(tally.get(DeleteOutcome.ABSENT));
-      failed.inc(tally.get(DeleteOutcome.FAILED));
+      failed.inc(tally.get(DeleteOutcome.FAILED) + tally.get(DeleteOutcome.IN_DOUBT));
     }
 
-    private DeleteTally deleteRows(ArchivedPartition p, Iterator<SourceRow> rows)
+    /**
+     * Deletes a verified file's rows under the guard, with as many groups in flight as the
+     * concurrency allows. Rows that failed on a timeout, a lost node or a missing quorum are tried
+     * again one by one, with backoff, through an outage of up to the budget (a row in doubt in
+     * repair mode). If the outage lasts longer the run gives up: the partition stays PENDING and the
+     * next run finishes it in repair mode.
+     */
+    private DeleteTally deleteRows(ArchivedPartition p, Iterator<SourceRow> rows, boolean repair)
         throws InterruptedException {
       DeleteTally tally = new DeleteTally();
       int permits = Math.max(MAX_GROUP, settings.concurrency());
@@ -250,34 +305,49 @@ public final class DeleteVerifiedRows
       GuardedDelete g = guard();
       // Archive files are sorted by primary key, so the rows of one source partition are adjacent.
       List<RowToDelete> group = new ArrayList<>();
-      List<RowToDelete> retries = new ArrayList<>();
+      List<Retry> retries = new ArrayList<>();
       while (rows.hasNext()) {
         SourceRow r = rows.next();
         RowToDelete row = new RowToDelete(p.uuid(), r.values(), r.writeTimeMicros());
         if (!group.isEmpty()
             && (group.size() == MAX_GROUP || !g.samePartition(group.get(0).values(), row.values()))) {
-          submit(g, group, tally, inFlight, retries);
+          submit(g, group, repair, false, tally, inFlight, retries);
           group = new ArrayList<>();
         }
         group.add(row);
       }
       if (!group.isEmpty()) {
-        submit(g, group, tally, inFlight, retries);
+        submit(g, group, repair, false, tally, inFlight, retries);
       }
       inFlight.acquire(permits);
       inFlight.release(permits);
-      // Rows that failed on a timeout or overload: retried one by one, twice, after a pause.
-      for (int round = 1; round <= 2 && !retries.isEmpty(); round++) {
-        List<RowToDelete> again;
+      Outage outage = settings.outage();
+      long started = System.nanoTime();
+      for (int round = 1; ; round++) {
+        List<Retry> again;
         synchronized (retries) {
           again = new ArrayList<>(retries);
           retries.clear();
         }
-        LOG.warn("retrying {} row(s) of partition {} after recoverable errors (round {})", again.size(), p.partition(), round);
-        Thread.sleep(1000L * round);
-        List<RowToDelete> lastRound = round == 2 ? null : retries;
-        for (RowToDelete row : again) {
-          submit(g, List.of(row), tally, inFlight, lastRound);
+        if (again.isEmpty()) {
+          break;
+        }
+        long wait = Math.min(15_000L, 1000L << Math.min(4, round - 1));
+        java.time.Duration down = java.time.Duration.ofNanos(System.nanoTime() - started);
+        if (down.plusMillis(wait).compareTo(outage.budget()) > 0) {
+          throw new Outage.GaveUpException(
+              "delete " + again.size() + " row(s) of partition " + p.partition() + " ("
+                  + again.stream().filter(Retry::inDoubt).count() + " in doubt)",
+              round, down, outage.budget(), new RuntimeException(again.get(0).error()));
+        }
+        if (round == 1 || round % 5 == 0) {
+          LOG.warn(
+              "retrying {} row(s) of partition {} after recoverable errors (round {}, {} in doubt): {}",
+              again.size(), p.partition(), round, again.stream().filter(Retry::inDoubt).count(), again.get(0).error());
+        }
+        Thread.sleep(wait);
+        for (Retry r : again) {
+          submit(g, List.of(r.row()), repair || r.inDoubt(), r.inDoubt(), tally, inFlight, retries);
         }
         inFlight.acquire(permits);
         inFlight.release(permits);

@@ -20,10 +20,12 @@ import org.beamarchiver.io.format.CsvLines;
 import org.beamarchiver.io.format.ParquetRows;
 import org.beamarchiver.io.store.ArchivePaths;
 import org.beamarchiver.io.store.Checksums;
+import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.model.ArchivedFile;
 import org.beamarchiver.model.PartitionKey;
 import org.beamarchiver.model.RollupStats;
 import org.beamarchiver.model.SourceRow;
+import org.beamarchiver.retry.Outage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +40,14 @@ final class PartitionFileWriter {
 
   private PartitionFileWriter() {}
 
+  /** A partition's records in key order, opened again for each try of its write. */
+  @FunctionalInterface
+  interface SortedRows {
+    Iterator<byte[][]> open() throws IOException;
+  }
+
   static ArchivedFile writeAndPublish(
-      WritePartitionFiles.FileSettings settings, PartitionKey key, Iterator<byte[][]> sorted) {
+      WritePartitionFiles.FileSettings settings, PartitionKey key, SortedRows sorted) {
     String finalName =
         ArchivePaths.archiveFile(
             settings.archiveRoot(), settings.archiveType(), key, settings.runEpochMillis(), settings.format());
@@ -54,12 +62,27 @@ final class PartitionFileWriter {
       LOG.error("partition {} failed: could not record the write-ahead: {}", key, e.toString(), e);
       return ArchivedFile.failed(key, "write-ahead failed: " + e);
     }
-    // The rows stream through once, so a failed write is not retried here: the partition is
-    // FAILED and the next run redoes it. The rename, which holds no rows, is retried.
+    // An object store that fails or answers "later" is ridden out: the write starts over from the
+    // first row (the rows are opened again) into the same temporary object, for up to the outage
+    // budget; the rename is an idempotent step of its own. Past the budget the run gives up (the
+    // next partition would only wait as long again); any other failure fails this partition only.
+    boolean[] retry = {false};
     try {
-      ArchivedFile file = write(settings, key, sorted, temp, finalName);
-      renameWithRetries(temp, target);
+      ArchivedFile file =
+          settings.outage().call(
+              "write " + finalName,
+              () -> {
+                if (retry[0]) {
+                  FileSystems.delete(List.of(temp), StandardMoveOptions.IGNORE_MISSING_FILES);
+                }
+                retry[0] = true;
+                return write(settings, key, sorted.open(), temp, finalName);
+              });
+      Stores.rename(temp, target);
       return file;
+    } catch (Outage.GaveUpException e) {
+      LOG.error("partition {}: {}", key, e.getMessage());
+      throw e;
     } catch (Exception e) {
       LOG.error("partition {} failed: {}", key, e.toString(), e);
       try {
@@ -68,27 +91,6 @@ final class PartitionFileWriter {
         LOG.warn("could not remove temporary object {}: {}", temp, d.toString());
       }
       return ArchivedFile.failed(key, "write failed: " + e);
-    }
-  }
-
-  /** Renames, retrying storage errors twice with backoff (1 s, 2 s). */
-  private static void renameWithRetries(ResourceId temp, ResourceId target) throws IOException {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        FileSystems.rename(List.of(temp), List.of(target));
-        return;
-      } catch (IOException e) {
-        if (attempt >= 3) {
-          throw e;
-        }
-        LOG.warn("rename to {} failed (attempt {}), retrying: {}", target, attempt, e.toString());
-        try {
-          Thread.sleep(1000L << (attempt - 1));
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
-      }
     }
   }
 

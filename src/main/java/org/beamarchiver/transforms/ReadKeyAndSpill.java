@@ -1,6 +1,8 @@
 package org.beamarchiver.transforms;
 
 import com.datastax.driver.core.ConsistencyLevel;
+import com.datastax.driver.core.PagingState;
+import com.datastax.driver.core.ResultSet;
 import com.datastax.driver.core.PreparedStatement;
 import com.datastax.driver.core.Session;
 import com.datastax.driver.core.TableMetadata;
@@ -157,11 +159,27 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
       }
     }
 
+    /**
+     * Reads one token slice page by page. A page that fails on a timeout, a lost node or a missing
+     * quorum is asked for again from where the last complete page ended (the driver's paging
+     * state), with backoff, through an outage of up to the budget: no row is read twice or missed.
+     */
     void scan(KV<Long, Long> slice, KeyByPartition.Keyer.Sink sink) throws IOException {
       // Murmur3 never gives a partition the minimum token, so (min, x] misses nothing.
-      Iterator<SourceRow> rows = mapper.map(session.execute(range.bind(slice.getKey(), slice.getValue())));
-      while (rows.hasNext()) {
-        keyer.key(rows.next(), sink);
+      String what = "read token range (" + slice.getKey() + ", " + slice.getValue() + "]";
+      ResultSet page = connection.outage().call(what, () -> session.execute(range.bind(slice.getKey(), slice.getValue())));
+      while (true) {
+        for (int n = page.getAvailableWithoutFetching(); n > 0; n--) {
+          keyer.key(mapper.read(page.one()), sink);
+        }
+        if (page.isFullyFetched()) {
+          return;
+        }
+        PagingState next = page.getExecutionInfo().getPagingState();
+        page =
+            connection.outage().call(
+                what,
+                () -> session.execute(range.bind(slice.getKey(), slice.getValue()).setPagingState(next)));
       }
     }
   }

@@ -70,7 +70,7 @@ public final class RecordDeletion
               Ledger.recordDeletion(
                   c,
                   d.partition().uuid(),
-                  d.succeeded(),
+                  d.status(),
                   d.tally().get(DeleteOutcome.DELETED),
                   d.tally().get(DeleteOutcome.SKIPPED_CHANGED) + d.tally().get(DeleteOutcome.SKIPPED_NO_WRITE_TIME),
                   d.tally().get(DeleteOutcome.ABSENT),

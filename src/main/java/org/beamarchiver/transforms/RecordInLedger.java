@@ -6,7 +6,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
+import org.beamarchiver.io.store.Stores;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -114,17 +114,13 @@ public final class RecordInLedger
         rowsRecorded.inc();
       } else if (file.succeeded()) {
         // Another run archived this partition meanwhile: ours is not recorded, so remove it.
-        FileSystems.delete(
-            List.of(FileSystems.matchNewResource(file.blobUrl(), false)),
-            StandardMoveOptions.IGNORE_MISSING_FILES);
+        Stores.delete(List.of(FileSystems.matchNewResource(file.blobUrl(), false)));
       }
       if (done.supersededBlob() != null) {
         // The new archive is recorded; the one it replaces goes (or the run's post-processing
         // removes it, if this fails).
         try {
-          FileSystems.delete(
-              List.of(FileSystems.matchNewResource(done.supersededBlob(), false)),
-              StandardMoveOptions.IGNORE_MISSING_FILES);
+          Stores.delete(List.of(FileSystems.matchNewResource(done.supersededBlob(), false)));
           connection.call(
               "record a superseded object removed",
               c -> {

@@ -25,11 +25,14 @@ import org.beamarchiver.io.cassandra.CassandraSessions;
 import org.beamarchiver.io.cassandra.RestoreTarget;
 import org.beamarchiver.io.jdbc.JdbcRestoreTarget;
 import org.beamarchiver.io.store.ArchiveReader;
+import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.ledger.LedgerConnection;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.PartitionRestore;
 import org.beamarchiver.model.SourceRow;
+import org.beamarchiver.retry.Outage;
+import org.beamarchiver.retry.Recoverable;
 import org.beamarchiver.spec.TableSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,6 +92,7 @@ public final class RestoreVerifiedRows
 
     @Setup
     public void setup() {
+      Stores.setOutage(settings.cassandra().outage());
       if (settings.jdbcTarget() != null) {
         return; // a JDBC target is written per partition, on its own connection
       }
@@ -111,11 +115,17 @@ public final class RestoreVerifiedRows
     public void process(@Element ArchivedPartition p, OutputReceiver<PartitionRestore> out) throws Exception {
       Path localDir = Path.of(System.getProperty("java.io.tmpdir"), "beam-archiver-verify");
       PartitionRestore result;
-      try (ArchiveReader.VerifiedFile file = ArchiveReader.fetchVerified(p, settings.fileHeader(), localDir)) {
+      // The object store's outages are ridden out here; past the budget the run gives up.
+      try (ArchiveReader.VerifiedFile file =
+          ArchiveReader.fetchVerified(p, settings.fileHeader(), localDir, settings.cassandra().outage())) {
         result = settings.jdbcTarget() != null ? writeJdbc(p, file.rows()) : write(p, file.rows());
       } catch (ArchiveReader.VerificationException e) {
         LOG.warn("partition {} not restored: archive failed verification: {}", p.partition(), e.getMessage());
         result = new PartitionRestore(p, 0, 0, 0, 0, "archive failed verification: " + e.getMessage());
+      } catch (java.io.IOException e) {
+        // Not an outage (those are ridden out above): a full local disk, a refused read.
+        LOG.warn("partition {} not restored: could not fetch its archive: {}", p.partition(), e.toString());
+        result = new PartitionRestore(p, 0, 0, 0, 0, "could not fetch the archive to verify it: " + e);
       }
       if (result.succeeded()) {
         partitionsRestored.inc();
@@ -156,6 +166,12 @@ public final class RestoreVerifiedRows
       }
     }
 
+    /**
+     * Writes a verified file's rows, with bounded concurrency. Rows that failed on a timeout, a lost
+     * node or a missing quorum are tried again (read first, so a write that did land is not made
+     * twice) with backoff through an outage of up to the budget; past it the run gives up, and a
+     * rerun (idempotent) finishes the partition.
+     */
     private PartitionRestore write(ArchivedPartition p, Iterator<SourceRow> rows) throws InterruptedException {
       int permits = Math.max(1, settings.concurrency());
       Semaphore inFlight = new Semaphore(permits);
@@ -164,33 +180,69 @@ public final class RestoreVerifiedRows
       AtomicLong newer = new AtomicLong();
       AtomicLong failed = new AtomicLong();
       AtomicReference<String> firstError = new AtomicReference<>();
-      while (rows.hasNext()) {
-        SourceRow row = rows.next();
-        if (limiter != null) {
-          limiter.acquire();
-        }
-        inFlight.acquire();
-        Futures.addCallback(
-            target.restore(row),
-            new FutureCallback<RestoreTarget.Outcome>() {
-              @Override
-              public void onSuccess(RestoreTarget.Outcome outcome) {
-                (outcome == RestoreTarget.Outcome.WRITTEN ? written
-                    : outcome == RestoreTarget.Outcome.ALREADY_PRESENT ? present : newer).incrementAndGet();
-                inFlight.release();
-              }
+      List<SourceRow> retries = new java.util.ArrayList<>();
+      Iterator<SourceRow> todo = rows;
+      Outage outage = settings.cassandra().outage();
+      long started = 0;
+      for (int round = 0; ; round++) {
+        while (todo.hasNext()) {
+          SourceRow row = todo.next();
+          if (limiter != null) {
+            limiter.acquire();
+          }
+          inFlight.acquire();
+          Futures.addCallback(
+              target.restore(row),
+              new FutureCallback<RestoreTarget.Outcome>() {
+                @Override
+                public void onSuccess(RestoreTarget.Outcome outcome) {
+                  (outcome == RestoreTarget.Outcome.WRITTEN ? written
+                      : outcome == RestoreTarget.Outcome.ALREADY_PRESENT ? present : newer).incrementAndGet();
+                  inFlight.release();
+                }
 
-              @Override
-              public void onFailure(Throwable t) {
-                failed.incrementAndGet();
-                firstError.compareAndSet(null, t.toString());
-                inFlight.release();
-              }
-            },
-            MoreExecutors.directExecutor());
+                @Override
+                public void onFailure(Throwable t) {
+                  if (Recoverable.is(t)) {
+                    synchronized (retries) {
+                      retries.add(row);
+                    }
+                  } else {
+                    failed.incrementAndGet();
+                  }
+                  firstError.compareAndSet(null, t.toString());
+                  inFlight.release();
+                }
+              },
+              MoreExecutors.directExecutor());
+        }
+        inFlight.acquire(permits);
+        inFlight.release(permits);
+        List<SourceRow> again;
+        synchronized (retries) {
+          again = new java.util.ArrayList<>(retries);
+          retries.clear();
+        }
+        if (again.isEmpty()) {
+          break;
+        }
+        if (round == 0) {
+          started = System.nanoTime();
+        }
+        long wait = Math.min(15_000L, 1000L << Math.min(4, round));
+        java.time.Duration down = java.time.Duration.ofNanos(System.nanoTime() - started);
+        if (down.plusMillis(wait).compareTo(outage.budget()) > 0) {
+          throw new Outage.GaveUpException(
+              "restore " + again.size() + " row(s) of partition " + p.partition(), round + 1, down, outage.budget(),
+              new RuntimeException(firstError.get()));
+        }
+        if (round == 0 || round % 5 == 4) {
+          LOG.warn("retrying {} row(s) of partition {} after recoverable errors (round {}): {}",
+              again.size(), p.partition(), round + 1, firstError.get());
+        }
+        Thread.sleep(wait);
+        todo = again.iterator();
       }
-      inFlight.acquire(permits);
-      inFlight.release(permits);
       restored.inc(written.get());
       failedRows.inc(failed.get());
       String error = failed.get() == 0 ? null : failed.get() + " row(s) failed to write, first: " + firstError.get();

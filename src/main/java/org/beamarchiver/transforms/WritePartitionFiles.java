@@ -35,6 +35,8 @@ import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.beamarchiver.retry.Outage;
+import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.io.store.ArchivePaths;
 import org.beamarchiver.model.ArchiveFormat;
 import org.beamarchiver.model.ArchivedFile;
@@ -82,8 +84,25 @@ public final class WritePartitionFiles
       Shuffle shuffle,
       WriteAhead writeAhead,
       Rollup rollup,
-      ArchiveFormat format)
+      ArchiveFormat format,
+      Outage outage)
       implements Serializable {
+    public FileSettings(
+        String archiveRoot,
+        String archiveType,
+        String runId,
+        long runEpochMillis,
+        List<String> header,
+        int gzipLevel,
+        int sortMemoryMb,
+        Shuffle shuffle,
+        WriteAhead writeAhead,
+        Rollup rollup,
+        ArchiveFormat format) {
+      this(archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, writeAhead, rollup,
+          format, new Outage(Outage.DEFAULT));
+    }
+
     public FileSettings(
         String archiveRoot,
         String archiveType,
@@ -127,7 +146,15 @@ public final class WritePartitionFiles
     /** The same settings, writing {@code f}. */
     public FileSettings withFormat(ArchiveFormat f) {
       return new FileSettings(
-          archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, writeAhead, rollup, f);
+          archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, writeAhead, rollup, f,
+          outage);
+    }
+
+    /** The same settings, riding out a store outage of up to {@code o}. */
+    public FileSettings withOutage(Outage o) {
+      return new FileSettings(
+          archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, writeAhead, rollup,
+          format, o);
     }
   }
 
@@ -205,7 +232,12 @@ public final class WritePartitionFiles
       this.settings = settings;
     }
 
-    void publish(PartitionKey key, Iterator<byte[][]> sorted, OutputReceiver<ArchivedFile> out) {
+    @Setup
+    public void setupStores() {
+      Stores.setOutage(settings.outage()); // this worker's renames and removals ride it out too
+    }
+
+    void publish(PartitionKey key, PartitionFileWriter.SortedRows sorted, OutputReceiver<ArchivedFile> out) {
       ArchivedFile file = PartitionFileWriter.writeAndPublish(settings, key, sorted);
       if (file.succeeded()) {
         partitionsWritten.inc();
@@ -237,7 +269,7 @@ public final class WritePartitionFiles
         for (KV<byte[], byte[]> row : partition.getValue()) {
           sorter.add(row.getKey(), row.getValue());
         }
-        publish(partition.getKey(), sorter.sorted(), out);
+        publish(partition.getKey(), sorter::sorted, out);
       }
     }
   }
@@ -435,17 +467,23 @@ public final class WritePartitionFiles
         throws IOException {
       List<SeekableByteChannel> open = new ArrayList<>();
       try {
-        List<Iterator<byte[][]>> sources = new ArrayList<>();
-        for (Segment s : segments) {
-          SeekableByteChannel ch =
-              (SeekableByteChannel) FileSystems.open(FileSystems.matchNewResource(s.path(), false));
-          open.add(ch);
-          ch.position(s.offset());
-          sources.add(
-              ExternalSorter.readRecords(
-                  new BufferedInputStream(Channels.newInputStream(ch), 1 << 15), s.records()));
-        }
-        publish(key, ExternalSorter.merge(sources), out);
+        // Opened again for each try of the write: the segments are local files.
+        publish(
+            key,
+            () -> {
+              List<Iterator<byte[][]>> sources = new ArrayList<>();
+              for (Segment s : segments) {
+                SeekableByteChannel ch =
+                    (SeekableByteChannel) FileSystems.open(FileSystems.matchNewResource(s.path(), false));
+                open.add(ch);
+                ch.position(s.offset());
+                sources.add(
+                    ExternalSorter.readRecords(
+                        new BufferedInputStream(Channels.newInputStream(ch), 1 << 15), s.records()));
+              }
+              return ExternalSorter.merge(sources);
+            },
+            out);
       } finally {
         for (SeekableByteChannel ch : open) {
           ch.close();

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.beamarchiver.options.CassandraSourceOptions;
+import org.beamarchiver.retry.Outage;
 
 /**
  * How to reach the source cluster, serializable so that workers can connect too. The password is
@@ -23,7 +24,8 @@ public record CassandraConnection(
     String username,
     String password,
     String consistency,
-    int readTimeoutMillis)
+    int readTimeoutMillis,
+    Outage outage)
     implements Serializable {
 
   public static CassandraConnection from(CassandraSourceOptions o) {
@@ -55,7 +57,8 @@ public record CassandraConnection(
         emptyToNull(o.getCassandraUsername()),
         emptyToNull(password),
         o.getCassandraConsistency(),
-        o.getCassandraReadTimeoutMillis());
+        o.getCassandraReadTimeoutMillis(),
+        Outage.ofSeconds(o.getMaxOutageSeconds()));
   }
 
   private static String emptyToNull(String s) {
@@ -72,7 +75,11 @@ public record CassandraConnection(
             .withQueryOptions(
                 new QueryOptions()
                     .setConsistencyLevel(ConsistencyLevel.valueOf(consistency))
-                    .setFetchSize(5000))
+                    .setFetchSize(5000)
+                    // Our reads, and deletes and writes USING TIMESTAMP, give the same result when
+                    // run twice: the driver may send them again to another node after a lost
+                    // connection or a timeout. Statements that are not (list writes) say so.
+                    .setDefaultIdempotence(true))
             .withSocketOptions(new SocketOptions().setReadTimeoutMillis(readTimeoutMillis))
             .withLoadBalancingPolicy(
                 new TokenAwarePolicy(DCAwareRoundRobinPolicy.builder().withLocalDc(localDc).build()));

@@ -118,6 +118,19 @@ public record CassandraTable(RowLayout layout, String selectCql, int writeTimeCo
     return new CassandraTable(layout, cql, writeTimes);
   }
 
+  /**
+   * Whether writing these columns writes a non-frozen list: its elements get new cell names on
+   * every write, so such a write done twice appends the elements twice (it is not idempotent).
+   */
+  public static boolean writesList(DataType[] types) {
+    for (DataType t : types) {
+      if (t.getName() == DataType.Name.LIST && !t.isFrozen()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Partitions per token-range split when splits are chosen automatically. */
   public static final long PARTITIONS_PER_SPLIT = 20_000;
 

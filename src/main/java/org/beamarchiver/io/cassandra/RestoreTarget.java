@@ -82,6 +82,10 @@ public final class RestoreTarget {
     current.setConsistencyLevel(cl);
     insertAt.setConsistencyLevel(cl);
     insertNow.setConsistencyLevel(cl);
+    // Writing a list again appends its elements again: such a write is not sent twice by the
+    // driver (a failed row is read again before it is written again).
+    insertAt.setIdempotent(!CassandraTable.writesList(types));
+    insertNow.setIdempotent(!CassandraTable.writesList(types));
   }
 
   /** Restores one archived row (its values in the archive's column order). */

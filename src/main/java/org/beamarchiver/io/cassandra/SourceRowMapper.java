@@ -64,6 +64,13 @@ public final class SourceRowMapper implements Mapper<SourceRow> {
     };
   }
 
+  /** One row of a result, decoded and counted as read. */
+  public SourceRow read(Row row) {
+    SourceRow r = toSourceRow(row);
+    ROWS_READ.inc();
+    return r;
+  }
+
   SourceRow toSourceRow(Row row) {
     ColumnDefinitions columns = row.getColumnDefinitions();
     Decoders d = decoders;

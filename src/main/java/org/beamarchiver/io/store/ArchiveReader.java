@@ -111,6 +111,41 @@ public final class ArchiveReader {
   }
 
   /**
+   * {@link #fetchVerified(ArchivedPartition, List, Path)}, riding out an object store that is
+   * unreachable or answers "later" (the fetch starts over) for up to {@code outage}; a failed
+   * verification is never retried.
+   *
+   * @throws org.beamarchiver.retry.Outage.GaveUpException when the outage outlasted the budget
+   */
+  public static VerifiedFile fetchVerified(
+      ArchivedPartition p, List<String> expectedHeader, Path localDir, org.beamarchiver.retry.Outage outage)
+      throws IOException, VerificationException {
+    try {
+      return outage.call(
+          "fetch " + p.blobUrl(),
+          () -> {
+            try {
+              return fetchVerified(p, expectedHeader, localDir);
+            } catch (VerificationException e) {
+              throw new Refused(e);
+            }
+          });
+    } catch (Refused r) {
+      throw r.verdict;
+    }
+  }
+
+  /** Carries a verification failure through the outage's retry loop, which must not retry it. */
+  private static final class Refused extends RuntimeException {
+    final VerificationException verdict;
+
+    Refused(VerificationException verdict) {
+      super(verdict.getMessage(), null, false, false);
+      this.verdict = verdict;
+    }
+  }
+
+  /**
    * Fetches and verifies one archived partition: the object exists, its size and SHA-256 equal
    * the ledger's, it parses in its format (told by the object's name: gzip CSV or Parquet) with the
    * expected columns, every record has every column and a valid write time, and the row count
@@ -127,7 +162,7 @@ public final class ArchiveReader {
             .orElseThrow(
                 () -> new VerificationException(
                     "not an archive file name (no " + ArchiveFormat.allowed() + " suffix): " + p.blobUrl()));
-    MatchResult match = Stores.matchExact(p.blobUrl());
+    MatchResult match = Stores.matchExact(p.blobUrl()); // OK or NOT_FOUND; a failed lookup throws
     if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
       throw new VerificationException("object missing: " + p.blobUrl());
     }

@@ -12,13 +12,70 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
+import org.beamarchiver.options.OutageOptions;
+import org.beamarchiver.retry.Outage;
 
-/** Small helpers over Beam's FileSystems, for local paths and object-store URIs alike. */
+/**
+ * Small helpers over Beam's FileSystems, for local paths and object-store URIs alike. Each rides
+ * out an object store that is unreachable or answers "later" for up to the process's {@link
+ * #outage()} (set by the command from {@code --maxOutageSeconds}, beside Beam's own {@code
+ * FileSystems.setDefaultPipelineOptions}); a lookup that fails is never taken for "not there".
+ */
 public final class Stores {
   /** A URI with a scheme ({@code s3://}, {@code gs://}, {@code file://}...), as opposed to a local path. */
   private static final java.util.regex.Pattern URI = java.util.regex.Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
 
+  private static volatile Outage outage = new Outage(Outage.DEFAULT);
+
   private Stores() {}
+
+  /**
+   * Beam's filesystems for these options (credentials, endpoints: {@code
+   * FileSystems.setDefaultPipelineOptions}), and the outage this process's store operations ride
+   * out ({@code --maxOutageSeconds}).
+   */
+  public static void configure(org.apache.beam.sdk.options.PipelineOptions options) {
+    FileSystems.setDefaultPipelineOptions(options);
+    setOutage(Outage.ofSeconds(options.as(OutageOptions.class).getMaxOutageSeconds()));
+  }
+
+  /** How long this process's store operations ride out an outage (workers: from their settings). */
+  public static void setOutage(Outage o) {
+    outage = o;
+  }
+
+  public static Outage outage() {
+    return outage;
+  }
+
+  /**
+   * Beam's match of one spec, with an ERROR (the store unreachable, a 5xx) ridden out and, past the
+   * budget, thrown: the result is OK or NOT_FOUND, never a failure mistaken for an empty listing.
+   */
+  public static MatchResult match(String spec) throws IOException {
+    return outage.call(
+        "look up " + spec,
+        () -> {
+          MatchResult m = FileSystems.match(List.of(spec)).get(0);
+          if (m.status() == MatchResult.Status.ERROR) {
+            m.metadata(); // throws the lookup's own IOException
+            throw new IOException("cannot look up " + spec);
+          }
+          return m;
+        });
+  }
+
+  /** The bytes of a small object, read whole (a manifest, a run file), riding out an outage. */
+  public static byte[] readAll(String path) throws IOException {
+    return outage.call(
+        "read " + path,
+        () -> {
+          try (java.io.InputStream in =
+              java.nio.channels.Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(path, false)))) {
+            return in.readAllBytes();
+          }
+        });
+  }
 
   /** A local root becomes absolute (workers may run elsewhere); URIs stay as given. */
   public static String normalizeRoot(String root) {
@@ -43,7 +100,7 @@ public final class Stores {
         return MatchResult.create(MatchResult.Status.NOT_FOUND, new java.io.FileNotFoundException(path));
       }
     }
-    return FileSystems.match(List.of(path)).get(0);
+    return match(path);
   }
 
   public static boolean isLocal(String path) {
@@ -58,16 +115,23 @@ public final class Stores {
    * execution), and a reader never sees half an object.
    */
   public static void write(String path, String mimeType, byte[] bytes) throws IOException {
-    String target = isLocal(path) ? path : path + ".writing-" + java.util.UUID.randomUUID();
-    try (java.io.OutputStream out =
-        java.nio.channels.Channels.newOutputStream(FileSystems.create(FileSystems.matchNewResource(target, false), mimeType))) {
-      out.write(bytes);
-    }
-    if (!target.equals(path)) {
-      FileSystems.rename(
-          java.util.List.of(FileSystems.matchNewResource(target, false)),
-          java.util.List.of(FileSystems.matchNewResource(path, false)));
-    }
+    outage.run(
+        "write " + path,
+        () -> {
+          // A sibling of its own per try: a failed try leaves at most a stray ".writing-" object.
+          String target = isLocal(path) ? path : path + ".writing-" + java.util.UUID.randomUUID();
+          try (java.io.OutputStream out =
+              java.nio.channels.Channels.newOutputStream(
+                  FileSystems.create(FileSystems.matchNewResource(target, false), mimeType))) {
+            out.write(bytes);
+          }
+          if (!target.equals(path)) {
+            FileSystems.rename(
+                java.util.List.of(FileSystems.matchNewResource(target, false)),
+                java.util.List.of(FileSystems.matchNewResource(path, false)));
+          }
+          return null;
+        });
   }
 
   /** Removes a run's temporary folder and what a failed write may have left in it. */
@@ -91,7 +155,7 @@ public final class Stores {
       }
       return;
     }
-    MatchResult m = FileSystems.match(dir + "**");
+    MatchResult m = match(dir + "**");
     List<ResourceId> ids = new ArrayList<>();
     if (m.status() == MatchResult.Status.OK) {
       for (MatchResult.Metadata md : m.metadata()) {
@@ -99,7 +163,36 @@ public final class Stores {
       }
     }
     if (!ids.isEmpty()) {
-      FileSystems.delete(ids, StandardMoveOptions.IGNORE_MISSING_FILES);
+      outage.run(
+          "remove " + dir,
+          () -> {
+            FileSystems.delete(ids, StandardMoveOptions.IGNORE_MISSING_FILES);
+            return null;
+          });
     }
+  }
+
+  /** Removes objects (missing ones are fine), riding out an outage. */
+  public static void delete(List<ResourceId> ids) throws IOException {
+    outage.run(
+        "remove " + (ids.size() == 1 ? ids.get(0) : ids.size() + " objects"),
+        () -> {
+          FileSystems.delete(ids, StandardMoveOptions.IGNORE_MISSING_FILES);
+          return null;
+        });
+  }
+
+  /** Renames objects (an object store copies then deletes), riding out an outage. */
+  public static void rename(ResourceId from, ResourceId to) throws IOException {
+    outage.run(
+        "rename " + from + " to " + to,
+        () -> {
+          if (!isLocal(to.toString()) && matchExact(from.toString()).status() == MatchResult.Status.NOT_FOUND
+              && matchExact(to.toString()).status() == MatchResult.Status.OK) {
+            return null; // an earlier try did it, and only its answer was lost
+          }
+          FileSystems.rename(List.of(from), List.of(to));
+          return null;
+        });
   }
 }
