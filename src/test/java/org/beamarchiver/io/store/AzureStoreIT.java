@@ -53,10 +53,13 @@ import org.junit.jupiter.api.io.TempDir;
 class AzureStoreIT {
   static final Instant AS_OF = Instant.parse("2021-01-13T12:00:00Z");
   static final String CONTAINER = "archives-it";
-  /** 4 batches over 2020-W53, 2021-W01 (8 partitions to archive) and the unfinished 2021-W02. */
+  /**
+   * 4 generated batches over 2020-W53, 2021-W01 and the unfinished 2021-W02, plus one batch with a
+   * hostile id in the two complete weeks: 10 partitions to archive.
+   */
   static final int BATCHES = 4;
 
-  static final int PARTITIONS = 2 * BATCHES;
+  static final int PARTITIONS = 2 * BATCHES + 2;
 
   static Cluster cluster;
   static Session session;
@@ -95,11 +98,30 @@ class AzureStoreIT {
     }
   }
 
-  /** The generated rows, 2 of them without a time (dead letters). */
+  /**
+   * A batch id that no blob name may hold as it is (a slash, '%', a space, non-ASCII, URL
+   * punctuation): its archives are named by the escaped id.
+   */
+  static final String HOSTILE = "b/%41 \u00e4?#+&";
+
+  /**
+   * The generated rows (2 of them without a time: dead letters), plus 6 rows of {@link #HOSTILE}
+   * in 2021-W01 and 2 in 2020-W53.
+   */
   static Fixture fixture(String prefix, String blobEndpoint) throws Exception {
     String ks = TestServers.newKeyspace("azure_it");
     AssessmentSample.createSchema(session, ks);
     AssessmentSample.load(session, ks, 1500, BATCHES, 3, 2, 23L, AS_OF, 64);
+    com.datastax.driver.core.PreparedStatement insert =
+        session.prepare(
+            "INSERT INTO " + ks + ".assessment_aggregator (user_id, course_id, batch_id, content_id, attempt_id, created_on,"
+                + " grand_total, total_max_score, total_score, updated_on) VALUES (?,?,?,?,?,?,?,?,?,?)");
+    for (int i = 0; i < 8; i++) {
+      Instant t = Instant.parse(i < 6 ? "2021-01-05T10:00:00Z" : "2020-12-29T10:00:00Z").plusSeconds(61L * i);
+      session.execute(
+          insert.bind("user-h" + i, "do_course_h", HOSTILE, "do_content_h" + i, "attempt-h" + i, java.util.Date.from(t),
+              i + "/5", 5.0, (double) i, java.util.Date.from(t)));
+    }
     Path spec = dir.resolve(prefix + ".yaml");
     Files.writeString(
         spec,
@@ -210,9 +232,15 @@ class AzureStoreIT {
     Cli parquet = expect(0, f, "archive", "--format=PARQUET");
     String type = f.prefix() + "/archived-batches/assessment/";
     List<String> files = blobs(type);
-    assertEquals(PARTITIONS, files.size(), "4 batches x 2 ended weeks: " + files + "\n" + csv.out() + parquet.out());
+    assertEquals(PARTITIONS, files.size(), "5 batches x 2 ended weeks: " + files + "\n" + csv.out() + parquet.out());
     assertEquals(PARTITIONS / 2, files.stream().filter(n -> n.endsWith(".csv.gz")).count(), files.toString());
     assertEquals(PARTITIONS / 2, files.stream().filter(n -> n.endsWith(".parquet")).count(), files.toString());
+    // Every archive sits in the type's folder under its escaped name, the hostile batch's too.
+    assertTrue(files.stream().allMatch(n -> n.lastIndexOf('/') == type.length() - 1 && !n.contains("%")), files.toString());
+    assertEquals(
+        2,
+        files.stream().filter(n -> ArchivePaths.unescape(n.substring(type.length()).replaceAll("-\\d{4}-\\d{2}-\\d+\\..*$", "")).equals(HOSTILE)).count(),
+        files.toString());
     assertTrue(files.stream().noneMatch(n -> n.contains("-" + current.replace("-W", "-") + "-")), "the unfinished week is not archived");
     List<LedgerRow> archived = f.archived();
     assertEquals(Set.copyOf(files), Set.copyOf(archived.stream().map(r -> blobName(r.blobUrl())).toList()), "the ledger names the blobs");
