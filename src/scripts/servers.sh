@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Throwaway test servers without Docker: Cassandra 5.0, PostgreSQL 15, S3Proxy, Flink 1.19 session cluster.
+# Throwaway test servers without Docker: Cassandra 5.0, PostgreSQL 15, S3Proxy, Flink 1.19 session cluster,
+# Azurite (Azure Blob Storage emulator).
 # Every server binds 127.0.0.1 on the ports given, keeps all its state under <workdir>, runs in the
 # background, and is stopped by the PID(s) recorded in <workdir> (never by name).
 #
@@ -12,9 +13,12 @@
 #   servers.sh start s3proxy   <workdir> <port> <identity> <credential>  (filesystem blobs, aws-v2-or-v4)
 #   servers.sh start flink     <workdir> <rest_port> <base_port>         (JM rpc=base, blob=base+1,
 #                                      TM rpc=base+2, TM data=base+3, metrics query=base+4..base+5)
-#   servers.sh stop  <cassandra|cassandra-cluster|postgres|s3proxy|flink> <workdir>
+#   servers.sh start azurite   <workdir> <port>                          (blob service only,
+#                                      account devstoreaccount1 with its published key)
+#   servers.sh stop  <cassandra|cassandra-cluster|postgres|s3proxy|flink|azurite> <workdir>
 #
-# Server jars come from Maven Central through src/servers/<kind>/pom.xml into target/servers/<kind>/lib.
+# Server jars come from Maven Central through src/servers/<kind>/pom.xml into target/servers/<kind>/lib;
+# Azurite from the npm registry through src/servers/azurite/package-lock.json into target/servers/azurite.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -22,7 +26,8 @@ PG_BIN=/usr/lib/postgresql/15/bin
 START_TIMEOUT=120   # seconds to wait for a server to answer
 STOP_TIMEOUT=20     # seconds between the polite signal and KILL
 
-usage() { sed -n '6,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+# The usage lines of the comment above (from the first "servers.sh" line to the blank "#").
+usage() { sed -n '/^#   servers\.sh /,/^#$/{/^#$/!p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 die() { echo "servers.sh: $*" >&2; exit 1; }
 log() { echo "servers.sh: $*"; }
 
@@ -533,6 +538,58 @@ stop_flink() {
   stop_pidfile "$1/flink-jobmanager.pid" "$1" TERM
 }
 
+# --- Azurite -------------------------------------------------------------------------------------
+
+# Install Azurite from src/servers/azurite/package-lock.json into target/servers/azurite once
+# (locked, atomic, like fetch_jars): `npm ci` in a scratch folder, renamed when complete. A changed
+# lock file (another version) installs again. Install scripts are not run: Azurite needs none.
+install_azurite() {
+  local src="$ROOT/src/servers/azurite" inst="$ROOT/target/servers/azurite"
+  if [[ ! -f "$inst/.complete" ]] || ! cmp -s "$src/package-lock.json" "$inst/package-lock.json"; then
+    command -v node >/dev/null && command -v npm >/dev/null || die "Azurite needs Node.js and npm"
+    mkdir -p "$ROOT/target/servers"
+    exec 9>"$ROOT/target/servers/azurite.lock"
+    flock 9
+    if [[ ! -f "$inst/.complete" ]] || ! cmp -s "$src/package-lock.json" "$inst/package-lock.json"; then
+      log "installing azurite into $inst" >&2
+      rm -rf "$inst" "$inst.tmp"
+      mkdir -p "$inst.tmp"
+      cp "$src/package.json" "$src/package-lock.json" "$src/.npmrc" "$inst.tmp/"
+      if ! (cd "$inst.tmp" && npm ci --ignore-scripts --no-audit --no-fund) \
+        >"$ROOT/target/servers/azurite.npm.log" 2>&1; then
+        cat "$ROOT/target/servers/azurite.npm.log" >&2
+        die "could not install azurite"
+      fi
+      [[ -x "$inst.tmp/node_modules/.bin/azurite-blob" ]] || die "npm ci installed no azurite-blob"
+      touch "$inst.tmp/.complete"
+      mv "$inst.tmp" "$inst"
+    fi
+    exec 9>&-
+  fi
+  echo "$inst"
+}
+
+start_azurite() {
+  (($# == 2)) || usage
+  local dir port="$2" inst pid
+  dir="$(workdir_abs "$1")"
+  refuse_if_running "$dir/azurite.pid"
+  require_free_ports "$port"
+  inst="$(install_azurite)"
+  mkdir -p "$dir/blobs"
+  # Blob service only. --skipApiVersionCheck: the Azure SDK may speak a newer REST API version than
+  # this Azurite knows. --disableTelemetry: Azurite reports usage to Microsoft by default.
+  log "starting azurite on http://127.0.0.1:$port, dir $dir"
+  cd "$dir"
+  "$inst/node_modules/.bin/azurite-blob" --blobHost 127.0.0.1 --blobPort "$port" \
+    --location "$dir/blobs" --silent --skipApiVersionCheck --disableTelemetry \
+    >"$dir/azurite.log" 2>&1 </dev/null &
+  pid=$!
+  echo "$pid" >"$dir/azurite.pid"
+  wait_until azurite "$pid" "$dir/azurite.log" "$dir/azurite.pid" "$dir" port_open "$port"
+  log "azurite up (pid $pid) after ${SECONDS}s"
+}
+
 # --- main ----------------------------------------------------------------------------------------
 
 (($# >= 2)) || usage
@@ -544,6 +601,7 @@ case "$action" in
       cassandra | postgres | s3proxy | flink) "start_$kind" "$@" ;;
       cassandra-cluster) start_cassandra_cluster "$@" ;;
       cassandra-node) start_cassandra_node "$@" ;;
+      azurite) start_azurite "$@" ;;
       *) usage ;;
     esac
     ;;
@@ -557,6 +615,7 @@ case "$action" in
       postgres) stop_pidfile "$dir/postgres.pid" "$dir" INT ;;
       flink) stop_flink "$dir" ;;
       cassandra-cluster) stop_cassandra_cluster "$dir" ;;
+      azurite) stop_pidfile "$dir/azurite.pid" "$dir" TERM ;;
       *) usage ;;
     esac
     ;;

@@ -35,6 +35,18 @@ class ArchivePathsTest {
     assertTrue(file.startsWith(root) && file.getParent().equals(root), file.toString());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"../../etc/passwd", "a/b", "..", "with space", "100%", "ünïcødé-批次", "%41", "~41", ".hidden"})
+  void inAzureBlobStorageNamesHoldNoPercentSignAndMapBack(String id) {
+    String dir = "azfs://account/container/p/archived-batches/assessment/";
+    String file = ArchivePaths.archiveFile("azfs://account/container/p", "assessment", new PartitionKey(id, 2020, 1), 1, ArchiveFormat.CSV_GZ);
+    assertTrue(file.startsWith(dir), file);
+    String name = file.substring(dir.length());
+    assertFalse(name.contains("%") || name.contains("/") || name.startsWith("."), name);
+    assertEquals(id, ArchivePaths.unescape(name.substring(0, name.length() - "-2020-01-1.csv.gz".length())));
+    assertEquals(ArchivePaths.fileName(new PartitionKey(id, 2020, 1), 1, ArchiveFormat.CSV_GZ), name.replace('~', '%'));
+  }
+
   @Test
   void escapingIsInjective() {
     assertFalse(ArchivePaths.escape("%41").equals(ArchivePaths.escape("A")));

@@ -142,6 +142,41 @@ public final class TestServers {
     return "127.0.0.1:" + flinkRestPort;
   }
 
+  // --- Azurite (Azure Blob Storage emulator) -----------------------------------------------------
+
+  /** The storage emulators' well-known development account and its published key (not a secret). */
+  public static final String AZURE_ACCOUNT = "devstoreaccount1";
+
+  public static final String AZURE_ACCOUNT_KEY =
+      "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+  private static Integer azuritePort;
+
+  /**
+   * The run's Azure Blob Storage emulator (Azurite's blob service on loopback, installed from npm and
+   * started on first use): the development account's blob endpoint, {@code
+   * http://127.0.0.1:<port>/devstoreaccount1}.
+   */
+  public static synchronized String azuriteEndpoint() {
+    if (azuritePort == null) {
+      int port = freePort();
+      Path dir = workDir("azurite");
+      script("start", "azurite", dir.toString(), Integer.toString(port));
+      register("azurite", dir);
+      azuritePort = port;
+    }
+    return "http://127.0.0.1:" + azuritePort + "/" + AZURE_ACCOUNT;
+  }
+
+  /**
+   * A connection string for the development account at {@code blobEndpoint} (Azurite's, or a proxy
+   * in front of it), for {@code --azureConnectionString} and the Azure SDK.
+   */
+  public static String azureConnectionString(String blobEndpoint) {
+    return "DefaultEndpointsProtocol=" + java.net.URI.create(blobEndpoint).getScheme() + ";AccountName=" + AZURE_ACCOUNT
+        + ";AccountKey=" + AZURE_ACCOUNT_KEY + ";BlobEndpoint=" + blobEndpoint + ";";
+  }
+
   /** A new, empty PostgreSQL database; returns its JDBC URL (user postgres, no password). */
   public static String newPostgresDatabase() {
     int port = postgresPort();

@@ -10,7 +10,8 @@ import org.beamarchiver.model.PartitionKey;
  * {@code <root>/archived-batches/<type>/<batch>-<isoYear>-<isoWeek>-<epochMillis><suffix>}, the suffix
  * being the format's ({@code .csv.gz}, {@code .parquet}).
  * Batch ids are escaped so that any id, whatever characters it holds, gives one plain object name
- * that stays under the root and maps back to the id unambiguously.
+ * that stays under the root and maps back to the id unambiguously ({@code %XX}; {@code ~XX} in Azure
+ * Blob Storage).
  */
 public final class ArchivePaths {
   public static final String ARCHIVE_DIR = "archived-batches";
@@ -33,14 +34,27 @@ public final class ArchivePaths {
         escape(key.batchId()), key.isoYear(), key.isoWeek(), epochMillis, format.suffix());
   }
 
+  /**
+   * The file name under {@code root}. In Azure Blob Storage ({@code azfs://}) the escapes are
+   * written {@code ~XX} instead of {@code %XX}: Beam hands blob names to the Azure SDK as they are,
+   * and the SDK URL-decodes every name it is given, so {@code a%2Fb} would be stored as the blob
+   * {@code a/b} (the raw id, in a sub-folder), and Beam's listing of a folder fails on a blob whose
+   * name holds a '%'. {@link #escape} never writes '~' itself (it escapes it), and {@link #unescape}
+   * reads both forms.
+   */
+  public static String fileName(String root, PartitionKey key, long epochMillis, ArchiveFormat format) {
+    String name = fileName(key, epochMillis, format);
+    return root.startsWith("azfs://") ? name.replace('%', '~') : name;
+  }
+
   public static String archiveFile(
       String root, String type, PartitionKey key, long epochMillis, ArchiveFormat format) {
-    return root(root) + "/" + ARCHIVE_DIR + "/" + type + "/" + fileName(key, epochMillis, format);
+    return root(root) + "/" + ARCHIVE_DIR + "/" + type + "/" + fileName(root, key, epochMillis, format);
   }
 
   public static String tempFile(
       String root, String runId, PartitionKey key, long epochMillis, ArchiveFormat format) {
-    return root(root) + "/" + TEMP_DIR + "/" + runId + "/" + fileName(key, epochMillis, format);
+    return root(root) + "/" + TEMP_DIR + "/" + runId + "/" + fileName(root, key, epochMillis, format);
   }
 
   public static String tempDir(String root, String runId) {
@@ -88,11 +102,15 @@ public final class ArchivePaths {
     return sb.toString();
   }
 
+  /**
+   * The id of an escaped name; {@code ~XX} is read as {@code %XX} (Azure's form, see {@link
+   * #fileName(String, PartitionKey, long, ArchiveFormat)}).
+   */
   public static String unescape(String name) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(name.length());
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
-      if (c == '%') {
+      if (c == '%' || c == '~') {
         out.write(Integer.parseInt(name.substring(i + 1, i + 3), 16));
         i += 2;
       } else {

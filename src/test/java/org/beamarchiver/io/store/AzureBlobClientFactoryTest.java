@@ -4,11 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.BlobServiceClientBuilder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.azure.blobstore.DefaultBlobstoreClientBuilderFactory;
 import org.apache.beam.sdk.io.azure.options.BlobstoreOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.beamarchiver.model.ArchiveFormat;
+import org.beamarchiver.model.PartitionKey;
 import org.junit.jupiter.api.Test;
 
 /** azfs:// roots: the filesystem is registered, and a client uses one credential at a time. */
@@ -44,6 +48,19 @@ class AzureBlobClientFactoryTest {
     assertEquals(
         "http://127.0.0.1:10000/devstoreaccount1",
         new AzureBlobClientFactory().createBuilder(o).buildClient().getAccountUrl());
+  }
+
+  @Test
+  void theSdkKeepsTheNameOfAnAzfsArchiveWhateverItsBatchId() {
+    // Beam hands an azfs:// path's blob name to the SDK as it is, and the SDK URL-decodes names:
+    // a %XX escape would be stored as the raw id, here in a sub-folder.
+    BlobContainerClient c = new BlobServiceClientBuilder().connectionString(EMULATOR).buildClient().getBlobContainerClient("c");
+    assertEquals("t/a/b%c-1.csv.gz", c.getBlobClient("t/" + ArchivePaths.escape("a/b%c") + "-1.csv.gz").getBlobName());
+    String root = "azfs://devstoreaccount1/c/root";
+    String path = ArchivePaths.archiveFile(root, "t", new PartitionKey("a/b%c", 2021, 1), 1, ArchiveFormat.CSV_GZ);
+    String name = path.substring("azfs://devstoreaccount1/c/".length());
+    assertEquals("root/archived-batches/t/a~2Fb~25c-2021-01-1.csv.gz", name);
+    assertEquals(name, c.getBlobClient(name).getBlobName());
   }
 
   @Test
