@@ -44,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Archive → verify → delete → restore on Cassandra 4.1, through the CLI. On 4.x a non-frozen
  * collection has no write time, so the archived write time W covers the other regular cells only
  * and the delete's tombstone at W cannot reach collection cells written later: such rows must
- * survive whole, never with a mutilated list.
+ * survive whole, never with a mutilated list, and a restore must not undo a change made to a
+ * collection after the archive.
  */
 class Cassandra41IT {
   static final Instant AS_OF = Instant.parse("2021-01-13T12:00:00Z");
@@ -214,34 +215,43 @@ class Cassandra41IT {
     String verifyOut = cli(f, "verify");
     assertTrue(verifyOut.contains("checked: 6 OK") && verifyOut.contains("every file verified"), verifyOut);
 
-    // After the archive: one row changed in a regular column.
+    // After the archive: one row changed in a regular column, one only in its list.
     String changedRegular = candidates.get(2);
+    String changedList = candidates.get(3);
     session.execute("UPDATE " + f.table() + " SET total_score = 99.5 WHERE " + KEY, key(changedRegular));
+    session.execute("UPDATE " + f.table() + " SET question = question + [{id: 'appended-after', score: 3.0}] WHERE " + KEY,
+        key(changedList));
     Map<String, List<String>> beforeDelete = table(f);
     List<Long> regularTimes = writeTimes(f, changedRegular);
+    List<Long> listTimes = writeTimes(f, changedList);
+    List<String> listAfterChange = questions(f, changedList);
 
     String deleteOut = cli(f, "delete");
     Map<String, List<String>> afterDelete = table(f);
-    Set<String> kept = Set.of(appendedBefore, replacedBefore, changedRegular);
+    Set<String> kept = Set.of(appendedBefore, replacedBefore, changedRegular, changedList);
     for (String k : beforeDelete.keySet()) {
       boolean gone = archivable.contains(k) && !kept.contains(k);
       assertEquals(!gone, afterDelete.containsKey(k), k);
     }
-    assertEquals(beforeDelete.size() - archivable.size() + 3, afterDelete.size(), deleteOut);
+    assertEquals(beforeDelete.size() - archivable.size() + 4, afterDelete.size(), deleteOut);
     // Rows whose list is newer than their other cells are not deleted on 4.x, and survive whole.
     assertEquals(original.get(appendedBefore), afterDelete.get(appendedBefore), "list appended before the archive");
     assertEquals(original.get(replacedBefore), afterDelete.get(replacedBefore), "list replaced before the archive");
     // Rows changed after the archive are skipped at the check: untouched.
     assertEquals(beforeDelete.get(changedRegular), afterDelete.get(changedRegular));
+    assertEquals(beforeDelete.get(changedList), afterDelete.get(changedList));
     assertEquals(regularTimes, writeTimes(f, changedRegular), "not written to");
+    assertEquals(listTimes, writeTimes(f, changedList), "not written to");
+    assertEquals(listAfterChange, questions(f, changedList));
     partitions = ledger.rowsOfType("assessment");
     assertTrue(partitions.stream().allMatch(r -> "SUCCESS".equals(r.deletionStatus())), partitions.toString());
-    assertEquals(archivable.size() - 3, sum(partitions, LedgerRow::deletedRows));
-    assertEquals(3, sum(partitions, LedgerRow::skippedChangedRows));
+    assertEquals(archivable.size() - 4, sum(partitions, LedgerRow::deletedRows));
+    assertEquals(4, sum(partitions, LedgerRow::skippedChangedRows));
     assertEquals(0, sum(partitions, LedgerRow::absentRows));
 
     String restoreOut = cli(f, "restore");
     assertEquals(beforeDelete, table(f), "restore gives the table back cell for cell: " + restoreOut);
+    assertEquals(listAfterChange, questions(f, changedList), "the list changed after the archive keeps its change");
     String again = cli(f, "restore");
     assertEquals(beforeDelete, table(f), "a second restore changes nothing");
     assertTrue(again.contains("already present"), again);
