@@ -4,7 +4,8 @@
 # Every server binds 127.0.0.1 on the ports given, keeps all its state under <workdir>, runs in the
 # background, and is stopped by the PID(s) recorded in <workdir> (never by name).
 #
-#   servers.sh start cassandra <workdir> <native_port> <storage_port>    (heap: CASSANDRA_HEAP, default 1g)
+#   servers.sh start cassandra <workdir> <native_port> <storage_port> [5.0|4.1]
+#                                      (heap: CASSANDRA_HEAP, default 1g; version default 5.0)
 #   servers.sh start cassandra-cluster <workdir> <native_port> <storage_port> <topology>
 #                                      (nodes on 127.0.0.1, .2, ...; topology e.g. "dc1=3,dc2=1";
 #                                       heap per node: CASSANDRA_HEAP, default 768m)
@@ -135,6 +136,17 @@ fetch_jars() {
 
 # --- Cassandra -----------------------------------------------------------------------------------
 
+# The Cassandra version a start command runs (5.0, or 4.1 for `start cassandra ... 4.1`) and its
+# jar set, src/servers/<kind>.
+cassandra_version=5.0
+cassandra_kind() {
+  case "$cassandra_version" in
+    5.0) echo cassandra ;;
+    4.1) echo cassandra-4.1 ;;
+    *) die "Cassandra version must be 5.0 or 4.1, not '$cassandra_version'" ;;
+  esac
+}
+
 # JVM flags from Cassandra 5.0's conf/jvm17-server.options (GC + JPMS + Netty).
 CASSANDRA_JVM17_OPTS=(
   -XX:+UseG1GC -XX:+ParallelRefProcEnabled -XX:MaxTenuringThreshold=1 -XX:G1HeapRegionSize=16m
@@ -166,6 +178,15 @@ CASSANDRA_JVM17_OPTS=(
   -Dio.netty.tryReflectionSetAccessible=true
   -Dio.netty.allocator.useCacheForAllThreads=true
   -Dio.netty.allocator.maxOrder=11
+)
+
+# What 4.1 needs on Java 17 beyond that list (4.1 supports Java 8 and 11 only; its jvm11-server.options
+# has no more than 5.0's list): its jamm 0.3.2 measures objects by reflection into these packages
+# (from the first start on: StreamingState's maps and counters); 5.0's jamm 0.4 does not.
+CASSANDRA41_JVM17_OPTS=(
+  --add-opens java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens java.base/java.util.concurrent.atomic=ALL-UNNAMED
+  --add-opens java.base/java.nio=ALL-UNNAMED
 )
 
 # Writes one node's cassandra.yaml, logback.xml, cassandra-rackdc.properties and run.sh under
@@ -230,7 +251,9 @@ EOF
     echo "# Starts this Cassandra node in the foreground (written by servers.sh)."
     echo "cd $(printf %q "$dir")"
     printf 'exec %s java -Xms%s -Xmx%s -Xss256k -XX:+ExitOnOutOfMemoryError' "$nolock" "$heap" "$heap"
-    printf ' %q' "${CASSANDRA_JVM17_OPTS[@]}" "-javaagent:${jamm[0]}" \
+    local -a opts=("${CASSANDRA_JVM17_OPTS[@]}")
+    [[ "$(cassandra_kind)" != cassandra-4.1 ]] || opts+=("${CASSANDRA41_JVM17_OPTS[@]}")
+    printf ' %q' "${opts[@]}" "-javaagent:${jamm[0]}" \
       "-Dcassandra.config=file://$dir/conf/cassandra.yaml" "-Dcassandra.storagedir=$dir" \
       "-Dcassandra.logdir=$dir" -Dcassandra-foreground=yes \
       -Dcassandra.skip_wait_for_gossip_to_settle=0 -Dcassandra.ring_delay_ms=3000 \
@@ -257,12 +280,14 @@ run_cassandra_node() {
 }
 
 start_cassandra() {
-  (($# == 3)) || usage
+  (($# == 3 || $# == 4)) || usage
+  cassandra_version="${4:-5.0}"
+  cassandra_kind >/dev/null
   local dir native="$2" storage="$3" heap="${CASSANDRA_HEAP:-1g}" lib
   dir="$(workdir_abs "$1")"
   refuse_if_running "$dir/cassandra.pid"
   require_free_ports "$native" "$storage"
-  lib="$(fetch_jars cassandra)"
+  lib="$(fetch_jars "$(cassandra_kind)")"
   # One node on 127.0.0.1, data centre "datacenter1" (SimpleSnitch's name).
   write_cassandra_node "$dir" 127.0.0.1 "$native" "$storage" "127.0.0.1:$storage" SimpleSnitch \
     datacenter1 "" "$heap" "$lib"

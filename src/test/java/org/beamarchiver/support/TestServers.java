@@ -32,6 +32,7 @@ public final class TestServers {
   private static Integer s3Port;
   private static Integer flinkRestPort;
   private static CassandraCluster cassandraCluster;
+  private static Integer cassandra41Port;
 
   /**
    * The test cluster's data centres: three nodes in dc1 (replication factor 3 there) and one in
@@ -74,6 +75,31 @@ public final class TestServers {
       cassandraPort = port;
     }
     return cassandraPort;
+  }
+
+  /**
+   * The run's Cassandra 4.1 node (started on first use, only by the tests of 4.1: a JVM of its
+   * own beside the 5.0 node): its native port.
+   */
+  public static synchronized int cassandra41Port() {
+    if (cassandra41Port == null) {
+      int port = freePort();
+      int storage = freePort();
+      Path dir = workDir("cassandra-4.1");
+      script("start", "cassandra", dir.toString(), Integer.toString(port), Integer.toString(storage), "4.1");
+      register("cassandra", dir);
+      cassandra41Port = port;
+    }
+    return cassandra41Port;
+  }
+
+  /** A driver for the Cassandra 4.1 node. */
+  public static Cluster cluster41() {
+    return Cluster.builder()
+        .addContactPoint("127.0.0.1")
+        .withPort(cassandra41Port())
+        .withoutJMXReporting()
+        .build();
   }
 
   /**

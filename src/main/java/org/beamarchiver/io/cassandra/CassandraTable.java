@@ -161,8 +161,11 @@ public record CassandraTable(RowLayout layout, String selectCql, int writeTimeCo
     return (int) Math.max(64, Math.min(wanted, 1 << 16));
   }
 
-  /** {@code maxwritetime} of multi-cell collections arrived in Cassandra 5.0. */
-  private static boolean supportsMaxWriteTime(Cluster cluster) {
+  /**
+   * {@code maxwritetime} of multi-cell collections arrived in Cassandra 5.0: before it the write
+   * times the select reads leave out non-frozen collections.
+   */
+  static boolean supportsMaxWriteTime(Cluster cluster) {
     for (Host h : cluster.getMetadata().getAllHosts()) {
       VersionNumber v = h.getCassandraVersion();
       if (v == null || v.getMajor() < 5) {

@@ -9,21 +9,24 @@ import com.datastax.driver.core.PreparedStatement;
 import com.datastax.driver.core.ResultSet;
 import com.datastax.driver.core.Row;
 import com.datastax.driver.core.Session;
+import com.datastax.driver.core.Statement;
 import com.datastax.driver.core.TableMetadata;
 import com.datastax.driver.core.TupleType;
 import com.datastax.driver.core.TupleValue;
 import com.datastax.driver.core.TypeCodec;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.beamarchiver.retry.Recoverable;
 import org.beamarchiver.model.DeleteOutcome;
 import org.beamarchiver.model.RowLayout;
@@ -64,6 +67,14 @@ import org.beamarchiver.spec.TableSpec;
  * archived cells it now lacks. That write is below every later write, so a cell the application
  * removed stays removed and a row it changed is unaffected; a cell our tombstone removed comes
  * back. (A non-frozen collection that a racing write added to is not refilled.)
+ *
+ * <p><b>Cassandra 4.x</b> has no write time for a non-frozen collection, so W is the newest write
+ * time of the other regular cells and the check compares the collection by value only. Cells of
+ * the collection newer than W (written after the row's other cells, before the archive, or by a
+ * change racing the delete) survive the tombstone, so the row survives; the re-check then reads
+ * the survivor's values, and the heal leaves such a collection as it is when it survived as
+ * archived, and in a list prepends only the archived elements missing before the surviving ones
+ * (rewriting the list would append the archived elements after them again).
  */
 public final class GuardedDelete {
   /** Called just before a row's DELETE is sent (tests use it to race the delete). */
@@ -108,6 +119,18 @@ public final class GuardedDelete {
   private final PreparedStatement existsGroup;
   private final SourceRowMapper mapper;
   private final Hook hook;
+  /**
+   * Per archived column: a non-frozen collection whose write time the check cannot read (before
+   * Cassandra 5.0), i.e. whose cells may be newer than W. When any is, the re-checks read the
+   * surviving rows' values, not only their keys.
+   */
+  private final boolean[] untimed;
+  /** Per untimed list column: {@code UPDATE ... USING TIMESTAMP ? SET c = fromJson(?) + c WHERE key}. */
+  private final PreparedStatement[] prepend;
+  /** Whether the re-checks read the survivors' values (some column is untimed). */
+  private final boolean readSurvivors;
+
+  private static final JsonFactory JSON = new JsonFactory();
 
   public GuardedDelete(Session session, TableSpec spec, CassandraTable table, Hook hook) {
     this.session = session;
@@ -131,9 +154,30 @@ public final class GuardedDelete {
     String qualified = CassandraTable.quote(spec.keyspace()) + "." + CassandraTable.quote(spec.table());
     this.selectCurrent = session.prepare(table.selectCql() + whereClause);
     this.delete = session.prepare("DELETE FROM " + qualified + " USING TIMESTAMP ?" + whereClause);
+    boolean timed = CassandraTable.supportsMaxWriteTime(session.getCluster());
+    this.untimed = new boolean[layout.size()];
+    this.prepend = new PreparedStatement[layout.size()];
+    boolean anyUntimed = false;
+    for (int i = 0; i < layout.size(); i++) {
+      ColumnMetadata c = meta.getColumn(layout.columns().get(i));
+      if (!timed && !c.isStatic() && types[i].isCollection() && !types[i].isFrozen()) {
+        untimed[i] = true;
+        anyUntimed = true;
+        if (types[i].getName() == DataType.Name.LIST) {
+          String q = CassandraTable.quote(c.getName());
+          prepend[i] =
+              session.prepare(
+                  "UPDATE " + qualified + " USING TIMESTAMP ? SET " + q + " = fromJson(?) + " + q + whereClause);
+          prepend[i].setIdempotent(false); // it adds elements: not sent twice by the driver
+        }
+      }
+    }
+    this.readSurvivors = anyUntimed;
     this.exists =
-        session.prepare(
-            "SELECT " + CassandraTable.quote(layout.columns().get(pk[0])) + " FROM " + qualified + whereClause);
+        anyUntimed
+            ? selectCurrent
+            : session.prepare(
+                "SELECT " + CassandraTable.quote(layout.columns().get(pk[0])) + " FROM " + qualified + whereClause);
     this.heal = session.prepare("INSERT INTO " + qualified + " JSON ? DEFAULT UNSET USING TIMESTAMP ?");
     // Writing a list again appends its elements again: a heal is not sent twice by the driver.
     heal.setIdempotent(!CassandraTable.writesList(types));
@@ -153,7 +197,9 @@ public final class GuardedDelete {
       this.clusteringTuple = session.getCluster().getMetadata().newTupleType(clusteringTypes);
       this.selectGroup = session.prepare(table.selectCql() + groupWhere);
       this.existsGroup =
-          session.prepare("SELECT " + String.join(", ", clustering) + " FROM " + qualified + groupWhere);
+          anyUntimed
+              ? selectGroup
+              : session.prepare("SELECT " + String.join(", ", clustering) + " FROM " + qualified + groupWhere);
     } else {
       this.clusteringTuple = null;
       this.selectGroup = null;
@@ -288,7 +334,7 @@ public final class GuardedDelete {
                 ignored ->
                     Futures.transformAsync(
                         session.executeAsync(bindGroup(existsGroup, keys, toDelete)),
-                        after -> afterGroupDelete(after, rows, toDelete, results),
+                        after -> afterGroupDelete(after, rows, keys, toDelete, results),
                         MoreExecutors.directExecutor()),
                 MoreExecutors.directExecutor()),
             Throwable.class,
@@ -366,21 +412,28 @@ public final class GuardedDelete {
   }
 
   private ListenableFuture<List<Result>> afterGroupDelete(
-      ResultSet after, List<RowToDelete> rows, List<Integer> deleted, Result[] results) {
-    Set<List<String>> survivors = new HashSet<>();
+      ResultSet after, List<RowToDelete> rows, Object[][] keys, List<Integer> deleted, Result[] results) {
+    // Survivors by clustering key; with untimed columns, with their values (else null).
+    Map<List<String>, SourceRow> survivors = new HashMap<>();
     for (Row row : after) {
+      if (readSurvivors) {
+        SourceRow now = mapper.toSourceRow(row);
+        survivors.put(clusteringText(now.values()), now);
+        continue;
+      }
       List<String> clustering = new ArrayList<>();
       for (int k = partitionKeys; k < pk.length; k++) {
         clustering.add(CqlText.of(row.getObject(k - partitionKeys)));
       }
-      survivors.add(clustering);
+      survivors.put(clustering, null);
     }
     List<ListenableFuture<Result>> heals = new ArrayList<>();
     List<Integer> healed = new ArrayList<>();
     for (int i : deleted) {
       RowToDelete r = rows.get(i);
-      if (survivors.contains(clusteringText(r.values()))) {
-        heals.add(heal(r));
+      List<String> clustering = clusteringText(r.values());
+      if (survivors.containsKey(clustering)) {
+        heals.add(heal(r, keys[i], survivors.get(clustering)));
         healed.add(i);
       } else {
         results[i] = new Result(DeleteOutcome.DELETED, null);
@@ -390,13 +443,17 @@ public final class GuardedDelete {
   }
 
   /**
-   * Writes the archived row back at W+1 after a racing write survived its tombstone; the future
-   * never fails (a failed heal is a FAILED row in doubt).
+   * Writes the archived row back at W+1 after a racing write survived its tombstone ({@code now}:
+   * the survivor, when the table has untimed collections, else null; see {@link #healStatement});
+   * the future never fails (a failed heal is a FAILED row in doubt).
    */
-  private ListenableFuture<Result> heal(RowToDelete row) {
-    BoundStatement h = heal.bind();
-    h.setString(0, json(row.values()));
-    h.setLong(1, row.writeTimeMicros() + 1);
+  private ListenableFuture<Result> heal(RowToDelete row, Object[] key, SourceRow now) {
+    Statement h;
+    try {
+      h = healStatement(row, key, now);
+    } catch (RuntimeException e) {
+      return Futures.immediateFuture(Result.failed(e, true));
+    }
     return Futures.catching(
         Futures.transform(
             session.executeAsync(h),
@@ -492,11 +549,102 @@ public final class GuardedDelete {
         ignored ->
             Futures.transformAsync(
                 session.executeAsync(bindKey(exists.bind(), 0, key)),
-                after -> after.one() == null
-                    ? Futures.immediateFuture(new Result(DeleteOutcome.DELETED, null))
-                    : heal(row),
+                after -> afterDelete(after, row, key),
                 MoreExecutors.directExecutor()),
         MoreExecutors.directExecutor());
+  }
+
+  private ListenableFuture<Result> afterDelete(ResultSet after, RowToDelete row, Object[] key) {
+    Row survivor = after.one();
+    if (survivor == null) {
+      return Futures.immediateFuture(new Result(DeleteOutcome.DELETED, null));
+    }
+    return heal(row, key, readSurvivors ? mapper.toSourceRow(survivor) : null);
+  }
+
+  /**
+   * The heal of a row that survived its tombstone: its archived values {@code USING TIMESTAMP W+1}.
+   * With the survivor's values ({@code now}, when the table has untimed collections), an untimed
+   * collection that survived as archived is left out, and an untimed list that survived in part
+   * keeps its survivors: the archived elements missing before them are prepended (at W+1 too).
+   */
+  private Statement healStatement(RowToDelete row, Object[] key, SourceRow now) {
+    String[] values = row.values();
+    long at = row.writeTimeMicros() + 1;
+    List<Statement> prepends = new ArrayList<>();
+    if (now != null) {
+      values = values.clone();
+      for (int i = 0; i < values.length; i++) {
+        String left = now.values()[i];
+        if (!untimed[i] || values[i] == null || left == null) {
+          continue; // timed, nothing archived, or nothing survived: written whole as archived
+        }
+        if (left.equals(values[i])) {
+          values[i] = null; // survived as archived
+        } else if (prepend[i] != null) {
+          List<String> archived = elements(values[i]);
+          int kept = overlap(archived, elements(left));
+          values[i] = null;
+          if (kept < archived.size()) {
+            BoundStatement p = prepend[i].bind();
+            p.setLong(0, at);
+            p.setString(1, "[" + String.join(",", archived.subList(0, archived.size() - kept)) + "]");
+            prepends.add(bindKey(p, 2, key));
+          }
+        }
+      }
+    }
+    BoundStatement h = heal.bind();
+    h.setString(0, json(values));
+    h.setLong(1, at);
+    if (prepends.isEmpty()) {
+      return h;
+    }
+    BatchStatement b = new BatchStatement(BatchStatement.Type.UNLOGGED); // one partition: one mutation
+    b.add(h);
+    prepends.forEach(b::add);
+    return b;
+  }
+
+  /**
+   * How many of the archived list's last elements the surviving list starts with: the archived
+   * elements newer than W (they survived the tombstone, in place), before any racing append.
+   */
+  static int overlap(List<String> archived, List<String> survived) {
+    for (int k = Math.min(archived.size(), survived.size()); k > 0; k--) {
+      if (archived.subList(archived.size() - k, archived.size()).equals(survived.subList(0, k))) {
+        return k;
+      }
+    }
+    return 0;
+  }
+
+  /** The elements of a JSON array (a list's canonical text), each as its exact text. */
+  static List<String> elements(String array) {
+    List<Integer> starts = new ArrayList<>();
+    int end;
+    try (JsonParser p = JSON.createParser(array)) {
+      if (p.nextToken() != JsonToken.START_ARRAY) {
+        throw new IllegalArgumentException("not a JSON array: " + array);
+      }
+      JsonToken t;
+      while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+        if (t == null) {
+          throw new IllegalArgumentException("unterminated JSON array: " + array);
+        }
+        starts.add((int) p.getTokenLocation().getCharOffset());
+        p.skipChildren();
+      }
+      end = (int) p.getTokenLocation().getCharOffset();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not a JSON array: " + array, e);
+    }
+    List<String> out = new ArrayList<>(starts.size());
+    for (int e = 0; e < starts.size(); e++) {
+      String piece = array.substring(starts.get(e), e + 1 < starts.size() ? starts.get(e + 1) : end);
+      out.add(piece.replaceFirst("[\\s,]+$", ""));
+    }
+    return out;
   }
 
   /** The row's primary-key values as the driver's Java values, parsed once per row. */

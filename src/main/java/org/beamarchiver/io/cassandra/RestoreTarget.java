@@ -25,11 +25,12 @@ import org.beamarchiver.spec.TableSpec;
  * Where a restore writes: a Cassandra table of the archive's shape. Each archived row is first
  * read back from the target by primary key: a row already equal to the archive is left alone (so
  * restoring twice changes nothing, even for list columns, whose elements a second write would
- * append), and a row written after the archive (newest write time above the archived one) is kept
- * as it is. Otherwise the row is upserted with {@code INSERT ... JSON ... DEFAULT UNSET USING
- * TIMESTAMP w+1}, {@code w} being its archived write time: one microsecond above it, so that the
- * verified delete's tombstone (written at {@code w}) does not hide the restored cells, and below
- * any later write.
+ * append), and a row changed after the archive is kept as it is: it differs from the archive and
+ * its newest write time is not older than the archived one (above it, or equal to it when only a
+ * non-frozen collection changed on Cassandra 4.x, which has no write time for one). Otherwise the
+ * row is upserted with {@code INSERT ... JSON ... DEFAULT UNSET USING TIMESTAMP w+1}, {@code w}
+ * being its archived write time: one microsecond above it, so that the verified delete's tombstone
+ * (written at {@code w}) does not hide the restored cells, and below any later write.
  */
 public final class RestoreTarget {
   /** What happened to one row. */
@@ -103,7 +104,7 @@ public final class RestoreTarget {
             if (Arrays.equals(now.values(), row.values())) {
               return Futures.immediateFuture(Outcome.ALREADY_PRESENT);
             }
-            if (row.writeTimeMicros() != SourceRow.NO_WRITE_TIME && now.writeTimeMicros() > row.writeTimeMicros()) {
+            if (row.writeTimeMicros() != SourceRow.NO_WRITE_TIME && now.writeTimeMicros() >= row.writeTimeMicros()) {
               return Futures.immediateFuture(Outcome.KEPT_NEWER);
             }
           }
