@@ -446,4 +446,62 @@ class DeletePipelineIT {
     DeleteSummary one = delete(f, GuardedDelete.Hook.NONE, "--dryRun=true", "--period=LAST_WEEK", "--batchIds=batch-001");
     assertEquals(List.of("batch-001/2021-W01"), List.copyOf(byPartition(one).keySet()));
   }
+
+  /**
+   * A delete interrupted after its tombstone was sent (the run killed, or out of budget, before its
+   * re-check), while the application updated one column of the row: the tombstone at the archived
+   * write time W took every other column, and the row is cut. The next run finds the partition
+   * PENDING (the delete's write-ahead) and deletes it in repair mode: the cut row gets its archived
+   * cells back, under the application's update; a row the application changed itself (a column set
+   * to null after the archive) stays exactly as the application left it; the other rows go. Without
+   * repair mode the cut row stays cut (a changed row is only skipped).
+   */
+  @Test
+  void aDeleteInterruptedAfterItsTombstonesIsFinishedInRepairMode() throws Exception {
+    Fixture f = fixture("repair", TestServers.newH2Ledger());
+    ArchiveSummary a = archive(f);
+    LedgerRow p = a.partitions().get(0);
+    List<Map<String, String>> rows = ArchiveFiles.read(Paths.get(p.blobUrl()));
+    Map<String, String> cut = rows.get(0);
+    Map<String, String> nulled = rows.get(1);
+    String where = " WHERE user_id=? AND course_id=? AND batch_id=? AND content_id=? AND attempt_id=?";
+    String[] cutKey = {cut.get("user_id"), cut.get("course_id"), cut.get("batch_id"), cut.get("content_id"), cut.get("attempt_id")};
+    String[] nulledKey =
+        {nulled.get("user_id"), nulled.get("course_id"), nulled.get("batch_id"), nulled.get("content_id"), nulled.get("attempt_id")};
+
+    // The application's update of one column, then the interrupted delete's tombstone at W.
+    session.execute("UPDATE " + f.table() + " SET total_score = 99.5" + where, (Object[]) cutKey);
+    String intended = table(f).get(keyOf(cutKey));
+    Object[] withTime = new Object[6];
+    withTime[0] = Long.parseLong(cut.get("_writetime_micros"));
+    System.arraycopy(cutKey, 0, withTime, 1, 5);
+    session.execute("DELETE FROM " + f.table() + " USING TIMESTAMP ?" + where, withTime);
+    Row cutNow = session.execute("SELECT grand_total, question, total_score FROM " + f.table() + where, (Object[]) cutKey).one();
+    assertNull(cutNow.getString("grand_total"), "the row is cut");
+    assertEquals(99.5, cutNow.getDouble("total_score"));
+    // A change of the application's own: a column set to null.
+    session.execute("UPDATE " + f.table() + " SET grand_total = null" + where, (Object[]) nulledKey);
+    String changed = table(f).get(keyOf(nulledKey));
+    // What the interrupted run left in the ledger: its write-ahead.
+    try (java.sql.Connection c = new LedgerConnection(f.ledgerUrl(), null, null).open();
+        Statement st = c.createStatement()) {
+      assertEquals(1, st.executeUpdate("UPDATE archival_metadata SET deletion_status = 'PENDING' WHERE uuid = '" + p.uuid() + "'"));
+    }
+
+    DeleteSummary d = delete(f, GuardedDelete.Hook.NONE);
+    assertEquals(0, d.failedPartitions(), d.partitions().toString());
+    Map<String, String> after = table(f);
+    assertEquals(intended, after.get(keyOf(cutKey)), "the cut row whole again, with the application's update");
+    assertEquals(changed, after.get(keyOf(nulledKey)), "the application's change kept as it is");
+    for (Map<String, String> r : rows.subList(2, rows.size())) {
+      String k = String.join("|", r.get("user_id"), r.get("course_id"), r.get("batch_id"), r.get("content_id"), r.get("attempt_id"));
+      assertFalse(after.containsKey(k), "unchanged archived row deleted: " + k);
+    }
+    DeletionReport rep = byPartition(d).get(p.batchId() + "/" + p.period());
+    assertEquals(2, rep.skippedChanged());
+    assertEquals(rows.size() - 2, rep.deleted());
+    for (LedgerRow r : new Ledger(new LedgerConnection(f.ledgerUrl(), null, null)).rowsOfType("assessment")) {
+      assertEquals("SUCCESS", r.deletionStatus(), r.batchId() + " " + r.period());
+    }
+  }
 }
