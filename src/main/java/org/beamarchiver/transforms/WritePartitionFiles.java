@@ -97,25 +97,9 @@ public final class WritePartitionFiles
         int sortMemoryMb,
         Shuffle shuffle,
         WriteAhead writeAhead,
-        Rollup rollup,
-        ArchiveFormat format) {
-      this(archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, writeAhead, rollup,
-          format, new Outage(Outage.DEFAULT));
-    }
-
-    public FileSettings(
-        String archiveRoot,
-        String archiveType,
-        String runId,
-        long runEpochMillis,
-        List<String> header,
-        int gzipLevel,
-        int sortMemoryMb,
-        Shuffle shuffle,
-        WriteAhead writeAhead,
         Rollup rollup) {
       this(archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, writeAhead, rollup,
-          ArchiveFormat.DEFAULT);
+          ArchiveFormat.DEFAULT, new Outage(Outage.DEFAULT));
     }
 
     public FileSettings(

@@ -401,9 +401,17 @@ public final class GuardedDelete {
     BoundStatement h = heal.bind();
     h.setString(0, json(missing));
     h.setLong(1, archived.writeTimeMicros() + 1);
+    return rewrite(h);
+  }
+
+  /**
+   * Sends a write that puts archived cells back (a heal or a repair): the row stays, counted as
+   * changed. The future never fails: a failed write leaves a FAILED row in doubt.
+   */
+  private ListenableFuture<Result> rewrite(Statement write) {
     return Futures.catching(
         Futures.transform(
-            session.executeAsync(h),
+            session.executeAsync(write),
             ignored -> new Result(DeleteOutcome.SKIPPED_CHANGED, null),
             MoreExecutors.directExecutor()),
         Throwable.class,
@@ -454,14 +462,7 @@ public final class GuardedDelete {
     } catch (RuntimeException e) {
       return Futures.immediateFuture(Result.failed(e, true));
     }
-    return Futures.catching(
-        Futures.transform(
-            session.executeAsync(h),
-            ignored -> new Result(DeleteOutcome.SKIPPED_CHANGED, null),
-            MoreExecutors.directExecutor()),
-        Throwable.class,
-        t -> Result.failed(t, true),
-        MoreExecutors.directExecutor());
+    return rewrite(h);
   }
 
   private BoundStatement bindGroup(PreparedStatement ps, Object[][] keys, List<Integer> which) {
