@@ -119,11 +119,13 @@ public final class Main {
       return ExitCode.REFUSED.code;
     } catch (Execution.PipelineFailedException e) {
       err.println("error: " + e.getMessage());
+      tempSpaceHint(err);
       rerunHint(command, rest, e, err);
       return ExitCode.FAILURE.code;
     } catch (Exception | Error e) {
       // Errors too (out of memory): report and exit rather than leave the runner's threads alive.
       err.println("error: " + command.name() + " failed: " + describe(e));
+      tempSpaceHint(err);
       rerunHint(command, rest, e, err);
       if (System.getenv("BEAM_ARCHIVER_DEBUG") != null) {
         e.printStackTrace(err);
@@ -223,6 +225,27 @@ public final class Main {
     }
     int nl = s.indexOf('\n');
     return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  /** Below this, a full local temporary folder is named as a likely cause of a failure. */
+  private static final long LOW_TEMP_SPACE = 64L << 20;
+
+  /**
+   * After a failure: when the local temporary folder is (nearly) full, says so. A full folder
+   * surfaces in odd places (a native library that cannot be unpacked, a sort run cut short).
+   */
+  private static void tempSpaceHint(PrintStream err) {
+    java.nio.file.Path tmp = java.nio.file.Paths.get(System.getProperty("java.io.tmpdir"));
+    try {
+      long free = java.nio.file.Files.getFileStore(tmp).getUsableSpace();
+      if (free < LOW_TEMP_SPACE) {
+        err.println(
+            "the local temporary folder " + tmp + " (java.io.tmpdir) has " + (free >> 20) + " MB free: the"
+                + " archive's sort runs, the delete's and restore's verified copies and Beam itself need room there");
+      }
+    } catch (java.io.IOException | RuntimeException ignored) {
+      // nothing to add
+    }
   }
 
   /** Commands a failed run of which is finished by running it again. */
