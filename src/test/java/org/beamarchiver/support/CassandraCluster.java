@@ -74,6 +74,16 @@ public record CassandraCluster(Path dir, int port, List<String> dataCentres) {
     }
   }
 
+  /** Whether node {@code i}'s process is alive. */
+  public boolean running(int node) {
+    try {
+      long pid = Long.parseLong(Files.readString(dir.resolve("node" + node + "/cassandra.pid")).trim());
+      return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    } catch (IOException | NumberFormatException e) {
+      return false;
+    }
+  }
+
   /** Stops node {@code i} at once (SIGKILL), as a crashed machine would, and waits for it to be gone. */
   public void kill(int node) {
     ProcessHandle p = process(node);
@@ -106,10 +116,51 @@ public record CassandraCluster(Path dir, int port, List<String> dataCentres) {
     }
   }
 
-  /** Starts a stopped node again on its own data, and waits until every node sees every other up. */
-  public void restart(int node) {
-    TestServers.script("start", "cassandra-node", dir.toString(), Integer.toString(node));
+  /**
+   * Starts stopped nodes again on their own data (a node still running is left alone), then waits
+   * until every node reaches every replica.
+   */
+  public void restart(int... nodes) {
+    // At once: a node of an existing cluster rejoins without streaming, whatever the others do.
+    java.util.List<Thread> starting = new java.util.ArrayList<>();
+    java.util.List<RuntimeException> failed = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    for (int node : nodes) {
+      if (!running(node)) {
+        Thread t =
+            new Thread(
+                () -> {
+                  try {
+                    TestServers.script("start", "cassandra-node", dir.toString(), Integer.toString(node));
+                  } catch (RuntimeException e) {
+                    failed.add(e);
+                  }
+                },
+                "start-node-" + node);
+        t.start();
+        starting.add(t);
+      }
+    }
+    for (Thread t : starting) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    if (!failed.isEmpty()) {
+      throw failed.get(0);
+    }
     awaitAllUp(Duration.ofMinutes(3));
+  }
+
+  /** Starts every node that is not running (after a test that failed half way), then waits for all. */
+  public void heal() {
+    int[] all = new int[dataCentres.size()];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = i + 1;
+    }
+    restart(all);
   }
 
   /**

@@ -115,10 +115,10 @@ class ClusterIT {
 
   @Test
   void archiveDeleteAndRestoreCompleteInOneRunOnThreeReplicas() throws Exception {
-    List<String> args = fixture("cluster_rf3", "{'class': 'NetworkTopologyStrategy', 'dc1': 3}", 12_000);
+    List<String> args = fixture("cluster_rf3", "{'class': 'NetworkTopologyStrategy', 'dc1': 3}", 6_000);
     String ks = keyspace(args);
     TableSnapshot original = TableSnapshot.read(session, ks);
-    assertEquals(12_003, original.rows().size());
+    assertEquals(6_003, original.rows().size());
 
     String archive = Cli.expect(0, "archive", args);
     Set<String> archived = archived(args, original);
