@@ -104,7 +104,12 @@ public final class Main {
       return ExitCode.USAGE.code;
     }
     try {
-      return command.execute(options, out).code;
+      ExitCode code = command.execute(options, out);
+      if (code == ExitCode.PARTIAL) {
+        tempSpaceHint(out);
+        rerunHint(command, rest, null, out);
+      }
+      return code.code;
     } catch (TableSpecException e) {
       err.println("error: " + e.getMessage());
       return ExitCode.USAGE.code;
@@ -252,8 +257,9 @@ public final class Main {
   private static final java.util.Set<String> RESUMABLE = java.util.Set.of("archive", "delete", "restore");
 
   /**
-   * After a run that failed (a server gone longer than --maxOutageSeconds, a full disk, ...): what
-   * to run to finish the work, with the options as given minus any password.
+   * After a run that failed (a server gone longer than --maxOutageSeconds, a full disk, ...; {@code
+   * e} null: one that completed with FAILED partitions): what to run to finish the work, with the
+   * options as given minus any password.
    */
   private static void rerunHint(Command<?> command, List<String> args, Throwable e, PrintStream err) {
     if (!RESUMABLE.contains(command.name())) {
@@ -263,15 +269,19 @@ public final class Main {
     for (Throwable c = e; c != null && !outage; c = c.getCause() == c ? null : c.getCause()) {
       outage = c instanceof org.beamarchiver.retry.Outage.GaveUpException;
     }
+    String what =
+        e == null
+            ? "the partitions that FAILED are listed above and in the ledger; once the cause is fixed, rerun the same"
+                + " command to redo them (partitions done are skipped):"
+            : (outage ? "a server stayed unreachable longer than --maxOutageSeconds; n" : "n")
+                + "othing done is lost: once the cause is fixed, rerun the same command to finish it (partitions"
+                + " already done are skipped, the rest are done or retried):";
     List<String> shown = new ArrayList<>();
     for (String a : args) {
       shown.add(a.toLowerCase(java.util.Locale.ROOT).matches("^--[a-z0-9]*(password|secret|key|token)[a-z0-9]*=.*")
           ? a.substring(0, a.indexOf('=') + 1) + "***" : a);
     }
-    err.println(
-        (outage ? "a server stayed unreachable longer than --maxOutageSeconds; n" : "n")
-            + "othing done is lost: once the cause is fixed, rerun the same command to finish it (partitions"
-            + " already done are skipped, the rest are done or retried):");
+    err.println(what);
     err.println("  " + command.name() + " " + String.join(" ", shown));
   }
 
