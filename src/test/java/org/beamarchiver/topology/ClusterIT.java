@@ -175,7 +175,7 @@ class ClusterIT {
 
   @Test
   void severalDataCentres() throws Exception {
-    List<String> args = fixture("cluster_2dc", "{'class': 'NetworkTopologyStrategy', 'dc1': 3, 'dc2': 1}", 1200);
+    List<String> args = fixture("cluster_2dc", "{'class': 'NetworkTopologyStrategy', 'dc1': 3, 'dc2': 1}", 600);
     String ks = keyspace(args);
     TableSnapshot original = TableSnapshot.read(session, ks);
     Cli.expect(0, "archive", args);
