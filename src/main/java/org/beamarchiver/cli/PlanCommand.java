@@ -1,10 +1,10 @@
 package org.beamarchiver.cli;
 
+import org.beamarchiver.pipelines.PlanPipeline;
 import java.io.PrintStream;
 import java.time.Clock;
 import org.beamarchiver.control.RunFile;
 import org.beamarchiver.options.ArchiveOptions;
-import org.beamarchiver.pipelines.ArchivePipeline;
 import org.beamarchiver.pipelines.Progress;
 
 /** {@code plan}: the archive's dry run; writes a run file that {@code archive --plan} executes. */
@@ -18,7 +18,7 @@ final class PlanCommand extends Command<ArchiveOptions> {
 
   @Override
   ExitCode execute(ArchiveOptions options, PrintStream out) throws Exception {
-    ArchivePipeline.PlanResult plan = ArchivePipeline.plan(options, Clock.systemUTC(), new Progress(out));
+    PlanPipeline.PlanResult plan = PlanPipeline.plan(options, Clock.systemUTC(), new Progress(out));
     RunFile f = plan.file();
     out.println();
     out.println("Plan" + (plan.reused() ? " (reused)" : "") + "  table=" + f.table() + "  made " + f.createdAt());

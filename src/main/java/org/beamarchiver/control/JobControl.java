@@ -41,7 +41,12 @@ public final class JobControl implements AutoCloseable {
       Duration leaseTtl,
       Duration waitForLease,
       int maxRetries,
-      Duration retryBackoff) {}
+      Duration retryBackoff) {
+    /** The same, with the request the job records. */
+    public Settings withRequestData(String data) {
+      return new Settings(ledger, kind, type, table, jobId, data, leaseTtl, waitForLease, maxRetries, retryBackoff);
+    }
+  }
 
   /**
    * How long the job's own bookkeeping waits for the ledger once an outage has already outlasted

@@ -3,7 +3,6 @@ package org.beamarchiver.model;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Set;
-import org.beamarchiver.spec.TableSpec;
 
 /**
  * The columns whose statistics are kept for every archived partition (see {@link RollupStats}),
@@ -25,33 +24,37 @@ public record Rollup(List<String> distinct, int[] distinctAt, List<String> numer
           // the same, as a JDBC (PostgreSQL) source names them
           "int2", "int4", "int8", "float4", "float8", "numeric", "integer", "real", "double precision");
 
-  /** Resolves a spec's rollup against the archived columns; errors name the spec field. */
-  public static Rollup of(TableSpec.RollupSpec spec, List<String> columns, List<String> types, TableSpec table) {
-    if (spec == null || (spec.distinct().isEmpty() && spec.numeric().isEmpty())) {
+  /**
+   * Resolves a spec's rollup (its {@code distinct} and {@code numeric} columns) against the archived
+   * columns of {@code table}; errors name the spec field.
+   */
+  public static Rollup of(
+      List<String> distinct, List<String> numeric, List<String> columns, List<String> types, String table) {
+    if (distinct.isEmpty() && numeric.isEmpty()) {
       return NONE;
     }
-    int[] d = new int[spec.distinct().size()];
+    int[] d = new int[distinct.size()];
     for (int i = 0; i < d.length; i++) {
-      d[i] = position(columns, spec.distinct().get(i), "rollup.distinct", table);
+      d[i] = position(columns, distinct.get(i), "rollup.distinct", table);
     }
-    int[] n = new int[spec.numeric().size()];
+    int[] n = new int[numeric.size()];
     for (int i = 0; i < n.length; i++) {
-      n[i] = position(columns, spec.numeric().get(i), "rollup.numeric", table);
+      n[i] = position(columns, numeric.get(i), "rollup.numeric", table);
       String type = types.get(n[i]);
       if (!NUMERIC_TYPES.contains(type)) {
         throw new IllegalArgumentException(
-            "table spec rollup.numeric column '" + spec.numeric().get(i) + "' is " + type + "; allowed types: "
+            "table spec rollup.numeric column '" + numeric.get(i) + "' is " + type + "; allowed types: "
                 + new java.util.TreeSet<>(NUMERIC_TYPES));
       }
     }
-    return new Rollup(List.copyOf(spec.distinct()), d, List.copyOf(spec.numeric()), n);
+    return new Rollup(List.copyOf(distinct), d, List.copyOf(numeric), n);
   }
 
-  private static int position(List<String> columns, String name, String field, TableSpec table) {
+  private static int position(List<String> columns, String name, String field, String table) {
     int at = columns.indexOf(name);
     if (at < 0) {
       throw new IllegalArgumentException(
-          "table spec " + field + " column '" + name + "' is not an archived column of " + table.qualifiedTable());
+          "table spec " + field + " column '" + name + "' is not an archived column of " + table);
     }
     return at;
   }

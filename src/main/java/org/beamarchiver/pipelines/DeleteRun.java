@@ -2,7 +2,7 @@ package org.beamarchiver.pipelines;
 
 import java.time.Instant;
 import java.util.List;
-import org.beamarchiver.io.cassandra.CassandraConnection;
+import org.beamarchiver.io.source.LiveSource;
 import org.beamarchiver.ledger.LedgerConnection;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.model.ArchivedPartition;
@@ -18,8 +18,7 @@ public record DeleteRun(
     SourceTable table,
     ArchiveRequest request,
     List<ArchivedPartition> partitions,
-    CassandraConnection cassandra,
-    LedgerConnection jdbcSource,
+    LiveSource source,
     LedgerConnection ledger,
     String archiveRoot,
     boolean dryRun,

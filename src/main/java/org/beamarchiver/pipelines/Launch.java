@@ -1,27 +1,34 @@
 package org.beamarchiver.pipelines;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.file.Paths;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
-import org.beamarchiver.io.cassandra.CassandraConnection;
-import org.beamarchiver.io.jdbc.JdbcTable;
+import org.beamarchiver.control.JobControl;
+import org.beamarchiver.io.LiveSources;
+import org.beamarchiver.io.source.LiveSource;
 import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.ledger.LedgerConnection;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.options.ArchiveStoreOptions;
 import org.beamarchiver.options.CassandraSourceOptions;
+import org.beamarchiver.options.Checks;
 import org.beamarchiver.options.JdbcSourceOptions;
 import org.beamarchiver.options.LedgerOptions;
 import org.beamarchiver.options.PeriodOptions;
 import org.beamarchiver.options.Requests;
+import org.beamarchiver.options.RunControlOptions;
 import org.beamarchiver.options.TableSpecOptions;
 import org.beamarchiver.spec.TableSpec;
 import org.beamarchiver.spec.TableSpecLoader;
 
 /**
  * What every command resolves from its options before touching a server: the table spec, the
- * request, how to reach the source and the ledger, the archive root, and the run's identity. Any
+ * request, the live source and how to reach the ledger, the archive root, and the run's identity. Any
  * invalid option fails here, naming the option, before anything is changed.
  */
 record Launch(
@@ -29,8 +36,7 @@ record Launch(
     Instant now,
     TableSpec spec,
     ArchiveRequest request,
-    CassandraConnection cassandra,
-    LedgerConnection jdbcSource,
+    LiveSource source,
     LedgerConnection ledger,
     String archiveRoot) {
 
@@ -41,9 +47,7 @@ record Launch(
     // in its object names, is the real time, so that two runs never name an object alike.
     ArchiveRequest request = Requests.from(options, clock.instant());
     Instant now = Instant.now();
-    CassandraConnection cassandra = CassandraConnection.from(options);
-    LedgerConnection jdbcSource =
-        spec.sourceKind() == TableSpec.SourceKind.jdbc ? JdbcTable.connection(options) : null;
+    LiveSource source = LiveSources.of(spec, options);
     LedgerConnection ledger = LedgerConnection.from(options);
     String root = Stores.normalizeRoot(options.getArchiveRoot());
     String runId =
@@ -52,6 +56,47 @@ record Launch(
             + now.toEpochMilli()
             + "-"
             + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 16, 1 << 20));
-    return new Launch(runId, now, spec, request, cassandra, jdbcSource, ledger, root);
+    return new Launch(runId, now, spec, request, source, ledger, root);
+  }
+
+  /** The request as a job records it: what the run does, to which table, for which request. */
+  String requestData(String action) {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode n = json.createObjectNode();
+    n.put("action", action);
+    n.put("table", spec.qualifiedTable());
+    n.put("period", request.period().name());
+    request.weeks().ifPresent(w -> n.put("weeks", w));
+    request.date().ifPresent(d -> n.put("date", d.toString()));
+    n.put("asOf", request.asOf().toString());
+    n.putPOJO("batchIds", request.batchIds());
+    n.put("runId", runId);
+    try {
+      return json.writeValueAsString(n);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * How this run's job is controlled (the table's lease, retries); the options are checked here.
+   * The request it records is added with {@link JobControl.Settings#withRequestData}.
+   */
+  JobControl.Settings jobSettings(RunControlOptions o, String kind) {
+    Checks.range("--leaseSeconds", o.getLeaseSeconds(), 5, 86_400);
+    Checks.range("--waitForLeaseSeconds", o.getWaitForLeaseSeconds(), 0, 86_400);
+    Checks.range("--maxRetries", o.getMaxRetries(), 0, 100);
+    Checks.range("--retryBackoffSeconds", o.getRetryBackoffSeconds(), 0, 3_600);
+    return new JobControl.Settings(
+        ledger,
+        kind,
+        spec.archiveType(),
+        spec.qualifiedTable(),
+        runId,
+        null,
+        Duration.ofSeconds(o.getLeaseSeconds()),
+        Duration.ofSeconds(o.getWaitForLeaseSeconds()),
+        o.getMaxRetries(),
+        Duration.ofSeconds(o.getRetryBackoffSeconds()));
   }
 }

@@ -52,7 +52,6 @@ import org.beamarchiver.spec.TableSpec;
 import org.beamarchiver.spec.TableSpecLoader;
 import org.apache.beam.sdk.values.KV;
 import org.beamarchiver.transforms.ExternalSorter;
-import org.beamarchiver.transforms.ReadKeyAndSpill;
 import org.beamarchiver.transforms.SortKeys;
 
 /**
@@ -170,7 +169,7 @@ public final class BatchReport {
                     + CassandraTable.quote(spec.batchColumn()) + " = ? ALLOW FILTERING");
         scan.setConsistencyLevel(ConsistencyLevel.valueOf(cassandra.consistency()));
         SourceRowMapper mapper = new SourceRowMapper(session, layout, table.writeTimeColumns());
-        for (KV<Long, Long> slice : ReadKeyAndSpill.ranges(64)) {
+        for (KV<Long, Long> slice : CassandraTable.tokenRanges(64)) {
           Iterator<SourceRow> rows =
               mapper.map(session.execute(scan.bind(slice.getKey(), slice.getValue(), o.getBatchId())));
           while (rows.hasNext()) {

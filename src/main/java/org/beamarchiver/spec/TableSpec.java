@@ -2,6 +2,7 @@ package org.beamarchiver.spec;
 
 import java.io.Serializable;
 import java.util.List;
+import org.beamarchiver.model.Rollup;
 import org.beamarchiver.model.ArchiveFormat;
 
 /**
@@ -41,6 +42,11 @@ public record TableSpec(
    * values counted exactly for each {@code distinct} column, count/min/max/mean for each {@code
    * numeric} column.
    */
+  /** The spec's rollup resolved against the archived columns and their types. */
+  public Rollup rollupOf(List<String> columns, List<String> types) {
+    return rollup == null ? Rollup.NONE : Rollup.of(rollup.distinct(), rollup.numeric(), columns, types, qualifiedTable());
+  }
+
   public record RollupSpec(List<String> distinct, List<String> numeric) implements Serializable {
     public static final RollupSpec NONE = new RollupSpec(List.of(), List.of());
   }

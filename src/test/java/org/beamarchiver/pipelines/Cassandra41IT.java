@@ -1,5 +1,6 @@
 package org.beamarchiver.pipelines;
 
+import org.beamarchiver.io.source.DeleteHook;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,7 +25,6 @@ import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.beamarchiver.io.cassandra.CqlText;
-import org.beamarchiver.io.cassandra.GuardedDelete;
 import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.ledger.LedgerConnection;
 import org.beamarchiver.ledger.LedgerRow;
@@ -298,7 +298,7 @@ class Cassandra41IT {
   }
 
   /** Writes to three rows with its own connection, right before their guarded DELETE is sent. */
-  static final class Race implements GuardedDelete.Hook {
+  static final class Race implements DeleteHook {
     static final AtomicInteger FIRED = new AtomicInteger();
     private final int port;
     private final String table;

@@ -1,5 +1,6 @@
 package org.beamarchiver.pipelines;
 
+import org.beamarchiver.io.source.DeleteHook;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -30,7 +31,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.beamarchiver.io.cassandra.GuardedDelete;
 import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.ledger.LedgerConnection;
 import org.beamarchiver.ledger.LedgerRow;
@@ -115,7 +115,7 @@ class DeletePipelineIT {
     return s;
   }
 
-  static DeleteSummary delete(Fixture f, GuardedDelete.Hook hook, String... extra) throws Exception {
+  static DeleteSummary delete(Fixture f, DeleteHook hook, String... extra) throws Exception {
     List<String> a = args(f, extra);
     if (a.stream().noneMatch(x -> x.startsWith("--period"))) {
       a.add("--period=ALL");
@@ -212,7 +212,7 @@ class DeletePipelineIT {
         "UPDATE " + f.table() + " SET total_score = 99.5 WHERE user_id=? AND course_id=? AND batch_id=? AND content_id=? AND attempt_id=?",
         (Object[]) k2);
 
-    DeleteSummary d = delete(f, GuardedDelete.Hook.NONE);
+    DeleteSummary d = delete(f, DeleteHook.NONE);
     assertEquals(0, d.failedPartitions(), d.partitions().toString());
     Map<String, String> after = table(f);
     for (String k : before.keySet()) {
@@ -234,7 +234,7 @@ class DeletePipelineIT {
       assertNotNull(r.deletionDate());
       assertEquals(r.rowCount(), r.deletedRows() + r.skippedChangedRows() + r.absentRows());
     }
-    DeleteSummary again = delete(f, GuardedDelete.Hook.NONE);
+    DeleteSummary again = delete(f, DeleteHook.NONE);
     assertEquals(0, again.partitions().size(), "deleting twice is a no-op");
     assertEquals(after, table(f));
   }
@@ -278,7 +278,7 @@ class DeletePipelineIT {
   }
 
   /** Writes to the row with its own connection, right before the guarded DELETE is sent. */
-  static final class RaceHook implements GuardedDelete.Hook {
+  static final class RaceHook implements DeleteHook {
     static final AtomicBoolean FIRED_PARTIAL = new AtomicBoolean();
     static final AtomicBoolean FIRED_WHOLE = new AtomicBoolean();
     private final int port;
@@ -346,7 +346,7 @@ class DeletePipelineIT {
     keep.addAll(keysOf(f, "batch-001", missing));
     Map<String, String> before = table(f);
 
-    DeleteSummary d = delete(f, GuardedDelete.Hook.NONE);
+    DeleteSummary d = delete(f, DeleteHook.NONE);
     Map<String, DeletionReport> r = byPartition(d);
     assertTrue(r.get("batch-000/2021-W01").error().contains("checksum mismatch"), r.get("batch-000/2021-W01").error());
     assertTrue(r.get("batch-001/2021-W01").error().contains("object missing"));
@@ -400,7 +400,7 @@ class DeletePipelineIT {
     assertTrue(bad.error().contains("could not be processed (rerun to finish)"), bad.error());
     assertTrue(table(f).containsKey(failing), "the row whose delete failed is still there");
 
-    DeleteSummary second = delete(f, GuardedDelete.Hook.NONE);
+    DeleteSummary second = delete(f, DeleteHook.NONE);
     assertEquals(List.of(bad.batchId() + "/" + bad.period()), List.copyOf(byPartition(second).keySet()));
     DeletionReport done = second.partitions().get(0);
     assertEquals("SUCCESS", done.status());
@@ -413,7 +413,7 @@ class DeletePipelineIT {
   }
 
   /** Fails the delete of one row (as a timeout would). */
-  static final class FailOnce implements GuardedDelete.Hook {
+  static final class FailOnce implements DeleteHook {
     private final String key;
 
     FailOnce(String key) {
@@ -434,7 +434,7 @@ class DeletePipelineIT {
     ArchiveSummary a = archive(f);
     Set<String> archived = archivedKeys(a.partitions());
     Map<String, String> before = table(f);
-    DeleteSummary d = delete(f, GuardedDelete.Hook.NONE, "--dryRun=true");
+    DeleteSummary d = delete(f, DeleteHook.NONE, "--dryRun=true");
     assertEquals(before, table(f));
     assertEquals(archived.size(), d.total(DeletionReport::wouldDelete));
     assertEquals(0, d.total(DeletionReport::deleted));
@@ -443,7 +443,7 @@ class DeletePipelineIT {
       assertNull(r.deletionStatus(), "a dry run records nothing");
     }
     // Restricting by batch and week selects only those partitions.
-    DeleteSummary one = delete(f, GuardedDelete.Hook.NONE, "--dryRun=true", "--period=LAST_WEEK", "--batchIds=batch-001");
+    DeleteSummary one = delete(f, DeleteHook.NONE, "--dryRun=true", "--period=LAST_WEEK", "--batchIds=batch-001");
     assertEquals(List.of("batch-001/2021-W01"), List.copyOf(byPartition(one).keySet()));
   }
 
@@ -488,7 +488,7 @@ class DeletePipelineIT {
       assertEquals(1, st.executeUpdate("UPDATE archival_metadata SET deletion_status = 'PENDING' WHERE uuid = '" + p.uuid() + "'"));
     }
 
-    DeleteSummary d = delete(f, GuardedDelete.Hook.NONE);
+    DeleteSummary d = delete(f, DeleteHook.NONE);
     assertEquals(0, d.failedPartitions(), d.partitions().toString());
     Map<String, String> after = table(f);
     assertEquals(intended, after.get(keyOf(cutKey)), "the cut row whole again, with the application's update");

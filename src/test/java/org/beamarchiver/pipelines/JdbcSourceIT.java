@@ -1,5 +1,6 @@
 package org.beamarchiver.pipelines;
 
+import org.beamarchiver.io.source.DeleteHook;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,7 +37,6 @@ import org.beamarchiver.io.jdbc.JdbcTable;
 import org.beamarchiver.ledger.LedgerConnection;
 import org.beamarchiver.options.JdbcSourceOptions;
 import org.beamarchiver.spec.TableSpecLoader;
-import org.beamarchiver.io.cassandra.GuardedDelete;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.IsoWeek;
 import org.beamarchiver.options.ArchiveOptions;
@@ -315,7 +315,7 @@ class JdbcSourceIT {
   }
 
   /** Writes to one row with its own connection just before the delete's check of its group. */
-  static final class RaceHook implements GuardedDelete.Hook {
+  static final class RaceHook implements DeleteHook {
     static final AtomicBoolean FIRED = new AtomicBoolean();
     private final String url;
     private final String key;

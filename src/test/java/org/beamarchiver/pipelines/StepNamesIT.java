@@ -1,5 +1,6 @@
 package org.beamarchiver.pipelines;
 
+import org.beamarchiver.io.source.DeleteHook;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,7 +22,6 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.beamarchiver.integrity.SigningKey;
-import org.beamarchiver.io.cassandra.GuardedDelete;
 import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.options.ArchiveOptions;
 import org.beamarchiver.options.DeleteOptions;
@@ -117,7 +117,7 @@ class StepNamesIT {
   static Pipeline archiveGraph(String shuffle) throws Exception {
     ArchiveOptions o = archiveOptions(dir.resolve("archive-" + shuffle), "--shuffle=" + shuffle);
     Launch launch = Launch.resolve(o, Clock.fixed(AS_OF, ZoneOffset.UTC), "archive");
-    ArchiveRun run = ArchivePipeline.prepare(o, launch, launch.now().toEpochMilli(), null, quiet());
+    ArchiveRun run = ArchiveRun.prepare(o, launch, launch.now().toEpochMilli(), null, quiet());
     return ArchivePipeline.create(o, run);
   }
 
@@ -167,7 +167,7 @@ class StepNamesIT {
     GraphOnlyRunner.GraphBuilt built =
         assertThrows(
             GraphOnlyRunner.GraphBuilt.class,
-            () -> ArchivePipeline.plan(o, Clock.fixed(AS_OF, ZoneOffset.UTC), quiet()));
+            () -> PlanPipeline.plan(o, Clock.fixed(AS_OF, ZoneOffset.UTC), quiet()));
     return GraphOnlyRunner.built(built);
   }
 
@@ -207,11 +207,11 @@ class StepNamesIT {
         PipelineOptionsFactory.fromArgs(args(root).toArray(new String[0])).as(DeleteOptions.class);
     Launch launch = Launch.resolve(o, Clock.fixed(AS_OF, ZoneOffset.UTC), "delete");
     new Ledger(launch.ledger()).migrate();
-    DeleteRun run = DeletePipeline.prepare(o, launch, SigningKey.resolve(o, false, note -> {}));
+    DeleteRun run = DeleteJob.prepare(o, launch, SigningKey.resolve(o, false, note -> {}));
     assertTrue(!run.partitions().isEmpty(), "the delete has archived partitions to delete");
     assertStable(
         "delete",
-        DeletePipeline.create(o, run, GuardedDelete.Hook.NONE),
+        DeletePipeline.create(o, run, DeleteHook.NONE),
         List.of(
             "SelectArchived",
             "DeleteVerifiedRows",

@@ -7,10 +7,11 @@ import com.datastax.driver.core.Host;
 import com.datastax.driver.core.KeyspaceMetadata;
 import com.datastax.driver.core.TableMetadata;
 import com.datastax.driver.core.VersionNumber;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.beamarchiver.model.Rollup;
+import org.apache.beam.sdk.values.KV;
 import org.beamarchiver.model.RowLayout;
 import org.beamarchiver.model.SourceTable;
 import org.beamarchiver.spec.TableSpec;
@@ -82,7 +83,7 @@ public record CassandraTable(RowLayout layout, String selectCql, int writeTimeCo
               + timeType);
     }
     RowLayout layout =
-        new RowLayout(names, types, pk, batch, time, collection, Rollup.of(spec.rollup(), names, types, spec));
+        new RowLayout(names, types, pk, batch, time, collection, spec.rollupOf(names, types));
 
     boolean multiCellWriteTime = supportsMaxWriteTime(cluster);
     List<String> select = new ArrayList<>();
@@ -129,6 +130,19 @@ public record CassandraTable(RowLayout layout, String selectCql, int writeTimeCo
       }
     }
     return false;
+  }
+
+  /** {@code n} slices (lo, hi] covering the Murmur3 ring, the first starting at its minimum. */
+  public static List<KV<Long, Long>> tokenRanges(int n) {
+    BigInteger min = BigInteger.valueOf(Long.MIN_VALUE);
+    BigInteger width = BigInteger.ONE.shiftLeft(64).divide(BigInteger.valueOf(n));
+    List<KV<Long, Long>> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      long lo = min.add(width.multiply(BigInteger.valueOf(i))).longValueExact();
+      long hi = i == n - 1 ? Long.MAX_VALUE : min.add(width.multiply(BigInteger.valueOf(i + 1))).longValueExact();
+      out.add(KV.of(lo, hi));
+    }
+    return out;
   }
 
   /** Partitions per token-range split when splits are chosen automatically. */

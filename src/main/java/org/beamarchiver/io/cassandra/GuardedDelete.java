@@ -21,13 +21,13 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import java.io.IOException;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.beamarchiver.retry.Recoverable;
+import org.beamarchiver.io.source.DeleteHook;
+import org.beamarchiver.io.source.RowResult;
 import org.beamarchiver.model.DeleteOutcome;
 import org.beamarchiver.model.RowLayout;
 import org.beamarchiver.model.RowToDelete;
@@ -77,31 +77,6 @@ import org.beamarchiver.spec.TableSpec;
  * (rewriting the list would append the archived elements after them again).
  */
 public final class GuardedDelete {
-  /** Called just before a row's DELETE is sent (tests use it to race the delete). */
-  public interface Hook extends Serializable {
-    void beforeDelete(String[] values);
-
-    Hook NONE = values -> {};
-  }
-
-  /**
-   * The result of one row; {@code recoverable} when it FAILED on a timeout or overload, {@code
-   * sent} when it failed after its DELETE was sent (so it is in doubt: retry it in repair mode).
-   */
-  public record Result(DeleteOutcome outcome, String error, boolean recoverable, boolean sent) {
-    public Result(DeleteOutcome outcome, String error) {
-      this(outcome, error, false, false);
-    }
-
-    public Result(DeleteOutcome outcome, String error, boolean recoverable) {
-      this(outcome, error, recoverable, false);
-    }
-
-    static Result failed(Throwable t, boolean sent) {
-      return new Result(DeleteOutcome.FAILED, t.toString(), Recoverable.is(t), sent);
-    }
-  }
-
   private final Session session;
   private final RowLayout layout;
   private final int writeTimes;
@@ -118,7 +93,7 @@ public final class GuardedDelete {
   private final PreparedStatement selectGroup;
   private final PreparedStatement existsGroup;
   private final SourceRowMapper mapper;
-  private final Hook hook;
+  private final DeleteHook hook;
   /**
    * Per archived column: a non-frozen collection whose write time the check cannot read (before
    * Cassandra 5.0), i.e. whose cells may be newer than W. When any is, the re-checks read the
@@ -132,7 +107,7 @@ public final class GuardedDelete {
 
   private static final JsonFactory JSON = new JsonFactory();
 
-  public GuardedDelete(Session session, TableSpec spec, CassandraTable table, Hook hook) {
+  public GuardedDelete(Session session, TableSpec spec, CassandraTable table, DeleteHook hook) {
     this.session = session;
     this.layout = table.layout();
     this.writeTimes = table.writeTimeColumns();
@@ -227,35 +202,35 @@ public final class GuardedDelete {
    * result per row, in order. Never fails. With {@code repair}, a changed row that lacks archived
    * cells gets them back (see the class comment).
    */
-  public ListenableFuture<List<Result>> applyGroup(List<RowToDelete> rows, boolean dryRun, boolean repair) {
+  public ListenableFuture<List<RowResult>> applyGroup(List<RowToDelete> rows, boolean dryRun, boolean repair) {
     if (rows.size() == 1 || !groups()) {
-      List<ListenableFuture<Result>> each = new ArrayList<>();
+      List<ListenableFuture<RowResult>> each = new ArrayList<>();
       for (RowToDelete r : rows) {
         each.add(apply(r, dryRun, repair));
       }
       return Futures.allAsList(each);
     }
-    Result[] results = new Result[rows.size()];
+    RowResult[] results = new RowResult[rows.size()];
     boolean[] sent = new boolean[rows.size()];
     Object[][] keys = new Object[rows.size()][];
     List<Integer> pending = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
       RowToDelete r = rows.get(i);
       if (r.writeTimeMicros() == SourceRow.NO_WRITE_TIME) {
-        results[i] = new Result(DeleteOutcome.SKIPPED_NO_WRITE_TIME, null);
+        results[i] = new RowResult(DeleteOutcome.SKIPPED_NO_WRITE_TIME, null);
         continue;
       }
       try {
         keys[i] = key(r.values());
         pending.add(i);
       } catch (RuntimeException e) {
-        results[i] = new Result(DeleteOutcome.FAILED, e.toString());
+        results[i] = new RowResult(DeleteOutcome.FAILED, e.toString());
       }
     }
     if (pending.isEmpty()) {
       return Futures.immediateFuture(Arrays.asList(results));
     }
-    ListenableFuture<List<Result>> chain;
+    ListenableFuture<List<RowResult>> chain;
     try {
       chain =
           Futures.transformAsync(
@@ -271,7 +246,7 @@ public final class GuardedDelete {
         t -> {
           for (int i : pending) {
             if (results[i] == null) {
-              results[i] = Result.failed(t, sent[i]);
+              results[i] = RowResult.failed(t, sent[i]);
             }
           }
           return Arrays.asList(results);
@@ -279,8 +254,8 @@ public final class GuardedDelete {
         MoreExecutors.directExecutor());
   }
 
-  private ListenableFuture<List<Result>> afterGroupCheck(
-      ResultSet rs, List<RowToDelete> rows, Object[][] keys, List<Integer> pending, Result[] results,
+  private ListenableFuture<List<RowResult>> afterGroupCheck(
+      ResultSet rs, List<RowToDelete> rows, Object[][] keys, List<Integer> pending, RowResult[] results,
       boolean[] sent, boolean dryRun, boolean repair) {
     Map<List<String>, SourceRow> current = new HashMap<>();
     for (Row row : rs) {
@@ -288,24 +263,24 @@ public final class GuardedDelete {
       current.put(keyText(now.values()), now);
     }
     List<Integer> toDelete = new ArrayList<>();
-    List<ListenableFuture<Result>> repairs = new ArrayList<>();
+    List<ListenableFuture<RowResult>> repairs = new ArrayList<>();
     List<Integer> repaired = new ArrayList<>();
     BatchStatement batch = new BatchStatement(BatchStatement.Type.UNLOGGED);
     for (int i : pending) {
       RowToDelete r = rows.get(i);
       SourceRow now = current.get(keyText(r.values()));
       if (now == null) {
-        results[i] = new Result(DeleteOutcome.ABSENT, null);
+        results[i] = new RowResult(DeleteOutcome.ABSENT, null);
       } else if (now.writeTimeMicros() != r.writeTimeMicros() || !Arrays.equals(now.values(), r.values())) {
-        ListenableFuture<Result> fix = repair && !dryRun ? repair(r, now) : null;
+        ListenableFuture<RowResult> fix = repair && !dryRun ? repair(r, now) : null;
         if (fix == null) {
-          results[i] = new Result(DeleteOutcome.SKIPPED_CHANGED, null);
+          results[i] = new RowResult(DeleteOutcome.SKIPPED_CHANGED, null);
         } else {
           repairs.add(fix);
           repaired.add(i);
         }
       } else if (dryRun) {
-        results[i] = new Result(DeleteOutcome.WOULD_DELETE, null);
+        results[i] = new RowResult(DeleteOutcome.WOULD_DELETE, null);
       } else {
         try {
           hook.beforeDelete(r.values());
@@ -314,11 +289,11 @@ public final class GuardedDelete {
           batch.add(bindKey(d, 1, keys[i]));
           toDelete.add(i);
         } catch (RuntimeException e) {
-          results[i] = new Result(DeleteOutcome.FAILED, e.toString());
+          results[i] = new RowResult(DeleteOutcome.FAILED, e.toString());
         }
       }
     }
-    ListenableFuture<List<Result>> fixed = settle(repairs, repaired, results);
+    ListenableFuture<List<RowResult>> fixed = settle(repairs, repaired, results);
     if (toDelete.isEmpty()) {
       return fixed;
     }
@@ -327,7 +302,7 @@ public final class GuardedDelete {
     }
     // Never fails: a failure after the delete was sent leaves its rows FAILED and in doubt, while
     // the repairs above still run to their own end.
-    ListenableFuture<List<Result>> deleted =
+    ListenableFuture<List<RowResult>> deleted =
         Futures.catching(
             Futures.transformAsync(
                 session.executeAsync(toDelete.size() == 1 ? batch.getStatements().iterator().next() : batch),
@@ -341,7 +316,7 @@ public final class GuardedDelete {
             t -> {
               for (int i : toDelete) {
                 if (results[i] == null) {
-                  results[i] = Result.failed(t, true);
+                  results[i] = RowResult.failed(t, true);
                 }
               }
               return Arrays.asList(results);
@@ -355,8 +330,8 @@ public final class GuardedDelete {
    * Waits for per-row writes whose futures never fail (each resolves to its row's result) and
    * stores their results.
    */
-  private static ListenableFuture<List<Result>> settle(
-      List<ListenableFuture<Result>> writes, List<Integer> rowsOf, Result[] results) {
+  private static ListenableFuture<List<RowResult>> settle(
+      List<ListenableFuture<RowResult>> writes, List<Integer> rowsOf, RowResult[] results) {
     if (writes.isEmpty()) {
       return Futures.immediateFuture(Arrays.asList(results));
     }
@@ -377,7 +352,7 @@ public final class GuardedDelete {
    * row lacks none, or is not newer than the archive. The future never fails: a failed repair is a
    * FAILED row still in doubt.
    */
-  private ListenableFuture<Result> repair(RowToDelete archived, SourceRow now) {
+  private ListenableFuture<RowResult> repair(RowToDelete archived, SourceRow now) {
     if (now.writeTimeMicros() <= archived.writeTimeMicros()) {
       return null;
     }
@@ -408,19 +383,19 @@ public final class GuardedDelete {
    * Sends a write that puts archived cells back (a heal or a repair): the row stays, counted as
    * changed. The future never fails: a failed write leaves a FAILED row in doubt.
    */
-  private ListenableFuture<Result> rewrite(Statement write) {
+  private ListenableFuture<RowResult> rewrite(Statement write) {
     return Futures.catching(
         Futures.transform(
             session.executeAsync(write),
-            ignored -> new Result(DeleteOutcome.SKIPPED_CHANGED, null),
+            ignored -> new RowResult(DeleteOutcome.SKIPPED_CHANGED, null),
             MoreExecutors.directExecutor()),
         Throwable.class,
-        t -> Result.failed(t, true),
+        t -> RowResult.failed(t, true),
         MoreExecutors.directExecutor());
   }
 
-  private ListenableFuture<List<Result>> afterGroupDelete(
-      ResultSet after, List<RowToDelete> rows, Object[][] keys, List<Integer> deleted, Result[] results) {
+  private ListenableFuture<List<RowResult>> afterGroupDelete(
+      ResultSet after, List<RowToDelete> rows, Object[][] keys, List<Integer> deleted, RowResult[] results) {
     // Survivors by clustering key; with untimed columns, with their values (else null).
     Map<List<String>, SourceRow> survivors = new HashMap<>();
     for (Row row : after) {
@@ -435,7 +410,7 @@ public final class GuardedDelete {
       }
       survivors.put(clustering, null);
     }
-    List<ListenableFuture<Result>> heals = new ArrayList<>();
+    List<ListenableFuture<RowResult>> heals = new ArrayList<>();
     List<Integer> healed = new ArrayList<>();
     for (int i : deleted) {
       RowToDelete r = rows.get(i);
@@ -444,7 +419,7 @@ public final class GuardedDelete {
         heals.add(heal(r, keys[i], survivors.get(clustering)));
         healed.add(i);
       } else {
-        results[i] = new Result(DeleteOutcome.DELETED, null);
+        results[i] = new RowResult(DeleteOutcome.DELETED, null);
       }
     }
     return settle(heals, healed, results);
@@ -455,12 +430,12 @@ public final class GuardedDelete {
    * the survivor, when the table has untimed collections, else null; see {@link #healStatement});
    * the future never fails (a failed heal is a FAILED row in doubt).
    */
-  private ListenableFuture<Result> heal(RowToDelete row, Object[] key, SourceRow now) {
+  private ListenableFuture<RowResult> heal(RowToDelete row, Object[] key, SourceRow now) {
     Statement h;
     try {
       h = healStatement(row, key, now);
     } catch (RuntimeException e) {
-      return Futures.immediateFuture(Result.failed(e, true));
+      return Futures.immediateFuture(RowResult.failed(e, true));
     }
     return rewrite(h);
   }
@@ -503,12 +478,12 @@ public final class GuardedDelete {
    * Checks, deletes, re-checks and heals one row; in a dry run only checks; with {@code repair}, a
    * changed row that lacks archived cells gets them back. Never throws.
    */
-  public ListenableFuture<Result> apply(RowToDelete row, boolean dryRun, boolean repair) {
+  public ListenableFuture<RowResult> apply(RowToDelete row, boolean dryRun, boolean repair) {
     if (row.writeTimeMicros() == SourceRow.NO_WRITE_TIME) {
-      return Futures.immediateFuture(new Result(DeleteOutcome.SKIPPED_NO_WRITE_TIME, null));
+      return Futures.immediateFuture(new RowResult(DeleteOutcome.SKIPPED_NO_WRITE_TIME, null));
     }
     boolean[] sent = {false};
-    ListenableFuture<Result> chain;
+    ListenableFuture<RowResult> chain;
     try {
       Object[] key = key(row.values());
       chain =
@@ -517,28 +492,28 @@ public final class GuardedDelete {
               rs -> afterCheck(rs, row, key, dryRun, repair, sent),
               MoreExecutors.directExecutor());
     } catch (RuntimeException e) {
-      return Futures.immediateFuture(new Result(DeleteOutcome.FAILED, e.toString()));
+      return Futures.immediateFuture(new RowResult(DeleteOutcome.FAILED, e.toString()));
     }
     return Futures.catching(
         chain,
         Throwable.class,
-        t -> Result.failed(t, sent[0]),
+        t -> RowResult.failed(t, sent[0]),
         MoreExecutors.directExecutor());
   }
 
-  private ListenableFuture<Result> afterCheck(
+  private ListenableFuture<RowResult> afterCheck(
       ResultSet rs, RowToDelete row, Object[] key, boolean dryRun, boolean repair, boolean[] sent) {
     Row current = rs.one();
     if (current == null) {
-      return Futures.immediateFuture(new Result(DeleteOutcome.ABSENT, null));
+      return Futures.immediateFuture(new RowResult(DeleteOutcome.ABSENT, null));
     }
     SourceRow now = mapper.toSourceRow(current);
     if (now.writeTimeMicros() != row.writeTimeMicros() || !Arrays.equals(now.values(), row.values())) {
-      ListenableFuture<Result> fix = repair && !dryRun ? repair(row, now) : null;
-      return fix != null ? fix : Futures.immediateFuture(new Result(DeleteOutcome.SKIPPED_CHANGED, null));
+      ListenableFuture<RowResult> fix = repair && !dryRun ? repair(row, now) : null;
+      return fix != null ? fix : Futures.immediateFuture(new RowResult(DeleteOutcome.SKIPPED_CHANGED, null));
     }
     if (dryRun) {
-      return Futures.immediateFuture(new Result(DeleteOutcome.WOULD_DELETE, null));
+      return Futures.immediateFuture(new RowResult(DeleteOutcome.WOULD_DELETE, null));
     }
     hook.beforeDelete(row.values());
     BoundStatement d = delete.bind();
@@ -555,10 +530,10 @@ public final class GuardedDelete {
         MoreExecutors.directExecutor());
   }
 
-  private ListenableFuture<Result> afterDelete(ResultSet after, RowToDelete row, Object[] key) {
+  private ListenableFuture<RowResult> afterDelete(ResultSet after, RowToDelete row, Object[] key) {
     Row survivor = after.one();
     if (survivor == null) {
-      return Futures.immediateFuture(new Result(DeleteOutcome.DELETED, null));
+      return Futures.immediateFuture(new RowResult(DeleteOutcome.DELETED, null));
     }
     return heal(row, key, readSurvivors ? mapper.toSourceRow(survivor) : null);
   }

@@ -1,5 +1,7 @@
 package org.beamarchiver.io.jdbc;
 
+import org.beamarchiver.io.source.DeleteHook;
+import org.beamarchiver.io.source.RowResult;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.beamarchiver.retry.Recoverable;
-import org.beamarchiver.io.cassandra.GuardedDelete;
 import org.beamarchiver.model.DeleteOutcome;
 import org.beamarchiver.model.RowToDelete;
 import org.beamarchiver.model.SourceRow;
@@ -27,11 +28,11 @@ import org.beamarchiver.model.SourceRow;
  */
 public final class JdbcGuardedDelete {
   private final JdbcTable table;
-  private final GuardedDelete.Hook hook;
+  private final DeleteHook hook;
   private final JdbcRowText text;
   private final int[] pk;
 
-  public JdbcGuardedDelete(JdbcTable table, GuardedDelete.Hook hook) {
+  public JdbcGuardedDelete(JdbcTable table, DeleteHook hook) {
     this.table = table;
     this.hook = hook;
     this.text = new JdbcRowText(table);
@@ -39,8 +40,8 @@ public final class JdbcGuardedDelete {
   }
 
   /** Checks and deletes a group of archived rows in one transaction; one result per row, in order. */
-  public List<GuardedDelete.Result> apply(Connection c, List<RowToDelete> rows, boolean dryRun) {
-    GuardedDelete.Result[] results = new GuardedDelete.Result[rows.size()];
+  public List<RowResult> apply(Connection c, List<RowToDelete> rows, boolean dryRun) {
+    RowResult[] results = new RowResult[rows.size()];
     try {
       c.setAutoCommit(false);
       for (RowToDelete r : rows) {
@@ -60,14 +61,14 @@ public final class JdbcGuardedDelete {
         RowToDelete r = rows.get(i);
         SourceRow now = current.get(key(r.values()));
         if (now == null) {
-          results[i] = new GuardedDelete.Result(DeleteOutcome.ABSENT, null);
+          results[i] = new RowResult(DeleteOutcome.ABSENT, null);
         } else if (!Arrays.equals(now.values(), r.values())) {
-          results[i] = new GuardedDelete.Result(DeleteOutcome.SKIPPED_CHANGED, null);
+          results[i] = new RowResult(DeleteOutcome.SKIPPED_CHANGED, null);
         } else if (dryRun) {
-          results[i] = new GuardedDelete.Result(DeleteOutcome.WOULD_DELETE, null);
+          results[i] = new RowResult(DeleteOutcome.WOULD_DELETE, null);
         } else {
           toDelete.add(r);
-          results[i] = new GuardedDelete.Result(DeleteOutcome.DELETED, null);
+          results[i] = new RowResult(DeleteOutcome.DELETED, null);
         }
       }
       if (!toDelete.isEmpty()) {
@@ -88,7 +89,7 @@ public final class JdbcGuardedDelete {
       } catch (SQLException ignored) {
         // the connection is broken: the transaction is gone with it
       }
-      GuardedDelete.Result failed = new GuardedDelete.Result(DeleteOutcome.FAILED, e.toString(), Recoverable.is(e));
+      RowResult failed = new RowResult(DeleteOutcome.FAILED, e.toString(), Recoverable.is(e));
       return java.util.Collections.nCopies(rows.size(), failed);
     }
   }

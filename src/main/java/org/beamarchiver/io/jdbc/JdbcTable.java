@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.beamarchiver.ledger.LedgerConnection;
-import org.beamarchiver.model.Rollup;
 import org.beamarchiver.model.RowLayout;
 import org.beamarchiver.model.SourceTable;
 import org.beamarchiver.options.JdbcSourceOptions;
@@ -136,7 +135,7 @@ public record JdbcTable(RowLayout layout, List<JdbcRowText.Kind> kinds, String q
           "table spec timeColumn '" + spec.timeColumn() + "' must be a timestamp column; it is " + types.get(time));
     }
     RowLayout layout =
-        new RowLayout(names, types, pk, batch, time, collection, Rollup.of(spec.rollup(), names, types, spec));
+        new RowLayout(names, types, pk, batch, time, collection, spec.rollupOf(names, types));
     String driver;
     try {
       Driver d = DriverManager.getDriver(md.getURL());

@@ -1,0 +1,116 @@
+package org.beamarchiver.io.cassandra;
+
+import com.datastax.driver.core.Cluster;
+import com.datastax.driver.core.Session;
+import com.datastax.driver.core.TableMetadata;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.beamarchiver.io.source.DeleteHook;
+import org.beamarchiver.io.source.GuardedDeleter;
+import org.beamarchiver.io.source.LiveSource;
+import org.beamarchiver.io.source.ReadPlan;
+import org.beamarchiver.io.source.RestoreWriter;
+import org.beamarchiver.io.source.SliceScanner;
+import org.beamarchiver.model.ArchiveRequest;
+import org.beamarchiver.model.SourceRow;
+import org.beamarchiver.model.SourceTable;
+import org.beamarchiver.options.CassandraSourceOptions;
+import org.beamarchiver.retry.Outage;
+import org.beamarchiver.spec.TableSpec;
+
+/**
+ * A table in Cassandra: read over token ranges (CassandraIO, or the driver slice by slice),
+ * deleted under the write-time guard ({@link GuardedDelete}), restored read-before-write
+ * ({@link RestoreTarget}).
+ *
+ * @param splits --cassandraSplits (0: from the table's size estimates)
+ */
+public record CassandraSource(TableSpec spec, CassandraConnection connection, int splits) implements LiveSource {
+
+  public static CassandraSource of(TableSpec spec, CassandraSourceOptions o) {
+    Integer splits = o.getCassandraSplits();
+    if (splits == null || splits < 0 || splits > 1 << 16) {
+      throw new IllegalArgumentException("--cassandraSplits=" + splits + " is out of range; allowed 0.." + (1 << 16));
+    }
+    return new CassandraSource(spec, CassandraConnection.from(o), splits);
+  }
+
+  @Override
+  public Outage outage() {
+    return connection.outage();
+  }
+
+  @Override
+  public List<String> checkGuard(String command, String keyspace) {
+    return GuardConsistency.check(connection, keyspace, command);
+  }
+
+  @Override
+  public SourceTable resolve() {
+    try (Cluster cluster = connection.newCluster()) {
+      return CassandraTable.resolve(cluster, spec);
+    }
+  }
+
+  @Override
+  public ReadPlan planRead(ArchiveRequest request) {
+    try (Cluster cluster = connection.newCluster()) {
+      CassandraTable table = CassandraTable.resolve(cluster, spec);
+      int n = CassandraTable.splits(cluster, spec, splits);
+      return new ReadPlan(table, n, CassandraTable.tokenRanges(Math.max(1, n)), "token ranges");
+    }
+  }
+
+  @Override
+  public PTransform<PBegin, PCollection<SourceRow>> readRows(ReadPlan plan, Set<String> batchIds) {
+    return new ReadCassandraRows(connection, spec, (CassandraTable) plan.table(), plan.splits());
+  }
+
+  @Override
+  public boolean scansSlices() {
+    return true;
+  }
+
+  @Override
+  public SliceScanner openScanner(SourceTable table) {
+    return new CassandraScanner(connection, spec, (CassandraTable) table);
+  }
+
+  @Override
+  public GuardedDeleter openDeleter(SourceTable table, DeleteHook hook, int concurrency) {
+    return new CassandraDeleter(connection, spec, (CassandraTable) table, hook, concurrency);
+  }
+
+  @Override
+  public String defaultRestoreTable() {
+    return spec.table();
+  }
+
+  @Override
+  public String describeTarget(String keyspace, String table) {
+    return keyspace + "." + table;
+  }
+
+  /** The target's columns, types and key against the archive's and this (the source) table's key. */
+  @Override
+  public String restoreIncompatibility(TableSpec target, List<Map.Entry<String, String>> columns) {
+    try (Cluster cluster = connection.newCluster();
+        Session session = cluster.connect()) {
+      TableMetadata source = CassandraTable.metadata(cluster, spec.keyspace(), spec.table());
+      List<String> partitionKey =
+          source == null ? null : source.getPartitionKey().stream().map(c -> c.getName()).toList();
+      List<String> clustering =
+          source == null ? spec.primaryKey() : source.getClusteringColumns().stream().map(c -> c.getName()).toList();
+      return RestoreTarget.incompatibility(session, target.keyspace(), target.table(), columns, partitionKey, clustering);
+    }
+  }
+
+  @Override
+  public RestoreWriter openWriter(TableSpec target, int concurrency) {
+    return new CassandraRestoreWriter(connection, target, concurrency);
+  }
+}

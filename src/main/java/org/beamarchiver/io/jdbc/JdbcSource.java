@@ -1,0 +1,117 @@
+package org.beamarchiver.io.jdbc;
+
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.beamarchiver.io.source.DeleteHook;
+import org.beamarchiver.io.source.GuardedDeleter;
+import org.beamarchiver.io.source.LiveSource;
+import org.beamarchiver.io.source.ReadPlan;
+import org.beamarchiver.io.source.RestoreWriter;
+import org.beamarchiver.io.source.SliceScanner;
+import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.model.ArchiveRequest;
+import org.beamarchiver.model.SourceRow;
+import org.beamarchiver.model.SourceTable;
+import org.beamarchiver.options.JdbcSourceOptions;
+import org.beamarchiver.retry.Outage;
+import org.beamarchiver.spec.TableSpec;
+
+/**
+ * A table in a JDBC database (PostgreSQL, H2): read over slices of its time column (JdbcIO),
+ * deleted in transactions that lock and compare each row ({@link JdbcGuardedDelete}), restored in
+ * one transaction per partition ({@link JdbcRestoreTarget}).
+ *
+ * @param database the database holding the table
+ * @param splits --jdbcSplits: slices of the requested time window
+ */
+public record JdbcSource(TableSpec spec, LedgerConnection database, int splits, Outage outage) implements LiveSource {
+
+  public static JdbcSource of(TableSpec spec, JdbcSourceOptions o, Outage outage) {
+    Integer splits = o.getJdbcSplits();
+    if (splits == null || splits < 1 || splits > 1 << 16) {
+      throw new IllegalArgumentException("--jdbcSplits=" + splits + " is out of range; allowed 1.." + (1 << 16));
+    }
+    return new JdbcSource(spec, JdbcTable.connection(o), splits, outage);
+  }
+
+  /** Transactions need no particular consistency setting. */
+  @Override
+  public List<String> checkGuard(String command, String keyspace) {
+    return List.of();
+  }
+
+  @Override
+  public SourceTable resolve() throws Exception {
+    try (Connection c = database.open()) {
+      return JdbcTable.resolve(c, spec);
+    }
+  }
+
+  /** The requested window, from its start or (ALL) the table's earliest time, in --jdbcSplits slices. */
+  @Override
+  public ReadPlan planRead(ArchiveRequest request) throws Exception {
+    try (Connection c = database.open()) {
+      JdbcTable table = JdbcTable.resolve(c, spec);
+      Instant to = request.toExclusive().orElse(null);
+      Instant from = request.fromInclusive().orElse(null);
+      if (to != null && from == null) {
+        from = table.earliestTime(c, to);
+      }
+      List<KV<Long, Long>> slices = ReadJdbcRows.slices(from, to, splits);
+      return new ReadPlan(table, slices.size(), slices, "time slices");
+    }
+  }
+
+  @Override
+  public PTransform<PBegin, PCollection<SourceRow>> readRows(ReadPlan plan, Set<String> batchIds) {
+    return new ReadJdbcRows(database, (JdbcTable) plan.table(), plan.slices(), batchIds);
+  }
+
+  /** JdbcIO reads the slices; there is no fused read. */
+  @Override
+  public boolean scansSlices() {
+    return false;
+  }
+
+  @Override
+  public SliceScanner openScanner(SourceTable table) {
+    throw new UnsupportedOperationException("a JDBC source is read through JdbcIO (readRows)");
+  }
+
+  @Override
+  public GuardedDeleter openDeleter(SourceTable table, DeleteHook hook, int concurrency) {
+    return new JdbcDeleter(database, (JdbcTable) table, hook);
+  }
+
+  /** The source's own table, {@code schema.table}. */
+  @Override
+  public String defaultRestoreTable() {
+    return spec.keyspace() + "." + spec.table();
+  }
+
+  /** The URL without its parameters: they may hold credentials, and this goes to the ledger. */
+  @Override
+  public String describeTarget(String keyspace, String table) {
+    return table + " in " + database.url().replaceFirst("[?;].*$", "");
+  }
+
+  /** The target table in this database against the archive's columns and the spec's key. */
+  @Override
+  public String restoreIncompatibility(TableSpec target, List<Map.Entry<String, String>> columns) throws Exception {
+    try (Connection c = database.open()) {
+      return JdbcRestoreTarget.incompatibility(c, target.table(), columns, spec.primaryKey());
+    }
+  }
+
+  @Override
+  public RestoreWriter openWriter(TableSpec target, int concurrency) {
+    return new JdbcRestoreWriter(database, target);
+  }
+}

@@ -1,0 +1,35 @@
+package org.beamarchiver.io.source;
+
+import java.util.Iterator;
+import org.beamarchiver.model.ArchivedPartition;
+import org.beamarchiver.model.DeleteTally;
+import org.beamarchiver.model.SourceRow;
+
+/**
+ * Deletes the rows of one verified archive file from the live table, each only if unchanged since
+ * it was archived; one per worker, closed in its teardown.
+ */
+public interface GuardedDeleter extends AutoCloseable {
+  /**
+   * Records, before the first delete of a partition may land, that its delete has begun; returns
+   * true when an earlier delete of it was interrupted (its rows are then checked in repair mode).
+   */
+  interface WriteAhead {
+    boolean begin() throws Exception;
+  }
+
+  /**
+   * Deletes {@code rows} (the verified file's, in key order) of partition {@code p}. Outages are
+   * ridden out up to the source's budget; past it the run gives up ({@code Outage.GaveUpException}).
+   * A source whose deletes cannot land half way (one transaction per group) may skip the
+   * write-ahead.
+   */
+  DeleteTally delete(ArchivedPartition p, Iterator<SourceRow> rows, boolean dryRun, WriteAhead writeAhead)
+      throws Exception;
+
+  /** Applies --maxDeletesPerSecond for this worker: rows per second, 0 for no limit. */
+  void limit(double rowsPerSecond);
+
+  @Override
+  void close();
+}

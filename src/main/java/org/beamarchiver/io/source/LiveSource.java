@@ -1,0 +1,83 @@
+package org.beamarchiver.io.source;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.beamarchiver.model.ArchiveRequest;
+import org.beamarchiver.model.SourceRow;
+import org.beamarchiver.model.SourceTable;
+import org.beamarchiver.retry.Outage;
+import org.beamarchiver.spec.TableSpec;
+
+/**
+ * What every pipeline needs from a live store, whatever holds the table: resolve it, plan and read
+ * its rows, delete archived rows under the guard, write restored rows back. One implementation per
+ * source kind (Cassandra, JDBC), chosen once from the table spec ({@code io.LiveSources}); the
+ * pipelines and transforms see only this. Serializable: workers carry it and open their deleters,
+ * writers and scanners from it.
+ */
+public interface LiveSource extends Serializable {
+  /** The table spec this source serves. */
+  TableSpec spec();
+
+  /** How long the source's outages (and, on its workers, the object store's) are ridden out. */
+  Outage outage();
+
+  /**
+   * Refuses, before anything is recorded, a configuration under which {@code command} (delete,
+   * restore) writing into {@code keyspace} could not keep its guard; returns notes for the log.
+   *
+   * @throws IllegalArgumentException naming the option and what is allowed
+   */
+  List<String> checkGuard(String command, String keyspace);
+
+  /**
+   * The table as the source has it: columns, key and types, checked against the spec.
+   *
+   * @throws IllegalArgumentException naming the difference when the spec does not fit the table
+   */
+  SourceTable resolve() throws Exception;
+
+  /**
+   * The table resolved ({@link #resolve}) and the read of {@code request} split (token ranges,
+   * time slices), on one connection.
+   */
+  ReadPlan planRead(ArchiveRequest request) throws Exception;
+
+  /**
+   * The rows of the plan, through the runner's own IO (its splitting and retries); rows of other
+   * batches than {@code batchIds} (when not empty) may be left out at the source.
+   */
+  PTransform<PBegin, PCollection<SourceRow>> readRows(ReadPlan plan, Set<String> batchIds);
+
+  /**
+   * Whether the source reads a slice by itself ({@link #openScanner}), so that one DoFn can read,
+   * key and spill it (the DirectRunner's fused read).
+   */
+  boolean scansSlices();
+
+  /** A reader of the plan's slices for one worker; only when {@link #scansSlices()}. */
+  SliceScanner openScanner(SourceTable table);
+
+  /** A guarded deleter for one worker: {@code concurrency} rows in flight at most. */
+  GuardedDeleter openDeleter(SourceTable table, DeleteHook hook, int concurrency);
+
+  /** The table a restore writes into when --targetTable is not given. */
+  String defaultRestoreTable();
+
+  /** A restore target in this store as the ledger and the summary name it (never credentials). */
+  String describeTarget(String keyspace, String table);
+
+  /**
+   * Why the restore target {@code target} (the archive's columns, this source's key) cannot take
+   * the archived rows, or null when it can.
+   */
+  String restoreIncompatibility(TableSpec target, List<Map.Entry<String, String>> columns) throws Exception;
+
+  /** A writer of restored rows into {@code target} for one worker. */
+  RestoreWriter openWriter(TableSpec target, int concurrency);
+}

@@ -1,0 +1,230 @@
+package org.beamarchiver.pipelines;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.beam.sdk.io.FileSystems;
+import org.beamarchiver.control.JobControl;
+import org.beamarchiver.control.JobRunner;
+import org.beamarchiver.control.JobState;
+import org.beamarchiver.control.Reconcile;
+import org.beamarchiver.integrity.ArchiveVerifier;
+import org.beamarchiver.integrity.SigningKey;
+import org.beamarchiver.io.source.DeleteHook;
+import org.beamarchiver.io.store.ArchivePaths;
+import org.beamarchiver.io.store.Stores;
+import org.beamarchiver.ledger.Ledger;
+import org.beamarchiver.ledger.LedgerRow;
+import org.beamarchiver.model.ArchivedPartition;
+import org.beamarchiver.model.DeletionReport;
+import org.beamarchiver.model.SourceTable;
+import org.beamarchiver.options.DeleteOptions;
+
+/**
+ * A delete job's steps ({@link JobRunner}): the partitions to delete, chosen under the lease and
+ * checked against their signed manifests; the {@link DeletePipeline} over them, each retry resuming
+ * with the partitions not yet deleted; the report of every partition.
+ */
+final class DeleteJob implements JobRunner.Job<DeleteSummary> {
+  private final DeleteOptions options;
+  private final Launch launch;
+  private final SigningKey key;
+  private final DeleteHook hook;
+  private final Progress progress;
+  private final List<DeletionReport> report = new ArrayList<>();
+  private DeleteRun current;
+
+  private DeleteJob(DeleteOptions options, Launch launch, SigningKey key, DeleteHook hook, Progress progress) {
+    this.options = options;
+    this.launch = launch;
+    this.key = key;
+    this.hook = hook;
+    this.progress = progress;
+  }
+
+  static DeleteSummary run(DeleteOptions options, Clock clock, Progress progress, DeleteHook hook) throws Exception {
+    Launch launch = Launch.resolve(options, clock, "delete");
+    validate(options);
+    // Before the job is recorded or anything read: a configuration that would void the guard is refused.
+    launch.source().checkGuard("delete", launch.spec().keyspace()).forEach(progress::note);
+    JobControl.Settings job =
+        launch.jobSettings(options, "delete")
+            .withRequestData(launch.requestData(Boolean.TRUE.equals(options.getDryRun()) ? "delete-dry-run" : "delete"));
+    SigningKey key = SigningKey.resolve(options, false, progress::note);
+    Ledger ledger = new Ledger(launch.ledger());
+    ledger.migrate();
+    return JobRunner.run(
+        job,
+        new Reconcile(ledger, launch.spec().archiveType(), launch.archiveRoot(), progress::note),
+        progress::note,
+        new DeleteJob(options, launch, key, hook, progress));
+  }
+
+  /** Checks the delete's own options before anything is touched; messages name the option. */
+  static void validate(DeleteOptions options) {
+    if (options.getMaxDeletesPerSecond() == null || options.getMaxDeletesPerSecond() < 0) {
+      throw new IllegalArgumentException(
+          "--maxDeletesPerSecond=" + options.getMaxDeletesPerSecond() + " must be 0 (no limit) or more");
+    }
+    if (options.getMaxDeletesPerSecond() > 0) {
+      Parallelism.of(options, "--maxDeletesPerSecond");
+    }
+    if (options.getDeleteConcurrency() == null || options.getDeleteConcurrency() < 1) {
+      throw new IllegalArgumentException(
+          "--deleteConcurrency=" + options.getDeleteConcurrency() + " must be 1 or more");
+    }
+  }
+
+  /**
+   * The partitions to delete, read from the ledger under the table's lease: only those whose ledger
+   * row a signed manifest vouches for; the others are refused and marked.
+   */
+  static DeleteRun prepare(DeleteOptions options, Launch launch, SigningKey key) throws Exception {
+    SourceTable table = launch.source().resolve();
+    Ledger ledger = new Ledger(launch.ledger());
+    String type = launch.spec().archiveType();
+    boolean dryRun = Boolean.TRUE.equals(options.getDryRun());
+    // Only partitions whose ledger row a signed manifest vouches for go on to the delete (which
+    // then checks the object against that row); the others are refused and marked.
+    Map<String, LedgerRow> rows = new HashMap<>();
+    ledger.partitionRows(type, launch.request()).values().forEach(r -> rows.put(r.uuid(), r));
+    ArchiveVerifier verifier = new ArchiveVerifier(key);
+    List<ArchivedPartition> partitions = new ArrayList<>();
+    List<DeletionReport> refused = new ArrayList<>();
+    for (ArchivedPartition p : ledger.partitionsToDelete(type, launch.request())) {
+      Optional<ArchiveVerifier.Verdict> bad = verifier.checkManifest(rows.get(p.uuid()));
+      if (bad.isEmpty()) {
+        partitions.add(p);
+        continue;
+      }
+      String why = "refused, archive not verified: " + bad.get().describe();
+      refused.add(
+          new DeletionReport(
+              p.uuid(), p.partition().batchId(), p.partition().period(), p.blobUrl(), false, "FAILED", why,
+              p.rowCount(), 0, 0, 0, 0, 0));
+      if (!dryRun) {
+        ledger.recordVerification(p.uuid(), bad.get().describe());
+        launch.ledger().call(
+            "record the refusal of " + p.partition(),
+            c -> {
+              Ledger.recordDeletion(c, p.uuid(), Ledger.FAILED, 0, 0, 0, why, launch.runId());
+              return null;
+            });
+      }
+    }
+    return new DeleteRun(
+        launch.runId(),
+        launch.now(),
+        launch.spec(),
+        table,
+        launch.request(),
+        List.copyOf(partitions),
+        launch.source(),
+        launch.ledger(),
+        launch.archiveRoot(),
+        dryRun,
+        List.copyOf(refused));
+  }
+
+  @Override
+  public void open() {
+    Stores.configure(options);
+  }
+
+  @Override
+  public void prepare() throws Exception {
+    current = prepare(options, launch, key);
+    current.request().notes().forEach(progress::note);
+    progress.note(
+        (current.dryRun() ? "DRY RUN (nothing is deleted): " : "")
+            + "delete from "
+            + current.spec().qualifiedTable()
+            + " "
+            + current.request().describe()
+            + ": "
+            + current.partitions().size()
+            + " archived partition(s) not yet deleted"
+            + (current.refused().isEmpty()
+                ? " (manifest signatures checked with key " + key.id() + ")"
+                : ", " + current.refused().size() + " more refused (archive not verified)"));
+    for (DeletionReport r : current.refused()) {
+      progress.note("refused " + r.batchId() + " " + r.period() + ": " + r.error());
+    }
+  }
+
+  @Override
+  public boolean hasWork() {
+    return !current.partitions().isEmpty();
+  }
+
+  @Override
+  public JobState workState() {
+    return JobState.DELETING;
+  }
+
+  @Override
+  public Map<String, Long> attempt(int attempt) throws Exception {
+    if (attempt > 1) {
+      current = prepare(options, launch, key);
+    }
+    if (current.partitions().isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Long> c =
+        Execution.runWithProgress(DeletePipeline.create(options, current, hook), DeletePipeline.PROGRESS_COUNTERS, progress);
+    report.addAll(readReport(DeletePipeline.reportPrefix(current) + ".jsonl"));
+    return c;
+  }
+
+  @Override
+  public DeleteSummary summarize(Map<String, Long> counters) {
+    report.addAll(current.refused());
+    report.sort(Comparator.comparing(DeletionReport::batchId).thenComparing(DeletionReport::period));
+    return new DeleteSummary(current, report, counters);
+  }
+
+  @Override
+  public JobRunner.Counts counts(DeleteSummary summary) {
+    int failed = (int) summary.failedPartitions();
+    return new JobRunner.Counts(report.size() - failed, failed, 0);
+  }
+
+  @Override
+  public void cleanUp() throws IOException {
+    Stores.deleteTempDir(ArchivePaths.tempDir(launch.archiveRoot(), launch.runId()));
+  }
+
+  private static List<DeletionReport> readReport(String path) throws IOException {
+    // Read again from the start if the store fails part way.
+    List<DeletionReport> out =
+        Stores.outage().call(
+            "read " + path,
+            () -> {
+              List<DeletionReport> read = new ArrayList<>();
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(
+                          Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(path, false))),
+                          StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  if (!line.isBlank()) {
+                    read.add(DeletionReport.fromJson(line));
+                  }
+                }
+              }
+              return read;
+            });
+    out.sort(Comparator.comparing(DeletionReport::batchId).thenComparing(DeletionReport::period));
+    return out;
+  }
+}

@@ -1,0 +1,210 @@
+package org.beamarchiver.pipelines;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.beamarchiver.control.JobControl;
+import org.beamarchiver.control.JobRunner;
+import org.beamarchiver.control.JobState;
+import org.beamarchiver.control.RefusedException;
+import org.beamarchiver.integrity.ArchiveVerifier;
+import org.beamarchiver.integrity.Manifest;
+import org.beamarchiver.integrity.SigningKey;
+import org.beamarchiver.io.LiveSources;
+import org.beamarchiver.io.source.LiveSource;
+import org.beamarchiver.io.store.ArchivePaths;
+import org.beamarchiver.io.store.Stores;
+import org.beamarchiver.ledger.Ledger;
+import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.ledger.LedgerRow;
+import org.beamarchiver.model.ArchivedPartition;
+import org.beamarchiver.model.RowLayout;
+import org.beamarchiver.options.RestoreOptions;
+import org.beamarchiver.transforms.RestoreVerifiedRows;
+
+/**
+ * A restore job's steps ({@link JobRunner}): under the lease, the request's archived partitions
+ * (deleted or not), each ledger row checked against its signed manifest (a partition that fails is
+ * refused and recorded, the others go on), and the target checked against the archive's columns,
+ * types and key (an incompatible target refuses the whole run, naming the difference, before
+ * anything is written); then the {@link RestorePipeline}, and each partition's outcome.
+ */
+final class RestoreJob implements JobRunner.Job<RestorePipeline.Summary> {
+  private final RestoreOptions options;
+  private final Launch launch;
+  private final SigningKey key;
+  private final Ledger ledger;
+  private final String type;
+  private final String keyspace;
+  private final LiveSource into;
+  private final String table;
+  private final String target;
+  private final Progress progress;
+  private final List<ArchivedPartition> accepted = new ArrayList<>();
+  private List<String> names;
+  private List<String> header;
+
+  private RestoreJob(
+      RestoreOptions options, Launch launch, SigningKey key, Ledger ledger, String keyspace, LiveSource into,
+      String table, String target, Progress progress) {
+    this.options = options;
+    this.launch = launch;
+    this.key = key;
+    this.ledger = ledger;
+    this.type = launch.spec().archiveType();
+    this.keyspace = keyspace;
+    this.into = into;
+    this.table = table;
+    this.target = target;
+    this.progress = progress;
+  }
+
+  static RestorePipeline.Summary run(RestoreOptions options, Clock clock, Progress progress) throws Exception {
+    Launch launch = Launch.resolve(options, clock, "restore");
+    RestorePipeline.validate(options);
+    JobControl.Settings job = launch.jobSettings(options, "restore");
+    SigningKey key = SigningKey.resolve(options, false, progress::note);
+    Ledger ledger = new Ledger(launch.ledger());
+    ledger.migrate();
+    String keyspace = options.getTargetKeyspace() != null ? options.getTargetKeyspace() : launch.spec().keyspace();
+    // The target: the source's own store by default (a JDBC source's rows go back into its own
+    // database: its table, or --targetTable there), or the database of --targetJdbcUrl.
+    LiveSource into =
+        options.getTargetJdbcUrl() == null ? launch.source()
+            : LiveSources.jdbc(
+                launch.spec(),
+                new LedgerConnection(
+                    options.getTargetJdbcUrl(), options.getTargetJdbcUsername(),
+                    options.getTargetJdbcPassword() != null ? options.getTargetJdbcPassword() : System.getenv("TARGET_JDBC_PASSWORD")),
+                launch.source().outage());
+    String table = options.getTargetTable() != null ? options.getTargetTable() : into.defaultRestoreTable();
+    String target = into.describeTarget(keyspace, table);
+    // Before the job is recorded or anything read: a configuration that would void the
+    // read-before-write is refused.
+    into.checkGuard("restore", keyspace).forEach(progress::note);
+    return JobRunner.run(
+        job.withRequestData(launch.requestData("restore into " + target)),
+        null,
+        progress::note,
+        new RestoreJob(options, launch, key, ledger, keyspace, into, table, target, progress));
+  }
+
+  @Override
+  public void open() {
+    Stores.configure(options);
+  }
+
+  @Override
+  public void prepare() throws Exception {
+    ArchiveVerifier verifier = new ArchiveVerifier(key);
+    List<LedgerRow> rows = new ArrayList<>();
+    for (LedgerRow r : ledger.partitionRows(type, launch.request()).values()) {
+      if (ArchiveVerifier.archived(r)) {
+        rows.add(r);
+      }
+    }
+    rows.sort(Comparator.comparing(LedgerRow::batchId).thenComparing(LedgerRow::period));
+    List<RestorePipeline.Outcome> refused = new ArrayList<>();
+    Map<String, List<Map.Entry<String, String>>> shapes = new LinkedHashMap<>();
+    for (LedgerRow r : rows) {
+      Optional<ArchiveVerifier.Verdict> bad = verifier.checkManifest(r);
+      if (bad.isPresent()) {
+        String why = "refused, archive not verified: " + bad.get().describe();
+        refused.add(new RestorePipeline.Outcome(r.batchId(), r.period(), Ledger.FAILED, 0, why));
+        Ledger.Restore refusal =
+            new Ledger.Restore(launch.runId(), r.uuid(), r.batchId(), r.period(), r.blobUrl(), target, Instant.now(), 0,
+                Ledger.FAILED, why);
+        launch.ledger().call(
+            "record the refusal of " + r.batchId() + " " + r.period(),
+            c -> {
+              Ledger.recordRestore(c, type, refusal);
+              return null;
+            });
+        progress.note("refused " + r.batchId() + " " + r.period() + ": " + why);
+        continue;
+      }
+      shapes.computeIfAbsent(r.manifestUrl(), u -> columnsOf(u));
+      accepted.add(r.archivedPartition());
+    }
+    List<Map.Entry<String, String>> columns = null;
+    for (Map.Entry<String, List<Map.Entry<String, String>>> s : shapes.entrySet()) {
+      if (columns != null && !columns.equals(s.getValue())) {
+        throw new RefusedException(
+            "the archives of this request have different columns (" + s.getKey() + " differs); restore them per period");
+      }
+      columns = s.getValue();
+    }
+    progress.note(
+        "restore " + launch.request().describe() + " into " + target + ": " + accepted.size()
+            + " verified archive(s) (manifest signatures checked with key " + key.id() + ")"
+            + (refused.isEmpty() ? "" : ", " + refused.size() + " refused"));
+    if (columns != null) {
+      String why = into.restoreIncompatibility(RestorePipeline.targetSpec(launch.spec(), keyspace, table, List.of()), columns);
+      if (why != null) {
+        throw new RefusedException(why + "; nothing was written");
+      }
+    }
+    names = columns == null ? List.of() : columns.stream().map(Map.Entry::getKey).toList();
+    header = new ArrayList<>(names);
+    header.add(RowLayout.WRITE_TIME_COLUMN);
+  }
+
+  @Override
+  public boolean hasWork() {
+    return !accepted.isEmpty();
+  }
+
+  @Override
+  public JobState workState() {
+    return JobState.RESTORING;
+  }
+
+  @Override
+  public Map<String, Long> attempt(int attempt) throws IOException {
+    RestoreVerifiedRows.Settings settings =
+        new RestoreVerifiedRows.Settings(
+            into, RestorePipeline.targetSpec(launch.spec(), keyspace, table, names), header,
+            options.getRestoreConcurrency(),
+            RestorePipeline.writesPerWorker(options), launch.ledger(), type, launch.runId());
+    return Execution.runWithProgress(
+        RestorePipeline.create(options, launch, accepted, settings), RestorePipeline.PROGRESS_COUNTERS, progress);
+  }
+
+  @Override
+  public RestorePipeline.Summary summarize(Map<String, Long> counters) throws Exception {
+    List<RestorePipeline.Outcome> outcomes = new ArrayList<>();
+    for (Ledger.Restore r : ledger.restores(type)) {
+      if (r.runId().equals(launch.runId())) {
+        outcomes.add(new RestorePipeline.Outcome(r.batchId(), r.period(), r.status(), r.rows(), r.error()));
+      }
+    }
+    outcomes.sort(Comparator.comparing(RestorePipeline.Outcome::batchId).thenComparing(RestorePipeline.Outcome::period));
+    RestorePipeline.Summary summary = new RestorePipeline.Summary(launch.runId(), target, launch.request().describe(), outcomes);
+    return summary;
+  }
+
+  @Override
+  public JobRunner.Counts counts(RestorePipeline.Summary summary) {
+    int failed = (int) summary.failed();
+    return new JobRunner.Counts(summary.partitions().size() - failed, failed, 0);
+  }
+
+  @Override
+  public void cleanUp() throws IOException {
+    Stores.deleteTempDir(ArchivePaths.tempDir(launch.archiveRoot(), launch.runId()));
+  }
+
+  private static List<Map.Entry<String, String>> columnsOf(String manifestUrl) {
+    try {
+      return Manifest.read(manifestUrl).columns();
+    } catch (IOException e) {
+      throw new IllegalStateException("manifest " + manifestUrl + " became unreadable: " + e.getMessage(), e);
+    }
+  }
+}
