@@ -13,7 +13,7 @@ import java.util.Map;
 import org.beamarchiver.control.JobControl;
 import org.beamarchiver.ledger.Jobs;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.ledger.Leases;
 import org.beamarchiver.model.ArchiveRequest;
@@ -39,7 +39,7 @@ final class StatusCommand extends Command<StatusOptions> {
     if (options.getJobs() == null || options.getJobs() < 0) {
       throw new IllegalArgumentException("--jobs=" + options.getJobs() + " must be 0 or more");
     }
-    LedgerConnection connection = LedgerConnection.from(options);
+    JdbcEndpoint connection = Ledger.endpoint(options);
     Ledger ledger = new Ledger(connection);
     ledger.migrate();
     String type = spec.archiveType();

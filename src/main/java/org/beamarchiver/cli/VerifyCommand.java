@@ -12,7 +12,7 @@ import org.beamarchiver.integrity.ArchiveVerifier;
 import org.beamarchiver.integrity.SigningKey;
 import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.options.Requests;
@@ -43,7 +43,7 @@ final class VerifyCommand extends Command<VerifyOptions> {
     String root = Stores.normalizeRoot(options.getArchiveRoot());
     SigningKey key = SigningKey.resolve(options, false, out::println);
     Stores.configure(options);
-    Ledger ledger = new Ledger(LedgerConnection.from(options));
+    Ledger ledger = new Ledger(Ledger.endpoint(options));
     ledger.migrate();
     String type = spec.archiveType();
     List<LedgerRow> rows = new ArrayList<>();

@@ -1,5 +1,6 @@
 package org.beamarchiver.control;
 
+import org.beamarchiver.ledger.JobState;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.sql.SQLException;
@@ -13,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.beamarchiver.ledger.Jobs;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.Leases;
 import org.beamarchiver.retry.Outage;
 import org.beamarchiver.retry.Recoverable;
@@ -32,7 +33,7 @@ public final class JobControl implements AutoCloseable {
 
   /** How a job is controlled. */
   public record Settings(
-      LedgerConnection ledger,
+      JdbcEndpoint ledger,
       String kind,
       String type,
       String table,
@@ -189,7 +190,7 @@ public final class JobControl implements AutoCloseable {
   private void gaveUp(Throwable e) {
     for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
       if (c instanceof Outage.GaveUpException) {
-        LedgerConnection brief = settings.ledger().withOutage(new Outage(AFTER_GIVING_UP));
+        JdbcEndpoint brief = settings.ledger().withOutage(new Outage(AFTER_GIVING_UP));
         jobs = new Jobs(brief);
         leases = new Leases(brief);
         return;

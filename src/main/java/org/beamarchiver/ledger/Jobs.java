@@ -1,5 +1,6 @@
 package org.beamarchiver.ledger;
 
+import org.beamarchiver.sql.JdbcEndpoint;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,7 +11,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import org.beamarchiver.control.JobState;
+import org.beamarchiver.ledger.JobState;
 
 /** Job rows ({@code archiver_job}) and their transitions ({@code archiver_job_transition}). */
 public final class Jobs {
@@ -36,9 +37,9 @@ public final class Jobs {
   /** One recorded transition. */
   public record Transition(int seq, JobState state, Instant at, String detail) {}
 
-  private final LedgerConnection connection;
+  private final JdbcEndpoint connection;
 
-  public Jobs(LedgerConnection connection) {
+  public Jobs(JdbcEndpoint connection) {
     this.connection = connection;
   }
 

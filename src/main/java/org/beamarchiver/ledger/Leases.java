@@ -1,5 +1,6 @@
 package org.beamarchiver.ledger;
 
+import org.beamarchiver.sql.JdbcEndpoint;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,9 +32,9 @@ public final class Leases {
    */
   public record Acquisition(boolean acquired, Holder previous) {}
 
-  private final LedgerConnection connection;
+  private final JdbcEndpoint connection;
 
-  public Leases(LedgerConnection connection) {
+  public Leases(JdbcEndpoint connection) {
     this.connection = connection;
   }
 

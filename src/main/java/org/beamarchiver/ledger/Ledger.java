@@ -1,5 +1,6 @@
 package org.beamarchiver.ledger;
 
+import org.beamarchiver.sql.JdbcEndpoint;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,6 +21,8 @@ import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.ArchivedFile;
 import org.beamarchiver.model.IsoWeek;
 import org.beamarchiver.model.PartitionKey;
+import org.beamarchiver.options.LedgerOptions;
+import org.beamarchiver.retry.Outage;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -47,10 +50,32 @@ public final class Ledger {
           + " deletion_status, iteration, request_data, blob_url, err_message, row_count, byte_size,"
           + " checksum_sha256, min_time, max_time, run_id, rollup_stats";
 
-  private final LedgerConnection connection;
+  private final JdbcEndpoint connection;
 
-  public Ledger(LedgerConnection connection) {
+  public Ledger(JdbcEndpoint connection) {
     this.connection = connection;
+  }
+
+  /** The ledger database named by the options; the password from LEDGER_PASSWORD if not given. */
+  public static JdbcEndpoint endpoint(LedgerOptions o) {
+    String url = o.getLedgerUrl();
+    if (url == null || !url.startsWith("jdbc:")) {
+      throw new IllegalArgumentException(
+          "--ledgerUrl must be a JDBC URL (jdbc:postgresql://host:port/db or jdbc:h2:<file>), got "
+              + url);
+    }
+    url = JdbcEndpoint.absoluteH2(url);
+    String password = o.getLedgerPassword();
+    if (password == null || password.isEmpty()) {
+      password = System.getenv("LEDGER_PASSWORD");
+    }
+    return new JdbcEndpoint(
+        url,
+        o.getLedgerUsername() == null || o.getLedgerUsername().isEmpty()
+            ? null
+            : o.getLedgerUsername(),
+        password == null || password.isEmpty() ? null : password,
+        Outage.ofSeconds(o.getMaxOutageSeconds()));
   }
 
   /** Creates or upgrades the schema. Safe to call on every launch. */

@@ -25,7 +25,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.beamarchiver.retry.Outage;
 import org.beamarchiver.control.JobControl;
-import org.beamarchiver.control.JobState;
+import org.beamarchiver.ledger.JobState;
 import org.beamarchiver.control.Reconcile;
 import org.beamarchiver.integrity.ManifestSigner;
 import org.beamarchiver.integrity.SigningKey;

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Set;
 import org.apache.beam.sdk.values.KV;
 import org.beamarchiver.io.cassandra.CassandraConnection;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.model.PartitionKey;
 import org.beamarchiver.model.SourceTable;
@@ -36,8 +36,8 @@ public record ArchiveRun(
     Set<PartitionKey> only,
     boolean force,
     CassandraConnection cassandra,
-    LedgerConnection jdbcSource,
-    LedgerConnection ledger,
+    JdbcEndpoint jdbcSource,
+    JdbcEndpoint ledger,
     String archiveRoot,
     String requestData,
     int splits,

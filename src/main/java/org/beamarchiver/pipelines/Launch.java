@@ -4,10 +4,11 @@ import java.nio.file.Paths;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
+import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.io.cassandra.CassandraConnection;
 import org.beamarchiver.io.jdbc.JdbcTable;
 import org.beamarchiver.io.store.Stores;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.options.ArchiveStoreOptions;
 import org.beamarchiver.options.CassandraSourceOptions;
@@ -30,8 +31,8 @@ record Launch(
     TableSpec spec,
     ArchiveRequest request,
     CassandraConnection cassandra,
-    LedgerConnection jdbcSource,
-    LedgerConnection ledger,
+    JdbcEndpoint jdbcSource,
+    JdbcEndpoint ledger,
     String archiveRoot) {
 
   static <O extends TableSpecOptions & PeriodOptions & CassandraSourceOptions & JdbcSourceOptions & LedgerOptions & ArchiveStoreOptions>
@@ -42,9 +43,9 @@ record Launch(
     ArchiveRequest request = Requests.from(options, clock.instant());
     Instant now = Instant.now();
     CassandraConnection cassandra = CassandraConnection.from(options);
-    LedgerConnection jdbcSource =
+    JdbcEndpoint jdbcSource =
         spec.sourceKind() == TableSpec.SourceKind.jdbc ? JdbcTable.connection(options) : null;
-    LedgerConnection ledger = LedgerConnection.from(options);
+    JdbcEndpoint ledger = Ledger.endpoint(options);
     String root = Stores.normalizeRoot(options.getArchiveRoot());
     String runId =
         action

@@ -14,7 +14,7 @@ import java.util.Optional;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.FileSystems;
 import org.beamarchiver.control.JobControl;
-import org.beamarchiver.control.JobState;
+import org.beamarchiver.ledger.JobState;
 import org.beamarchiver.control.RefusedException;
 import org.beamarchiver.integrity.ArchiveVerifier;
 import org.beamarchiver.integrity.Manifest;
@@ -23,7 +23,7 @@ import org.beamarchiver.io.cassandra.CassandraTable;
 import org.beamarchiver.io.cassandra.GuardConsistency;
 import org.beamarchiver.io.cassandra.RestoreTarget;
 import org.beamarchiver.io.jdbc.JdbcRestoreTarget;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.spec.TableSpec;
 import org.beamarchiver.io.store.ArchivePaths;
 import org.beamarchiver.io.store.Stores;
@@ -107,10 +107,10 @@ public final class RestorePipeline {
     String table =
         options.getTargetTable() != null ? options.getTargetTable()
             : intoSource ? launch.spec().keyspace() + "." + launch.spec().table() : launch.spec().table();
-    LedgerConnection jdbc =
+    JdbcEndpoint jdbc =
         intoSource ? launch.jdbcSource()
             : options.getTargetJdbcUrl() == null ? null
-            : new LedgerConnection(
+            : new JdbcEndpoint(
                 options.getTargetJdbcUrl(), options.getTargetJdbcUsername(),
                 options.getTargetJdbcPassword() != null ? options.getTargetJdbcPassword() : System.getenv("TARGET_JDBC_PASSWORD"));
     // The URL without its parameters: they may hold credentials, and this goes to the ledger.

@@ -28,7 +28,7 @@ import org.beamarchiver.io.jdbc.JdbcTable;
 import org.beamarchiver.io.store.ArchiveReader;
 import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.DeleteOutcome;
 import org.beamarchiver.model.DeleteTally;
@@ -57,14 +57,14 @@ public final class DeleteVerifiedRows
    */
   public record Settings(
       CassandraConnection cassandra,
-      LedgerConnection jdbcSource,
+      JdbcEndpoint jdbcSource,
       TableSpec spec,
       SourceTable table,
       boolean dryRun,
       int concurrency,
       double deletesPerWorker,
       GuardedDelete.Hook hook,
-      LedgerConnection ledger,
+      JdbcEndpoint ledger,
       String runId)
       implements java.io.Serializable {
     /** How long the source's (and the store's) outages are ridden out. */

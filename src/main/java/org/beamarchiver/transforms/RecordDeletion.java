@@ -10,7 +10,7 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.model.DeleteOutcome;
 import org.beamarchiver.model.PartitionDeletion;
 
@@ -21,11 +21,11 @@ import org.beamarchiver.model.PartitionDeletion;
  */
 public final class RecordDeletion
     extends PTransform<PCollection<PartitionDeletion>, PCollection<PartitionDeletion>> {
-  private final LedgerConnection ledger;
+  private final JdbcEndpoint ledger;
   private final String runId;
   private final boolean dryRun;
 
-  public RecordDeletion(LedgerConnection ledger, String runId, boolean dryRun) {
+  public RecordDeletion(JdbcEndpoint ledger, String runId, boolean dryRun) {
     this.ledger = ledger;
     this.runId = runId;
     this.dryRun = dryRun;
@@ -40,12 +40,12 @@ public final class RecordDeletion
   static final class UpdateLedgerRowFn extends DoFn<PartitionDeletion, PartitionDeletion> {
     private final Counter succeeded = Metrics.counter("delete", "partitionsDeleted");
     private final Counter failedPartitions = Metrics.counter("delete", "partitionsFailed");
-    private final LedgerConnection ledger;
+    private final JdbcEndpoint ledger;
     private final String runId;
     private final boolean dryRun;
-    private transient LedgerConnection.Reused connection;
+    private transient JdbcEndpoint.Reused connection;
 
-    UpdateLedgerRowFn(LedgerConnection ledger, String runId, boolean dryRun) {
+    UpdateLedgerRowFn(JdbcEndpoint ledger, String runId, boolean dryRun) {
       this.ledger = ledger;
       this.runId = runId;
       this.dryRun = dryRun;

@@ -15,7 +15,7 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.model.ArchivedFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RecordInLedger
     extends PTransform<PCollection<ArchivedFile>, PCollection<ArchivedFile>> {
-  private final LedgerConnection ledger;
+  private final JdbcEndpoint ledger;
   private final String archiveType;
   private final String runId;
   private final Instant archivalDate;
@@ -34,7 +34,7 @@ public final class RecordInLedger
   private final boolean force;
 
   public RecordInLedger(
-      LedgerConnection ledger,
+      JdbcEndpoint ledger,
       String archiveType,
       String runId,
       Instant archivalDate,
@@ -50,7 +50,7 @@ public final class RecordInLedger
 
   /** The write-ahead of {@link WritePartitionFiles}: the object's name recorded before it exists. */
   public WritePartitionFiles.WriteAhead writeAhead() {
-    LedgerConnection l = ledger;
+    JdbcEndpoint l = ledger;
     String type = archiveType;
     String run = runId;
     Instant date = archivalDate;
@@ -80,13 +80,13 @@ public final class RecordInLedger
     private static final Logger LOG = LoggerFactory.getLogger(UpsertLedgerRowFn.class);
     private final Counter rowsRecorded = Metrics.counter("archive", "ledgerRowsRecorded");
     private final Counter supersededRemoved = Metrics.counter("archive", "supersededRemoved");
-    private final LedgerConnection ledger;
+    private final JdbcEndpoint ledger;
     private final String archiveType;
     private final String runId;
     private final Instant archivalDate;
     private final String requestData;
     private final boolean force;
-    private transient LedgerConnection.Reused connection;
+    private transient JdbcEndpoint.Reused connection;
 
     UpsertLedgerRowFn(RecordInLedger spec) {
       this.ledger = spec.ledger;

@@ -27,7 +27,7 @@ import org.beamarchiver.io.jdbc.JdbcRestoreTarget;
 import org.beamarchiver.io.store.ArchiveReader;
 import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.PartitionRestore;
 import org.beamarchiver.model.SourceRow;
@@ -54,10 +54,10 @@ public final class RestoreVerifiedRows
       List<String> fileHeader,
       int concurrency,
       double writesPerWorker,
-      LedgerConnection ledger,
+      JdbcEndpoint ledger,
       String archiveType,
       String runId,
-      LedgerConnection jdbcTarget)
+      JdbcEndpoint jdbcTarget)
       implements java.io.Serializable {}
 
   private final Settings settings;

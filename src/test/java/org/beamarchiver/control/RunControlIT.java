@@ -1,5 +1,6 @@
 package org.beamarchiver.control;
 
+import org.beamarchiver.ledger.JobState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -39,7 +40,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.beamarchiver.cli.Main;
 import org.beamarchiver.ledger.Jobs;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.IsoWeek;
 import org.beamarchiver.options.ArchiveOptions;
@@ -90,7 +91,7 @@ class RunControlIT {
     }
 
     Ledger ledger() {
-      return new Ledger(new LedgerConnection(ledgerUrl, null, null));
+      return new Ledger(new JdbcEndpoint(ledgerUrl, null, null));
     }
   }
 
@@ -223,7 +224,7 @@ class RunControlIT {
     assertTrue(rows.get(victimKey).errMessage().contains("write failed"), rows.get(victimKey).errMessage());
     assertEquals(truth.size() - 1, rows.values().stream().filter(r -> Ledger.SUCCESS.equals(r.archivalStatus())).count());
 
-    Jobs jobs = new Jobs(new LedgerConnection(f.ledgerUrl(), null, null));
+    Jobs jobs = new Jobs(new JdbcEndpoint(f.ledgerUrl(), null, null));
     Jobs.JobRow job = jobs.recent("assessment", 1).get(0);
     assertEquals(JobState.COMPLETED_WITH_FAILURES, job.state());
     assertEquals(3, job.exitCode());
@@ -335,7 +336,7 @@ class RunControlIT {
   @Test
   void aLiveLeaseMakesASecondRunExitOrWaitAndAnExpiredOneIsTakenOver() throws Exception {
     Fixture f = fixture("lease", TestServers.newPostgresDatabase(), 200);
-    new Ledger(new LedgerConnection(f.ledgerUrl(), null, null)).migrate();
+    new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null)).migrate();
     try (Connection c = DriverManager.getConnection(f.ledgerUrl());
         Statement s = c.createStatement()) {
       s.execute("INSERT INTO archiver_lease VALUES ('table:assessment', 'run-other', 'host elsewhere, pid 42',"
@@ -384,7 +385,7 @@ class RunControlIT {
   void anArchiveKilledInTheMiddleIsFinishedByTheNextRunWithNothingLostOrDoubled() throws Exception {
     Fixture f = fixture("kill-archive", TestServers.newPostgresDatabase(), 3000);
     Map<String, Integer> truth = truth(f);
-    new Ledger(new LedgerConnection(f.ledgerUrl(), null, null)).migrate();
+    new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null)).migrate();
     Path log = dir.resolve("kill-archive.log");
     Process p = spawn("archive", f, log, "--leaseSeconds=5");
     // Kill as soon as the first partition is being written.
@@ -399,7 +400,7 @@ class RunControlIT {
     Cli rerun = cli("archive", f, "--waitForLeaseSeconds=60");
     assertEquals(0, rerun.code(), rerun.out());
     assertConsistent(f, truth);
-    Jobs jobs = new Jobs(new LedgerConnection(f.ledgerUrl(), null, null));
+    Jobs jobs = new Jobs(new JdbcEndpoint(f.ledgerUrl(), null, null));
     List<Jobs.JobRow> all = jobs.recent("assessment", 10);
     assertEquals(2, all.size());
     assertEquals(JobState.COMPLETED, all.get(0).state());

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.beamarchiver.cli.Main;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.IsoWeek;
 import org.beamarchiver.model.RollupStats;
@@ -72,7 +72,7 @@ class IntegrityIT {
 
   record Fixture(String keyspace, Path spec, Path root, String ledgerUrl) {
     Ledger ledger() {
-      return new Ledger(new LedgerConnection(ledgerUrl, null, null));
+      return new Ledger(new JdbcEndpoint(ledgerUrl, null, null));
     }
 
     List<LedgerRow> archived() throws Exception {

@@ -1,5 +1,6 @@
 package org.beamarchiver.ledger;
 
+import org.beamarchiver.sql.JdbcEndpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +28,7 @@ class LedgerRequestTest {
 
   @Test
   void aRequestsRowsAreExactlyThoseItCovers() throws Exception {
-    LedgerConnection conn = new LedgerConnection("jdbc:h2:mem:ledger-request-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", null, null);
+    JdbcEndpoint conn = new JdbcEndpoint("jdbc:h2:mem:ledger-request-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", null, null);
     Ledger ledger = new Ledger(conn);
     ledger.migrate();
     List<IsoWeek> weeks = new ArrayList<>();
@@ -94,7 +95,7 @@ class LedgerRequestTest {
 
   @Test
   void currentObjectsAreFoundInChunks() throws Exception {
-    LedgerConnection conn = new LedgerConnection("jdbc:h2:mem:ledger-objects-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", null, null);
+    JdbcEndpoint conn = new JdbcEndpoint("jdbc:h2:mem:ledger-objects-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", null, null);
     Ledger ledger = new Ledger(conn);
     ledger.migrate();
     try (Connection c = conn.open();

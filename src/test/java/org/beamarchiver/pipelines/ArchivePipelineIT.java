@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.beamarchiver.io.cassandra.CqlText;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.IsoWeek;
 import org.beamarchiver.options.ArchiveOptions;
@@ -201,12 +201,12 @@ class ArchivePipelineIT {
     assertTrue(dead.get(1).startsWith("\"null time column 'updated_on'\""), dead.get(1));
 
     // Rerun: nothing rewritten, ledger unchanged, no new file.
-    List<LedgerRow> before = new Ledger(new LedgerConnection(ledgerUrl, null, null)).rowsOfType("assessment");
+    List<LedgerRow> before = new Ledger(new JdbcEndpoint(ledgerUrl, null, null)).rowsOfType("assessment");
     List<String> filesBefore = ArchiveFiles.list(root.resolve("archived-batches"));
     ArchiveSummary again = archive(options(ledgerUrl, root, "--period=ALL"));
     assertEquals(0, again.partitions().size());
     assertEquals(ledger.size(), again.run().alreadyArchived().size());
-    assertEquals(before, new Ledger(new LedgerConnection(ledgerUrl, null, null)).rowsOfType("assessment"));
+    assertEquals(before, new Ledger(new JdbcEndpoint(ledgerUrl, null, null)).rowsOfType("assessment"));
     assertEquals(filesBefore, ArchiveFiles.list(root.resolve("archived-batches")));
     assertEquals(List.of(), ArchiveFiles.list(root.resolve("_tmp")), "no temporary objects left");
   }

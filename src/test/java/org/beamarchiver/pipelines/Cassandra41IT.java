@@ -26,7 +26,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.beamarchiver.io.cassandra.CqlText;
 import org.beamarchiver.io.cassandra.GuardedDelete;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.DeletionReport;
 import org.beamarchiver.model.IsoWeek;
@@ -197,7 +197,7 @@ class Cassandra41IT {
     SortedSet<String> archivable = archivable(original);
 
     String archiveOut = cli(f, "archive", "--cassandraSplits=4");
-    Ledger ledger = new Ledger(new LedgerConnection(f.ledgerUrl(), null, null));
+    Ledger ledger = new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null));
     List<LedgerRow> partitions = ledger.rowsOfType("assessment");
     assertEquals(6, partitions.size(), "3 batches x 2 complete weeks: " + archiveOut);
     assertEquals(archivable, keysInFiles(partitions), "the files hold exactly the rows of the complete weeks");
@@ -263,7 +263,7 @@ class Cassandra41IT {
     Fixture f = fixture("race", 200);
     cli(f, "archive", "--cassandraSplits=2");
     Map<String, List<String>> original = table(f);
-    List<String> archived = new ArrayList<>(keysInFiles(new Ledger(new LedgerConnection(f.ledgerUrl(), null, null))
+    List<String> archived = new ArrayList<>(keysInFiles(new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null))
         .rowsOfType("assessment")));
     String appended = archived.get(1);
     String regular = archived.get(4);

@@ -33,7 +33,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import java.util.Arrays;
 import org.beamarchiver.io.jdbc.JdbcRowText;
 import org.beamarchiver.io.jdbc.JdbcTable;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.options.JdbcSourceOptions;
 import org.beamarchiver.spec.TableSpecLoader;
 import org.beamarchiver.io.cassandra.GuardedDelete;
@@ -269,7 +269,7 @@ class JdbcSourceIT {
   void aRowReadsTheSameOnEveryRunOfAStatement() throws Exception {
     Fixture f = fixture("attempts_text");
     JdbcSourceOptions o = PipelineOptionsFactory.fromArgs(f.common().toArray(new String[0])).as(ArchiveOptions.class);
-    LedgerConnection source = JdbcTable.connection(o);
+    JdbcEndpoint source = JdbcTable.connection(o);
     try (Connection c = source.open()) {
       JdbcTable table = JdbcTable.resolve(c, TableSpecLoader.load(f.spec()));
       JdbcRowText text = new JdbcRowText(table);

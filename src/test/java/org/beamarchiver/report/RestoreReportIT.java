@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.beamarchiver.io.cassandra.CqlText;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.support.TestServers;
 import org.beamarchiver.tools.AssessmentSample;
 import org.beamarchiver.support.Cli;
@@ -162,7 +162,7 @@ class RestoreReportIT {
     Cli again = cli(f, "restore");
     assertEquals(0, again.code(), again.out());
     assertEquals(original, table(f.keyspace(), "assessment_aggregator"), "a second restore changes nothing");
-    List<Ledger.Restore> restores = new Ledger(new LedgerConnection(f.ledgerUrl(), null, null)).restores("assessment");
+    List<Ledger.Restore> restores = new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null)).restores("assessment");
     assertEquals(2 * 12, restores.size(), "each restore of each partition recorded");
     assertTrue(restores.stream().allMatch(r -> r.status().equals("SUCCESS") && r.target().endsWith(".assessment_aggregator")));
     Map<String, Long> writtenPerRun = new TreeMap<>();
@@ -237,7 +237,7 @@ class RestoreReportIT {
     assertEquals(99.5, session.execute("SELECT total_score FROM " + f.keyspace() + ".assessment_aggregator" + where).one().getDouble(0));
 
     // A missing archive: the report fails naming it; allowed, it is written and says what it lacks.
-    Ledger ledger = new Ledger(new LedgerConnection(f.ledgerUrl(), null, null));
+    Ledger ledger = new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null));
     String lost = ledger.rowsOfType("assessment").stream().filter(r -> r.batchId().equals("batch-003")).findFirst().orElseThrow().blobUrl();
     Files.delete(Paths.get(lost));
     Path out = dir.resolve("report-missing.csv");
@@ -257,7 +257,7 @@ class RestoreReportIT {
     Fixture f = fixture("jdbc");
     assertEquals(0, cli(f, "archive").code());
     long archived =
-        new Ledger(new LedgerConnection(f.ledgerUrl(), null, null)).rowsOfType("assessment").stream()
+        new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null)).rowsOfType("assessment").stream()
             .mapToLong(r -> r.rowCount()).sum();
     String pg = TestServers.newPostgresDatabase();
     String columns =
@@ -307,7 +307,7 @@ class RestoreReportIT {
     }
     Cli again = cli(f, "restore", "--targetJdbcUrl=" + pg, "--targetTable=audit.attempts");
     assertEquals(0, again.code(), again.out());
-    List<Ledger.Restore> restores = new Ledger(new LedgerConnection(f.ledgerUrl(), null, null)).restores("assessment");
+    List<Ledger.Restore> restores = new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null)).restores("assessment");
     Map<String, Long> written = new TreeMap<>();
     restores.forEach(r -> written.merge(r.runId(), r.rows(), Long::sum));
     assertTrue(written.containsValue(archived) && written.containsValue(0L), written.toString());

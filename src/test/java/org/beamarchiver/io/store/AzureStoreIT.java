@@ -27,7 +27,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.beamarchiver.io.cassandra.CqlText;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.IsoWeek;
 import org.beamarchiver.support.ArchiveFiles;
@@ -93,7 +93,7 @@ class AzureStoreIT {
     }
 
     List<LedgerRow> archived() throws Exception {
-      return new Ledger(new LedgerConnection(ledgerUrl, null, null))
+      return new Ledger(new JdbcEndpoint(ledgerUrl, null, null))
           .rowsOfType("assessment").stream().filter(r -> Ledger.SUCCESS.equals(r.archivalStatus())).toList();
     }
   }
