@@ -88,7 +88,7 @@ public final class JobControl implements AutoCloseable {
 
   private void begin() throws SQLException, InterruptedException {
     String info = holderInfo();
-    jobs.create(settings.jobId(), settings.kind(), settings.type(), settings.table(), settings.requestData(), info);
+    jobs.create(new Jobs.NewJob(settings.jobId(), settings.kind(), settings.type(), settings.table(), settings.requestData(), info));
     jobs.transition(settings.jobId(), JobState.QUEUED, "waiting for lease " + resource);
     Instant deadline = Instant.now().plus(settings.waitForLease());
     boolean waitingNoted = false;
@@ -115,7 +115,7 @@ public final class JobControl implements AutoCloseable {
             "another run holds the lease on table " + settings.table() + " (" + settings.type() + "): "
                 + a.previous().describe()
                 + "; try again later, or wait for it with --waitForLeaseSeconds";
-        jobs.end(settings.jobId(), JobState.BUSY, 0, 0, 0, 4, msg);
+        jobs.end(settings.jobId(), new Jobs.Outcome(JobState.BUSY, 0, 0, 0, 4, msg));
         ended = true;
         throw new LeaseHeldException(msg);
       }
@@ -299,7 +299,7 @@ public final class JobControl implements AutoCloseable {
   /** Ends the job in a terminal state with its outcome. */
   public void end(JobState state, int succeeded, int failed, int skipped, int exitCode, String error) {
     try {
-      jobs.end(settings.jobId(), state, succeeded, failed, skipped, exitCode, error);
+      jobs.end(settings.jobId(), new Jobs.Outcome(state, succeeded, failed, skipped, exitCode, error));
       ended = true;
     } catch (SQLException | RuntimeException e) {
       LOG.error("could not record the end of job {}: {}", settings.jobId(), e.toString());

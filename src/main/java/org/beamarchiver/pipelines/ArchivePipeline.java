@@ -1,5 +1,6 @@
 package org.beamarchiver.pipelines;
 
+import org.beamarchiver.ledger.ArchiveStatus;
 import com.datastax.driver.core.Cluster;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -102,18 +103,18 @@ public final class ArchivePipeline {
     Set<PartitionKey> archived = new HashSet<>();
     Set<PartitionKey> exhausted = new HashSet<>();
     List<String> refused = new ArrayList<>();
-    for (Map.Entry<PartitionKey, LedgerRow> e : ledger.partitionRows(type, launch.request()).entrySet()) {
+    for (Map.Entry<PartitionKey, LedgerRow> e : ledger.archives().partitionRows(type, launch.request()).entrySet()) {
       LedgerRow r = e.getValue();
       if (only != null && !only.contains(e.getKey())) {
         continue;
       }
-      if (Ledger.SUCCESS.equals(r.archivalStatus())) {
+      if (r.archived()) {
         if (!force) {
           archived.add(e.getKey());
         } else if (r.deletionStatus() != null) {
           refused.add(r.batchId() + " " + r.period() + " (delete " + r.deletionStatus() + " on " + r.deletionDate() + ")");
         }
-      } else if (Ledger.FAILED.equals(r.archivalStatus())
+      } else if (r.archivalStatus() == ArchiveStatus.FAILED
           && r.iteration() >= options.getMaxIterations()
           && !force) {
         exhausted.add(e.getKey());
@@ -387,7 +388,7 @@ public final class ArchivePipeline {
           progress.note("manifest: " + signed.manifest() + " (" + signed.files() + " file(s), signed with key " + key.id() + ")");
         }
         job.to(JobState.STORING, "summary and run file");
-        List<LedgerRow> rows = ledger.rowsOfRun(launch.runId());
+        List<LedgerRow> rows = ledger.archives().rowsOfRun(launch.runId());
         ArchiveSummary summary =
             new ArchiveSummary(
                 current[0],
@@ -503,7 +504,7 @@ public final class ArchivePipeline {
       }
       Stores.deleteTempDir(ArchivePaths.tempDir(run.archiveRoot(), run.runId()));
     }
-    Map<PartitionKey, LedgerRow> rows = ledger.partitionRows(type, run.request());
+    Map<PartitionKey, LedgerRow> rows = ledger.archives().partitionRows(type, run.request());
     List<RunFile.Partition> partitions = new ArrayList<>();
     for (Map.Entry<PartitionKey, Long> e : counts.entrySet()) {
       PartitionKey k = e.getKey();
@@ -516,7 +517,7 @@ public final class ArchivePipeline {
       if (r == null) {
         action = "ARCHIVE";
         iteration = 1;
-      } else if (Ledger.SUCCESS.equals(r.archivalStatus())) {
+      } else if (r.archived()) {
         action = "REARCHIVE";
         replaces = r.blobUrl();
         iteration = r.iteration() + 1;
@@ -547,7 +548,7 @@ public final class ArchivePipeline {
   private static boolean namesClash(Ledger ledger, String type, RunFile plan) throws SQLException {
     Set<String> targets = new HashSet<>();
     plan.partitions().forEach(p -> targets.add(p.target()));
-    return ledger.anyCurrentObject(type, targets);
+    return ledger.archives().anyCurrentObject(type, targets);
   }
 
   /** Where the plan and the execution disagree (rows that arrived or went since planning). */

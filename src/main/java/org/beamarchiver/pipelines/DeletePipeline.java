@@ -1,5 +1,6 @@
 package org.beamarchiver.pipelines;
 
+import org.beamarchiver.ledger.Deletion;
 import com.datastax.driver.core.Cluster;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -91,11 +92,11 @@ public final class DeletePipeline {
     // Only partitions whose ledger row a signed manifest vouches for go on to the delete (which
     // then checks the object against that row); the others are refused and marked.
     Map<String, LedgerRow> rows = new HashMap<>();
-    ledger.partitionRows(type, launch.request()).values().forEach(r -> rows.put(r.uuid(), r));
+    ledger.archives().partitionRows(type, launch.request()).values().forEach(r -> rows.put(r.uuid(), r));
     ArchiveVerifier verifier = new ArchiveVerifier(key);
     List<ArchivedPartition> partitions = new ArrayList<>();
     List<DeletionReport> refused = new ArrayList<>();
-    for (ArchivedPartition p : ledger.partitionsToDelete(type, launch.request())) {
+    for (ArchivedPartition p : ledger.deletions().partitionsToDelete(type, launch.request())) {
       Optional<ArchiveVerifier.Verdict> bad = verifier.checkManifest(rows.get(p.uuid()));
       if (bad.isEmpty()) {
         partitions.add(p);
@@ -107,13 +108,8 @@ public final class DeletePipeline {
               p.uuid(), p.partition().batchId(), p.partition().period(), p.blobUrl(), false, "FAILED", why,
               p.rowCount(), 0, 0, 0, 0, 0));
       if (!dryRun) {
-        ledger.recordVerification(p.uuid(), bad.get().describe());
-        launch.ledger().call(
-            "record the refusal of " + p.partition(),
-            c -> {
-              Ledger.recordDeletion(c, p.uuid(), Ledger.FAILED, 0, 0, 0, why, launch.runId());
-              return null;
-            });
+        ledger.verifications().record(p.uuid(), bad.get().describe());
+        ledger.deletions().record("record the refusal of " + p.partition(), Deletion.refused(p.uuid(), why, launch.runId()));
       }
     }
     return new DeleteRun(

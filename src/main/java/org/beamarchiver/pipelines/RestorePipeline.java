@@ -1,5 +1,7 @@
 package org.beamarchiver.pipelines;
 
+import org.beamarchiver.ledger.RestoreStatus;
+import org.beamarchiver.ledger.Restore;
 import com.datastax.driver.core.Cluster;
 import com.datastax.driver.core.Session;
 import java.io.IOException;
@@ -56,7 +58,7 @@ public final class RestorePipeline {
   /** What a restore run did. */
   public record Summary(String runId, String target, String request, List<Outcome> partitions) {
     public long failed() {
-      return partitions.stream().filter(p -> !Ledger.SUCCESS.equals(p.status())).count();
+      return partitions.stream().filter(p -> !RestoreStatus.SUCCESS.name().equals(p.status())).count();
     }
 
     public long rows() {
@@ -128,7 +130,7 @@ public final class RestorePipeline {
         Stores.configure(options);
         ArchiveVerifier verifier = new ArchiveVerifier(key);
         List<LedgerRow> rows = new ArrayList<>();
-        for (LedgerRow r : ledger.partitionRows(type, launch.request()).values()) {
+        for (LedgerRow r : ledger.archives().partitionRows(type, launch.request()).values()) {
           if (ArchiveVerifier.archived(r)) {
             rows.add(r);
           }
@@ -141,16 +143,11 @@ public final class RestorePipeline {
           Optional<ArchiveVerifier.Verdict> bad = verifier.checkManifest(r);
           if (bad.isPresent()) {
             String why = "refused, archive not verified: " + bad.get().describe();
-            refused.add(new Outcome(r.batchId(), r.period(), Ledger.FAILED, 0, why));
-            Ledger.Restore refusal =
-                new Ledger.Restore(launch.runId(), r.uuid(), r.batchId(), r.period(), r.blobUrl(), target, Instant.now(), 0,
-                    Ledger.FAILED, why);
-            launch.ledger().call(
-                "record the refusal of " + r.batchId() + " " + r.period(),
-                c -> {
-                  Ledger.recordRestore(c, type, refusal);
-                  return null;
-                });
+            refused.add(new Outcome(r.batchId(), r.period(), RestoreStatus.FAILED.name(), 0, why));
+            Restore refusal =
+                new Restore(launch.runId(), r.uuid(), r.batchId(), r.period(), r.blobUrl(), target, Instant.now(), 0,
+                    RestoreStatus.FAILED, why);
+            ledger.restores().record("record the refusal of " + r.batchId() + " " + r.period(), type, refusal);
             progress.note("refused " + r.batchId() + " " + r.period() + ": " + why);
             continue;
           }
@@ -213,9 +210,9 @@ public final class RestorePipeline {
         job.to(JobState.POST_PROCESSING, null);
         job.to(JobState.STORING, null);
         List<Outcome> outcomes = new ArrayList<>();
-        for (Ledger.Restore r : ledger.restores(type)) {
+        for (Restore r : ledger.restores().ofType(type)) {
           if (r.runId().equals(launch.runId())) {
-            outcomes.add(new Outcome(r.batchId(), r.period(), r.status(), r.rows(), r.error()));
+            outcomes.add(new Outcome(r.batchId(), r.period(), r.status().name(), r.rows(), r.error()));
           }
         }
         outcomes.sort(Comparator.comparing(Outcome::batchId).thenComparing(Outcome::period));

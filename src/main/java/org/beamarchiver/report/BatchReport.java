@@ -122,7 +122,7 @@ public final class BatchReport {
       ArchiveVerifier verifier = new ArchiveVerifier(key);
       List<String> lacking = new ArrayList<>();
       List<ArchivedPartition> archives = new ArrayList<>();
-      for (LedgerRow r : ledger.rowsOfBatch(spec.archiveType(), o.getBatchId())) {
+      for (LedgerRow r : ledger.archives().rowsOfBatch(spec.archiveType(), o.getBatchId())) {
         if (!ArchiveVerifier.archived(r) || !overlaps(r.period(), fromMillis, toMillis)) {
           continue;
         }

@@ -16,7 +16,7 @@ import org.beamarchiver.retry.Outage;
  * of it is ridden out; serializable for workers; the password never prints.
  */
 public record JdbcEndpoint(String url, String username, String password, Outage outage)
-    implements Serializable {
+    implements Database, Serializable {
 
   /** With the default outage budget. */
   public JdbcEndpoint(String url, String username, String password) {
@@ -28,20 +28,11 @@ public record JdbcEndpoint(String url, String username, String password, Outage 
     return new JdbcEndpoint(url, username, password, o);
   }
 
-  /** One unit of work on an open connection. */
-  @FunctionalInterface
-  public interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
   /**
-   * Runs one unit of work on a connection of its own (closed afterwards); a lost or refused
-   * connection, or the server going away, is retried on a new connection through an outage of up to
-   * {@link #outage()}. The work must leave its transaction committed or rolled back, and must be
-   * safe to run again after an attempt whose commit answer was lost.
-   *
-   * @param what what the work does, for the log and the error when the outage outlasts the budget
+   * Runs one unit of work on a connection of its own (closed afterwards), through an outage of up
+   * to {@link #outage()}; see {@link Database#call}.
    */
+  @Override
   public <T> T call(String what, Work<T> work) throws SQLException {
     return outage.call(
         what,
@@ -102,7 +93,7 @@ public record JdbcEndpoint(String url, String username, String password, Outage 
    * work, and as patient with outages (a unit that fails drops the connection; the next try opens
    * a new one). Not thread-safe.
    */
-  public static final class Reused implements AutoCloseable {
+  public static final class Reused implements Database, AutoCloseable {
     private final JdbcEndpoint db;
     private Connection c;
 
@@ -111,6 +102,7 @@ public record JdbcEndpoint(String url, String username, String password, Outage 
     }
 
     /** {@link JdbcEndpoint#call} on the kept connection. */
+    @Override
     public <T> T call(String what, Work<T> work) throws SQLException {
       return db.outage().call(
           what,

@@ -1,5 +1,7 @@
 package org.beamarchiver.transforms;
 
+import org.beamarchiver.ledger.DeletionStatus;
+import org.beamarchiver.ledger.Deletions;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.RateLimiter;
@@ -27,7 +29,6 @@ import org.beamarchiver.io.jdbc.JdbcGuardedDelete;
 import org.beamarchiver.io.jdbc.JdbcTable;
 import org.beamarchiver.io.store.ArchiveReader;
 import org.beamarchiver.io.store.Stores;
-import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.DeleteOutcome;
@@ -210,10 +211,7 @@ public final class DeleteVerifiedRows
           // interrupted (still PENDING) is deleted in repair mode.
           boolean repair =
               !settings.dryRun()
-                  && PartitionDeletion.PENDING.equals(
-                      settings.ledger().call(
-                          "record the start of the delete of " + p.partition(),
-                          c -> Ledger.markDeletionPending(c, p.uuid(), settings.runId())));
+                  && new Deletions(settings.ledger()).markPending(p, settings.runId()) == DeletionStatus.PENDING;
           if (repair) {
             repairing.inc();
             LOG.info("partition {}: an earlier delete was interrupted; checking its rows in repair mode", p.partition());

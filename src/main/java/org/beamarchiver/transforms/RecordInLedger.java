@@ -14,7 +14,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
-import org.beamarchiver.ledger.Ledger;
+import org.beamarchiver.ledger.Archives;
 import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.model.ArchivedFile;
 import org.slf4j.Logger;
@@ -57,12 +57,7 @@ public final class RecordInLedger
     String request = requestData;
     return (key, finalName) -> {
       try {
-        l.call(
-            "record the write-ahead of " + key,
-            c -> {
-              Ledger.markPending(c, type, key, finalName, run, date, request);
-              return null;
-            });
+        new Archives(l).markPending(type, key, finalName, new Archives.Run(run, date, request, false));
       } catch (SQLException e) {
         throw new SQLException("ledger " + l + ": " + e.getMessage(), e.getSQLState(), e);
       }
@@ -87,6 +82,7 @@ public final class RecordInLedger
     private final String requestData;
     private final boolean force;
     private transient JdbcEndpoint.Reused connection;
+    private transient Archives archives;
 
     UpsertLedgerRowFn(RecordInLedger spec) {
       this.ledger = spec.ledger;
@@ -100,16 +96,15 @@ public final class RecordInLedger
     @Setup
     public void setup() {
       connection = ledger.reused();
+      archives = new Archives(connection);
     }
 
     @ProcessElement
     public void process(@Element ArchivedFile file, OutputReceiver<ArchivedFile> out)
         throws SQLException, IOException {
       // Ridden through a ledger outage: a retry after a lost commit answer finds its own row.
-      Ledger.Upsert done =
-          connection.call(
-              "record partition " + file.partition(),
-              c -> Ledger.upsertArchive(c, archiveType, file, runId, archivalDate, requestData, force));
+      Archives.Upsert done =
+          archives.upsert(archiveType, file, new Archives.Run(runId, archivalDate, requestData, force));
       if (done.written()) {
         rowsRecorded.inc();
       } else if (file.succeeded()) {
@@ -121,12 +116,7 @@ public final class RecordInLedger
         // removes it, if this fails).
         try {
           Stores.delete(List.of(FileSystems.matchNewResource(done.supersededBlob(), false)));
-          connection.call(
-              "record a superseded object removed",
-              c -> {
-                Ledger.markSupersededRemoved(c, Ledger.uuidOf(archiveType, file.partition()), done.supersededRun());
-                return null;
-              });
+          archives.markSupersededRemoved(Archives.uuidOf(archiveType, file.partition()), done.supersededRun());
           supersededRemoved.inc();
         } catch (IOException | RuntimeException e) {
           LOG.warn("could not remove superseded {}: {}", done.supersededBlob(), e.toString());

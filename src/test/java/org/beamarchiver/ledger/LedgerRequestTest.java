@@ -54,7 +54,7 @@ class LedgerRequestTest {
       }
       ps.executeBatch();
     }
-    List<LedgerRow> all = ledger.rowsOfType("t");
+    List<LedgerRow> all = ledger.archives().rowsOfType("t");
     assertEquals(BATCHES.length * weeks.size(), all.size());
     assertTrue(weeks.stream().anyMatch(w -> w.toString().equals("2020-W53")));
 
@@ -86,7 +86,7 @@ class LedgerRequestTest {
           expected.add(r);
         }
       }
-      List<LedgerRow> got = ledger.rowsOfRequest("t", request);
+      List<LedgerRow> got = ledger.archives().rowsOfRequest("t", request);
       assertEquals(uuids(expected), uuids(got), request.describe());
       nonEmpty += got.isEmpty() ? 0 : 1;
     }
@@ -110,10 +110,10 @@ class LedgerRequestTest {
     for (int i = 0; i < 1200; i++) {
       many.add("file:///x/other-" + i);
     }
-    assertFalse(ledger.anyCurrentObject("t", many));
+    assertFalse(ledger.archives().anyCurrentObject("t", many));
     many.add("file:///x/current");
-    assertTrue(ledger.anyCurrentObject("t", many));
-    assertFalse(ledger.anyCurrentObject("u", many));
+    assertTrue(ledger.archives().anyCurrentObject("t", many));
+    assertFalse(ledger.archives().anyCurrentObject("u", many));
   }
 
   private static List<String> uuids(List<LedgerRow> rows) {

@@ -1,5 +1,6 @@
 package org.beamarchiver.pipelines;
 
+import org.beamarchiver.ledger.ArchiveStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -198,14 +199,14 @@ class Cassandra41IT {
 
     String archiveOut = cli(f, "archive", "--cassandraSplits=4");
     Ledger ledger = new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null));
-    List<LedgerRow> partitions = ledger.rowsOfType("assessment");
+    List<LedgerRow> partitions = ledger.archives().rowsOfType("assessment");
     assertEquals(6, partitions.size(), "3 batches x 2 complete weeks: " + archiveOut);
     assertEquals(archivable, keysInFiles(partitions), "the files hold exactly the rows of the complete weeks");
     assertEquals(archivable.size(), sum(partitions, LedgerRow::rowCount));
     Set<String> files = new TreeSet<>(ArchiveFiles.list(f.root().resolve("archived-batches/assessment")));
     Set<String> listed = new TreeSet<>();
     for (LedgerRow r : partitions) {
-      assertEquals("SUCCESS", r.archivalStatus());
+      assertEquals(ArchiveStatus.SUCCESS, r.archivalStatus());
       assertEquals(ArchiveFiles.sha256(Paths.get(r.blobUrl())), r.checksumSha256());
       assertEquals(Files.size(Paths.get(r.blobUrl())), r.byteSize());
       listed.add(Paths.get(r.blobUrl()).getFileName().toString());
@@ -243,8 +244,8 @@ class Cassandra41IT {
     assertEquals(regularTimes, writeTimes(f, changedRegular), "not written to");
     assertEquals(listTimes, writeTimes(f, changedList), "not written to");
     assertEquals(listAfterChange, questions(f, changedList));
-    partitions = ledger.rowsOfType("assessment");
-    assertTrue(partitions.stream().allMatch(r -> "SUCCESS".equals(r.deletionStatus())), partitions.toString());
+    partitions = ledger.archives().rowsOfType("assessment");
+    assertTrue(partitions.stream().allMatch(r -> r.deleted()), partitions.toString());
     assertEquals(archivable.size() - 4, sum(partitions, LedgerRow::deletedRows));
     assertEquals(4, sum(partitions, LedgerRow::skippedChangedRows));
     assertEquals(0, sum(partitions, LedgerRow::absentRows));
@@ -264,7 +265,7 @@ class Cassandra41IT {
     cli(f, "archive", "--cassandraSplits=2");
     Map<String, List<String>> original = table(f);
     List<String> archived = new ArrayList<>(keysInFiles(new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null))
-        .rowsOfType("assessment")));
+        .archives().rowsOfType("assessment")));
     String appended = archived.get(1);
     String regular = archived.get(4);
     String replaced = archived.get(7);

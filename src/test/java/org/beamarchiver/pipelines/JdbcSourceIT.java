@@ -1,5 +1,6 @@
 package org.beamarchiver.pipelines;
 
+import org.beamarchiver.ledger.ArchiveStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -256,7 +257,7 @@ class JdbcSourceIT {
     assertEquals(1, d.total(DeletionReportFields::skippedChanged));
     assertEquals(archivable.size() - 1, d.total(DeletionReportFields::deleted));
     for (LedgerRow r : a.partitions()) {
-      assertEquals("SUCCESS", r.archivalStatus());
+      assertEquals(ArchiveStatus.SUCCESS, r.archivalStatus());
     }
   }
 

@@ -104,9 +104,9 @@ class ClusterIT {
   static Set<String> archived(List<String> args, TableSnapshot original) throws Exception {
     Set<String> out = new TreeSet<>();
     var counts = original.partitionCounts(AS_OF);
-    for (LedgerRow r : new Ledger(new JdbcEndpoint(ledgerUrl(args), null, null)).rowsOfType("assessment")) {
+    for (LedgerRow r : new Ledger(new JdbcEndpoint(ledgerUrl(args), null, null)).archives().rowsOfType("assessment")) {
       String p = r.batchId() + " " + r.period();
-      if (Ledger.SUCCESS.equals(r.archivalStatus()) && r.rowCount() != null && r.rowCount().equals(counts.get(p))) {
+      if (r.archived() && r.rowCount() != null && r.rowCount().equals(counts.get(p))) {
         out.add(p);
       }
     }

@@ -1,5 +1,6 @@
 package org.beamarchiver.io.store;
 
+import org.beamarchiver.ledger.DeletionStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -94,7 +95,7 @@ class AzureStoreIT {
 
     List<LedgerRow> archived() throws Exception {
       return new Ledger(new JdbcEndpoint(ledgerUrl, null, null))
-          .rowsOfType("assessment").stream().filter(r -> Ledger.SUCCESS.equals(r.archivalStatus())).toList();
+          .archives().rowsOfType("assessment").stream().filter(r -> r.archived()).toList();
     }
   }
 
@@ -314,7 +315,7 @@ class AzureStoreIT {
     }
     Map<String, LedgerRow> now = new HashMap<>();
     f.archived().forEach(r -> now.put(r.batchId() + "/" + r.period(), r));
-    assertEquals("FAILED", now.get(refused).deletionStatus());
+    assertEquals(DeletionStatus.FAILED, now.get(refused).deletionStatus());
     assertTrue(now.get(refused).errMessage().contains("checksum mismatch"), now.get(refused).errMessage());
   }
 }
