@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Paths;
 import org.junit.jupiter.api.Test;
 
-class LedgerConnectionTest {
+class JdbcEndpointTest {
   private static final String CWD = Paths.get("").toAbsolutePath().toString();
 
   @Test
