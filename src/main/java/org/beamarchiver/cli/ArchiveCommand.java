@@ -37,7 +37,7 @@ final class ArchiveCommand extends Command<ArchiveOptions> {
       t.add(
           r.batchId(),
           r.period(),
-          r.archivalStatus(),
+          r.archivalStatus().name(),
           r.rowCount() == null ? "-" : Long.toString(r.rowCount()),
           r.blobUrl() == null ? "-" : r.blobUrl(),
           r.checksumSha256() == null ? String.valueOf(r.errMessage()) : r.checksumSha256());

@@ -13,7 +13,7 @@ import java.util.Map;
 import org.beamarchiver.control.JobControl;
 import org.beamarchiver.ledger.Jobs;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.ledger.Leases;
 import org.beamarchiver.model.ArchiveRequest;
@@ -39,14 +39,14 @@ final class StatusCommand extends Command<StatusOptions> {
     if (options.getJobs() == null || options.getJobs() < 0) {
       throw new IllegalArgumentException("--jobs=" + options.getJobs() + " must be 0 or more");
     }
-    LedgerConnection connection = LedgerConnection.from(options);
+    JdbcEndpoint connection = Ledger.endpoint(options);
     Ledger ledger = new Ledger(connection);
     ledger.migrate();
     String type = spec.archiveType();
     Jobs jobs = new Jobs(connection);
     List<Jobs.JobRow> recent = jobs.recent(type, options.getJobs());
     Leases.Holder lease = new Leases(connection).holder(JobControl.leaseResource(type));
-    List<LedgerRow> partitions = ledger.rowsOfRequest(type, request);
+    List<LedgerRow> partitions = ledger.archives().rowsOfRequest(type, request);
     if (Boolean.TRUE.equals(options.getJson())) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("table", spec.qualifiedTable());
@@ -62,7 +62,7 @@ final class StatusCommand extends Command<StatusOptions> {
       }
       doc.put("jobs", js);
       doc.put("partitions", partitions);
-      doc.put("superseded", ledger.history(type));
+      doc.put("superseded", ledger.archives().history(type));
       out.println(
           new ObjectMapper()
               .registerModule(new JavaTimeModule())
@@ -101,22 +101,22 @@ final class StatusCommand extends Command<StatusOptions> {
         new Table("batch", "week", "archive", "iter", "rows", "deletion", "deleted", "verified", "rollup", "run", "note");
     for (LedgerRow r : partitions) {
       pt.add(
-          r.batchId(), r.period(), r.archivalStatus(), String.valueOf(r.iteration()), str(r.rowCount()),
-          r.deletionStatus() == null ? "-" : r.deletionStatus(), str(r.deletedRows()), verified(r), rollup(r), r.runId(),
+          r.batchId(), r.period(), r.archivalStatus().name(), String.valueOf(r.iteration()), str(r.rowCount()),
+          r.deletionStatus() == null ? "-" : r.deletionStatus().name(), str(r.deletedRows()), verified(r), rollup(r), r.runId(),
           r.pendingRunId() != null ? "being written by " + r.pendingRunId()
               : r.errMessage() == null ? "" : firstLine(r.errMessage()));
     }
     pt.print(out);
-    long ok = partitions.stream().filter(r -> Ledger.SUCCESS.equals(r.archivalStatus())).count();
+    long ok = partitions.stream().filter(r -> r.archived()).count();
     out.printf(
         "  partitions: %d, %d archived, %d failed or pending, %d deleted; verified OK %d, verified with problems %d,"
             + " never verified %d%n",
         partitions.size(), ok, partitions.size() - ok,
-        partitions.stream().filter(r -> Ledger.SUCCESS.equals(r.deletionStatus())).count(),
+        partitions.stream().filter(r -> r.deleted()).count(),
         partitions.stream().filter(r -> "OK".equals(r.verifyResult())).count(),
         partitions.stream().filter(r -> r.verifyResult() != null && !"OK".equals(r.verifyResult())).count(),
-        partitions.stream().filter(r -> r.verifyResult() == null && Ledger.SUCCESS.equals(r.archivalStatus())).count());
-    List<Map<String, Object>> history = ledger.history(type);
+        partitions.stream().filter(r -> r.verifyResult() == null && r.archived()).count());
+    List<Map<String, Object>> history = ledger.archives().history(type);
     if (!history.isEmpty()) {
       out.println("  superseded archives: " + history.size());
     }

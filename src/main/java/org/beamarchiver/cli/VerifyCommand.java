@@ -12,7 +12,7 @@ import org.beamarchiver.integrity.ArchiveVerifier;
 import org.beamarchiver.integrity.SigningKey;
 import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.options.Requests;
@@ -43,11 +43,11 @@ final class VerifyCommand extends Command<VerifyOptions> {
     String root = Stores.normalizeRoot(options.getArchiveRoot());
     SigningKey key = SigningKey.resolve(options, false, out::println);
     Stores.configure(options);
-    Ledger ledger = new Ledger(LedgerConnection.from(options));
+    Ledger ledger = new Ledger(Ledger.endpoint(options));
     ledger.migrate();
     String type = spec.archiveType();
     List<LedgerRow> rows = new ArrayList<>();
-    for (LedgerRow r : ledger.partitionRows(type, request).values()) {
+    for (LedgerRow r : ledger.archives().partitionRows(type, request).values()) {
       if (ArchiveVerifier.archived(r)) {
         rows.add(r);
       }
@@ -61,11 +61,11 @@ final class VerifyCommand extends Command<VerifyOptions> {
     Map<ArchiveVerifier.Status, Integer> counts = new EnumMap<>(ArchiveVerifier.Status.class);
     for (LedgerRow r : rows) {
       ArchiveVerifier.Verdict v = verifier.verify(r);
-      ledger.recordVerification(r.uuid(), v.describe());
+      ledger.verifications().record(r.uuid(), v.describe());
       report(v, counts, problemsOnly, out);
     }
     if (!Boolean.FALSE.equals(options.getOrphans())) {
-      for (ArchiveVerifier.Verdict v : verifier.orphans(root, type, ledger.knownObjects(type), request)) {
+      for (ArchiveVerifier.Verdict v : verifier.orphans(root, type, ledger.archives().knownObjects(type), request)) {
         report(v, counts, problemsOnly, out);
       }
     }

@@ -1,5 +1,6 @@
 package org.beamarchiver.control;
 
+import org.beamarchiver.ledger.JobState;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.sql.SQLException;
@@ -13,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.beamarchiver.ledger.Jobs;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.Leases;
 import org.beamarchiver.retry.Outage;
 import org.beamarchiver.retry.Recoverable;
@@ -32,7 +33,7 @@ public final class JobControl implements AutoCloseable {
 
   /** How a job is controlled. */
   public record Settings(
-      LedgerConnection ledger,
+      JdbcEndpoint ledger,
       String kind,
       String type,
       String table,
@@ -92,7 +93,7 @@ public final class JobControl implements AutoCloseable {
 
   private void begin() throws SQLException, InterruptedException {
     String info = holderInfo();
-    jobs.create(settings.jobId(), settings.kind(), settings.type(), settings.table(), settings.requestData(), info);
+    jobs.create(new Jobs.NewJob(settings.jobId(), settings.kind(), settings.type(), settings.table(), settings.requestData(), info));
     jobs.transition(settings.jobId(), JobState.QUEUED, "waiting for lease " + resource);
     Instant deadline = Instant.now().plus(settings.waitForLease());
     boolean waitingNoted = false;
@@ -119,7 +120,7 @@ public final class JobControl implements AutoCloseable {
             "another run holds the lease on table " + settings.table() + " (" + settings.type() + "): "
                 + a.previous().describe()
                 + "; try again later, or wait for it with --waitForLeaseSeconds";
-        jobs.end(settings.jobId(), JobState.BUSY, 0, 0, 0, 4, msg);
+        jobs.end(settings.jobId(), new Jobs.Outcome(JobState.BUSY, 0, 0, 0, 4, msg));
         ended = true;
         throw new LeaseHeldException(msg);
       }
@@ -194,7 +195,7 @@ public final class JobControl implements AutoCloseable {
   private void gaveUp(Throwable e) {
     for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
       if (c instanceof Outage.GaveUpException) {
-        LedgerConnection brief = settings.ledger().withOutage(new Outage(AFTER_GIVING_UP));
+        JdbcEndpoint brief = settings.ledger().withOutage(new Outage(AFTER_GIVING_UP));
         jobs = new Jobs(brief);
         leases = new Leases(brief);
         return;
@@ -303,7 +304,7 @@ public final class JobControl implements AutoCloseable {
   /** Ends the job in a terminal state with its outcome. */
   public void end(JobState state, int succeeded, int failed, int skipped, int exitCode, String error) {
     try {
-      jobs.end(settings.jobId(), state, succeeded, failed, skipped, exitCode, error);
+      jobs.end(settings.jobId(), new Jobs.Outcome(state, succeeded, failed, skipped, exitCode, error));
       ended = true;
     } catch (SQLException | RuntimeException e) {
       LOG.error("could not record the end of job {}: {}", settings.jobId(), e.toString());

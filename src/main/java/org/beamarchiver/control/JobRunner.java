@@ -1,5 +1,6 @@
 package org.beamarchiver.control;
 
+import org.beamarchiver.ledger.JobState;
 import java.util.Map;
 import java.util.function.Consumer;
 

@@ -1,5 +1,6 @@
 package org.beamarchiver.control;
 
+import org.beamarchiver.ledger.Archives;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.List;
@@ -52,7 +53,7 @@ public final class Reconcile {
   public Outcome afterDeadRuns(String currentRun, List<String> deadJobs) throws SQLException, IOException {
     int pending = 0;
     int orphans = 0;
-    for (LedgerRow r : ledger.pendingRows(type, currentRun)) {
+    for (LedgerRow r : ledger.archives().pendingRows(type, currentRun)) {
       Boolean removed = removeUnrecorded(r);
       if (removed == null) {
         continue; // could not remove it: the write-ahead stays open for the next run
@@ -60,7 +61,7 @@ public final class Reconcile {
       if (removed) {
         orphans++;
       }
-      ledger.closePending(
+      ledger.archives().closePending(
           r.uuid(), r.pendingRunId(), "interrupted: run " + r.pendingRunId() + " ended before recording this partition");
       pending++;
     }
@@ -84,8 +85,8 @@ public final class Reconcile {
    */
   public Outcome afterRun(String runId) throws SQLException, IOException {
     int bad = 0;
-    for (LedgerRow r : ledger.rowsOfRun(runId)) {
-      if (!Ledger.SUCCESS.equals(r.archivalStatus())) {
+    for (LedgerRow r : ledger.archives().rowsOfRun(runId)) {
+      if (!r.archived()) {
         continue;
       }
       String problem = checkObject(r);
@@ -97,12 +98,12 @@ public final class Reconcile {
         } catch (IOException | RuntimeException e) {
           note.accept("could not remove " + r.blobUrl() + " (" + e + ")");
         }
-        ledger.markObjectBad(r.uuid(), runId, "post-run check: " + problem);
+        ledger.archives().markObjectBad(r.uuid(), runId, "post-run check: " + problem);
       }
     }
     int pending = 0;
     int orphans = 0;
-    for (LedgerRow r : ledger.pendingRows(type, null)) {
+    for (LedgerRow r : ledger.archives().pendingRows(type, null)) {
       if (!runId.equals(r.pendingRunId())) {
         continue;
       }
@@ -113,7 +114,7 @@ public final class Reconcile {
       if (removed) {
         orphans++;
       }
-      ledger.closePending(r.uuid(), runId, "the run ended without recording this partition");
+      ledger.archives().closePending(r.uuid(), runId, "the run ended without recording this partition");
       pending++;
     }
     return new Outcome(orphans, pending, removeSuperseded(), bad);
@@ -140,7 +141,7 @@ public final class Reconcile {
    */
   private Boolean removeUnrecorded(LedgerRow r) {
     String pending = r.pendingBlobUrl();
-    if (pending == null || pending.equals(r.blobUrl()) && Ledger.SUCCESS.equals(r.archivalStatus())) {
+    if (pending == null || pending.equals(r.blobUrl()) && r.archived()) {
       return false;
     }
     try {
@@ -153,14 +154,14 @@ public final class Reconcile {
 
   private int removeSuperseded() throws SQLException, IOException {
     int n = 0;
-    for (Ledger.Superseded s : ledger.supersededNotRemoved(type)) {
+    for (Archives.Superseded s : ledger.archives().supersededNotRemoved(type)) {
       try {
         delete(s.blobUrl());
       } catch (IOException | RuntimeException e) {
         note.accept("could not remove the superseded object " + s.blobUrl() + " (" + e + "); the next run tries again");
         continue;
       }
-      ledger.markSupersededRemoved(s.uuid(), s.runId());
+      ledger.archives().markSupersededRemoved(s.uuid(), s.runId());
       n++;
     }
     return n;

@@ -17,7 +17,6 @@ import org.apache.beam.sdk.io.fs.MatchResult;
 import org.beamarchiver.io.store.ArchivePaths;
 import org.beamarchiver.io.store.Checksums;
 import org.beamarchiver.io.store.Stores;
-import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.model.IsoWeek;
@@ -219,6 +218,6 @@ public final class ArchiveVerifier {
 
   /** Whether a row is one the verifier checks: archived (SUCCESS). */
   public static boolean archived(LedgerRow row) {
-    return Ledger.SUCCESS.equals(row.archivalStatus());
+    return row.archived();
   }
 }

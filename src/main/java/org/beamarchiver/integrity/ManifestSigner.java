@@ -32,7 +32,7 @@ public final class ManifestSigner {
       throws SQLException, IOException {
     List<LedgerRow> own = new ArrayList<>();
     List<LedgerRow> earlier = new ArrayList<>();
-    for (LedgerRow r : ledger.unsignedRows(type)) {
+    for (LedgerRow r : ledger.archives().unsignedRows(type)) {
       (runId.equals(r.runId()) ? own : earlier).add(r);
     }
     String ownUrl = write(ledger, type, table, layout, archiveRoot, runId, runId, key, own);
@@ -46,7 +46,7 @@ public final class ManifestSigner {
         adoptable.add(r);
       } else {
         notSigned.add(r.batchId() + " " + r.period() + ": " + v.describe());
-        ledger.recordVerification(r.uuid(), v.describe());
+        ledger.verifications().record(r.uuid(), v.describe());
       }
     }
     String adoptedUrl = write(ledger, type, table, layout, archiveRoot, runId + "-adopted", runId, key, adoptable);
@@ -78,7 +78,7 @@ public final class ManifestSigner {
         Manifest.sign(key, runId, type, table, Instant.now().toString(), layout.columns(), layout.types(), entries);
     String url = Manifest.path(archiveRoot, type, name);
     m.write(url);
-    ledger.setManifest(blobs, url);
+    ledger.archives().setManifest(blobs, url);
     return url;
   }
 

@@ -3,7 +3,7 @@ package org.beamarchiver.io;
 import org.beamarchiver.io.cassandra.CassandraSource;
 import org.beamarchiver.io.jdbc.JdbcSource;
 import org.beamarchiver.io.source.LiveSource;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.options.CassandraSourceOptions;
 import org.beamarchiver.options.JdbcSourceOptions;
 import org.beamarchiver.retry.Outage;
@@ -26,7 +26,7 @@ public final class LiveSources {
   }
 
   /** A table in another JDBC database (a restore's --targetJdbcUrl), keyed like {@code spec}'s. */
-  public static LiveSource jdbc(TableSpec spec, LedgerConnection database, Outage outage) {
+  public static LiveSource jdbc(TableSpec spec, JdbcEndpoint database, Outage outage) {
     return new JdbcSource(spec, database, 1, outage);
   }
 }

@@ -1,19 +1,23 @@
 package org.beamarchiver.ledger;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import org.beamarchiver.control.JobState;
+import org.beamarchiver.sql.Database;
+import org.beamarchiver.sql.Sql;
+import org.beamarchiver.sql.Sql.Columns;
 
 /** Job rows ({@code archiver_job}) and their transitions ({@code archiver_job_transition}). */
 public final class Jobs {
+  /** A job as {@link #create} records it. */
+  public record NewJob(String jobId, String kind, String type, String table, String requestData, String holderInfo) {}
+
+  /** How a job ended, as {@link #end} records it; {@code error} may be null. */
+  public record Outcome(JobState state, int succeeded, int failed, int skipped, int exitCode, String error) {}
+
   /** One job as read back. */
   public record JobRow(
       String jobId,
@@ -36,51 +40,44 @@ public final class Jobs {
   /** One recorded transition. */
   public record Transition(int seq, JobState state, Instant at, String detail) {}
 
-  private final LedgerConnection connection;
+  private static final String COLUMNS =
+      "job_id, kind, type, table_name, request_data, state, attempts, created_at, updated_at, ended_at,"
+          + " partitions_succeeded, partitions_failed, partitions_skipped, exit_code, error, holder_info";
 
-  public Jobs(LedgerConnection connection) {
-    this.connection = connection;
+  private final Database db;
+
+  public Jobs(Database db) {
+    this.db = db;
   }
 
   /**
    * Creates the job row in state UNINITIALIZED. Ridden through a ledger outage: an attempt whose
    * commit answer was lost left the row, which the next attempt finds (and keeps).
    */
-  public void create(
-      String jobId, String kind, String type, String table, String requestData, String holderInfo)
-      throws SQLException {
+  public void create(NewJob job) throws SQLException {
     Instant now = Instant.now();
-    connection.call(
-        "record job " + jobId,
+    db.transaction(
+        "record job " + job.jobId(),
+        0,
         c -> {
-          c.setAutoCommit(false);
-          try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM archiver_job WHERE job_id = ?")) {
-            exists.setString(1, jobId);
-            try (ResultSet rs = exists.executeQuery()) {
-              if (rs.next()) {
-                c.rollback();
-                return null;
-              }
-            }
+          if (Sql.of("SELECT 1 FROM archiver_job WHERE job_id = ?", job.jobId()).exists(c)) {
+            return null;
           }
-          try (PreparedStatement s =
-              c.prepareStatement(
-                  "INSERT INTO archiver_job (job_id, kind, type, table_name, request_data, state, attempts,"
-                      + " created_at, updated_at, holder_info) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
-            s.setString(1, jobId);
-            s.setString(2, kind);
-            s.setString(3, type);
-            s.setString(4, table);
-            s.setString(5, requestData);
-            s.setString(6, JobState.UNINITIALIZED.name());
-            s.setInt(7, 0);
-            s.setObject(8, odt(now));
-            s.setObject(9, odt(now));
-            s.setString(10, holderInfo);
-            s.executeUpdate();
-          }
-          insertTransition(c, jobId, 0, JobState.UNINITIALIZED, now, null);
-          c.commit();
+          Sql.insert(
+                  "archiver_job",
+                  new Columns()
+                      .set("job_id", job.jobId())
+                      .set("kind", job.kind())
+                      .set("type", job.type())
+                      .set("table_name", job.table())
+                      .set("request_data", job.requestData())
+                      .set("state", JobState.UNINITIALIZED)
+                      .set("attempts", 0)
+                      .set("created_at", now)
+                      .set("updated_at", now)
+                      .set("holder_info", job.holderInfo()))
+              .update(c);
+          insertTransition(c, job.jobId(), 0, JobState.UNINITIALIZED, now, null);
           return null;
         });
   }
@@ -90,80 +87,40 @@ public final class Jobs {
    * outage (a lost commit answer may record the transition twice: harmless).
    */
   public void transition(String jobId, JobState state, String detail) throws SQLException {
-    connection.call(
+    db.transaction(
         "record job state " + state,
+        0,
         c -> {
           Instant now = Instant.now();
-          c.setAutoCommit(false);
-          int seq;
-          try (PreparedStatement s =
-              c.prepareStatement("SELECT MAX(seq) FROM archiver_job_transition WHERE job_id = ?")) {
-            s.setString(1, jobId);
-            try (ResultSet rs = s.executeQuery()) {
-              seq = rs.next() ? rs.getInt(1) + 1 : 0;
-            }
-          }
-          try (PreparedStatement s =
-              c.prepareStatement(
-                  "UPDATE archiver_job SET state = ?, updated_at = ?,"
-                      + " attempts = attempts + ? WHERE job_id = ?")) {
-            s.setString(1, state.name());
-            s.setObject(2, odt(now));
-            s.setInt(3, state == JobState.PROCESSING ? 1 : 0);
-            s.setString(4, jobId);
-            s.executeUpdate();
-          }
+          Integer last =
+              Sql.of("SELECT MAX(seq) FROM archiver_job_transition WHERE job_id = ?", jobId).first(c, rs -> rs.getInt(1));
+          int seq = last == null ? 0 : last + 1;
+          Sql.of(
+                  "UPDATE archiver_job SET state = ?, updated_at = ?, attempts = attempts + ? WHERE job_id = ?",
+                  state, now, state == JobState.PROCESSING ? 1 : 0, jobId)
+              .update(c);
           insertTransition(c, jobId, seq, state, now, detail);
-          c.commit();
           return null;
         });
   }
 
   /** Shows a waiting job is alive (updated_at), without a transition. */
   public void touch(String jobId) throws SQLException {
-    connection.call(
+    db.call(
         "touch job " + jobId,
-        c -> {
-          try (PreparedStatement s = c.prepareStatement("UPDATE archiver_job SET updated_at = ? WHERE job_id = ?")) {
-            s.setObject(1, odt(Instant.now()));
-            s.setString(2, jobId);
-            return s.executeUpdate();
-          }
-        });
+        c -> Sql.of("UPDATE archiver_job SET updated_at = ? WHERE job_id = ?", Instant.now(), jobId).update(c));
   }
 
   /** Records the terminal state and the job's outcome. */
-  public void end(
-      String jobId,
-      JobState state,
-      int succeeded,
-      int failed,
-      int skipped,
-      int exitCode,
-      String error)
-      throws SQLException {
-    transition(jobId, state, error);
-    connection.call(
+  public void end(String jobId, Outcome o) throws SQLException {
+    transition(jobId, o.state(), o.error());
+    db.call(
         "record the end of job " + jobId,
-        c -> {
-          try (PreparedStatement s =
-              c.prepareStatement(
-                  "UPDATE archiver_job SET ended_at = ?, partitions_succeeded = ?, partitions_failed = ?,"
-                      + " partitions_skipped = ?, exit_code = ?, error = ? WHERE job_id = ?")) {
-            s.setObject(1, odt(Instant.now()));
-            s.setInt(2, succeeded);
-            s.setInt(3, failed);
-            s.setInt(4, skipped);
-            s.setInt(5, exitCode);
-            if (error == null) {
-              s.setNull(6, Types.VARCHAR);
-            } else {
-              s.setString(6, error);
-            }
-            s.setString(7, jobId);
-            return s.executeUpdate();
-          }
-        });
+        c -> Sql.of(
+                "UPDATE archiver_job SET ended_at = ?, partitions_succeeded = ?, partitions_failed = ?,"
+                    + " partitions_skipped = ?, exit_code = ?, error = ? WHERE job_id = ?",
+                Instant.now(), o.succeeded(), o.failed(), o.skipped(), o.exitCode(), o.error(), jobId)
+            .update(c));
   }
 
   /** Jobs of a type, newest first. */
@@ -188,90 +145,46 @@ public final class Jobs {
   }
 
   public List<Transition> transitions(String jobId) throws SQLException {
-    return connection.call(
+    Sql query = Sql.of("SELECT seq, state, at, detail FROM archiver_job_transition WHERE job_id = ? ORDER BY seq", jobId);
+    return db.call(
         "read the transitions of job " + jobId,
-        c -> {
-          List<Transition> out = new ArrayList<>();
-          try (PreparedStatement s =
-                  c.prepareStatement(
-                      "SELECT seq, state, at, detail FROM archiver_job_transition WHERE job_id = ? ORDER BY seq")) {
-            s.setString(1, jobId);
-            try (ResultSet rs = s.executeQuery()) {
-              while (rs.next()) {
-                out.add(
-                    new Transition(
-                        rs.getInt(1),
-                        JobState.valueOf(rs.getString(2)),
-                        rs.getObject(3, OffsetDateTime.class).toInstant(),
-                        rs.getString(4)));
-              }
-            }
-          }
-          return out;
-        });
+        c -> query.list(
+            c,
+            rs -> new Transition(
+                rs.getInt("seq"), JobState.valueOf(rs.getString("state")), Sql.instant(rs, "at"),
+                rs.getString("detail"))));
   }
 
   private List<JobRow> query(String where, String arg, int limit) throws SQLException {
-    return connection.call(
-        "read jobs",
-        c -> {
-          List<JobRow> out = new ArrayList<>();
-          try (PreparedStatement s =
-                  c.prepareStatement(
-                      "SELECT job_id, kind, type, table_name, request_data, state, attempts, created_at,"
-                          + " updated_at, ended_at, partitions_succeeded, partitions_failed,"
-                          + " partitions_skipped, exit_code, error, holder_info FROM archiver_job "
-                          + where)) {
-            s.setString(1, arg);
-            s.setMaxRows(limit == Integer.MAX_VALUE ? 0 : limit);
-            try (ResultSet rs = s.executeQuery()) {
-              while (rs.next()) {
-                out.add(
-                    new JobRow(
-                        rs.getString(1),
-                        rs.getString(2),
-                        rs.getString(3),
-                        rs.getString(4),
-                        rs.getString(5),
-                        JobState.valueOf(rs.getString(6)),
-                        rs.getInt(7),
-                        instant(rs, 8),
-                        instant(rs, 9),
-                        instant(rs, 10),
-                        (Integer) rs.getObject(11, Integer.class),
-                        (Integer) rs.getObject(12, Integer.class),
-                        (Integer) rs.getObject(13, Integer.class),
-                        (Integer) rs.getObject(14, Integer.class),
-                        rs.getString(15),
-                        rs.getString(16)));
-              }
-            }
-          }
-          return out;
-        });
+    Sql query = Sql.of("SELECT " + COLUMNS + " FROM archiver_job " + where, arg);
+    return db.call("read jobs", c -> query.list(c, Jobs::jobRow, limit == Integer.MAX_VALUE ? 0 : limit));
+  }
+
+  private static JobRow jobRow(ResultSet rs) throws SQLException {
+    return new JobRow(
+        rs.getString("job_id"),
+        rs.getString("kind"),
+        rs.getString("type"),
+        rs.getString("table_name"),
+        rs.getString("request_data"),
+        JobState.valueOf(rs.getString("state")),
+        rs.getInt("attempts"),
+        Sql.instant(rs, "created_at"),
+        Sql.instant(rs, "updated_at"),
+        Sql.instant(rs, "ended_at"),
+        Sql.intOrNull(rs, "partitions_succeeded"),
+        Sql.intOrNull(rs, "partitions_failed"),
+        Sql.intOrNull(rs, "partitions_skipped"),
+        Sql.intOrNull(rs, "exit_code"),
+        rs.getString("error"),
+        rs.getString("holder_info"));
   }
 
   private static void insertTransition(
-      Connection c, String jobId, int seq, JobState state, Instant at, String detail)
-      throws SQLException {
-    try (PreparedStatement s =
-        c.prepareStatement(
-            "INSERT INTO archiver_job_transition (job_id, seq, state, at, detail) VALUES (?,?,?,?,?)")) {
-      s.setString(1, jobId);
-      s.setInt(2, seq);
-      s.setString(3, state.name());
-      s.setObject(4, odt(at));
-      s.setString(5, detail);
-      s.executeUpdate();
-    }
-  }
-
-  private static Instant instant(ResultSet rs, int column) throws SQLException {
-    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-    return t == null ? null : t.toInstant();
-  }
-
-  static OffsetDateTime odt(Instant i) {
-    return i.atOffset(ZoneOffset.UTC);
+      Connection c, String jobId, int seq, JobState state, Instant at, String detail) throws SQLException {
+    Sql.insert(
+            "archiver_job_transition",
+            new Columns().set("job_id", jobId).set("seq", seq).set("state", state).set("at", at).set("detail", detail))
+        .update(c);
   }
 }

@@ -1,12 +1,12 @@
 package org.beamarchiver.ledger;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
+import org.beamarchiver.sql.Database;
+import org.beamarchiver.sql.Sql;
+import org.beamarchiver.sql.Sql.Columns;
 
 /**
  * Leases in {@code archiver_lease}: at most one holder per resource, each with an expiry, so that a
@@ -31,10 +31,13 @@ public final class Leases {
    */
   public record Acquisition(boolean acquired, Holder previous) {}
 
-  private final LedgerConnection connection;
+  /** How often a first insert that collided with another's is read again before it fails. */
+  private static final int COLLISION_RETRIES = 5;
 
-  public Leases(LedgerConnection connection) {
-    this.connection = connection;
+  private final Database db;
+
+  public Leases(Database db) {
+    this.db = db;
   }
 
   /**
@@ -44,59 +47,49 @@ public final class Leases {
   public Acquisition tryAcquire(String resource, String holder, String info, Duration ttl)
       throws SQLException {
     for (int attempt = 0; ; attempt++) {
-      boolean lastTry = attempt >= 5;
-      Acquisition a =
-          connection.call("take the lease on " + resource, c -> acquireOnce(c, resource, holder, info, ttl, lastTry));
+      Acquisition a;
+      try {
+        a = db.transaction("take the lease on " + resource, 0, c -> acquireOnce(c, resource, holder, info, ttl));
+      } catch (SQLException e) {
+        if (Sql.uniqueViolation(e) && attempt < COLLISION_RETRIES) {
+          continue; // a concurrent first insert: read the row again
+        }
+        throw e;
+      }
       if (a != null) {
         return a;
       }
     }
   }
 
-  /** One try in one transaction; null when the row changed under us (read it again). */
-  private static Acquisition acquireOnce(
-      Connection c, String resource, String holder, String info, Duration ttl, boolean lastTry)
+  /** One try, in a transaction; null when the row changed under us (read it again). */
+  private static Acquisition acquireOnce(Connection c, String resource, String holder, String info, Duration ttl)
       throws SQLException {
     Instant now = Instant.now();
-    c.setAutoCommit(false);
-    try {
-      Holder current = read(c, resource, true);
-      if (current != null && !current.holder().equals(holder) && !current.expired(now)) {
-        c.rollback();
-        return new Acquisition(false, current);
-      }
-      if (current == null) {
-        try (PreparedStatement s =
-            c.prepareStatement(
-                "INSERT INTO archiver_lease (resource, holder, holder_info, acquired_at, expires_at)"
-                    + " VALUES (?,?,?,?,?)")) {
-          s.setString(1, resource);
-          s.setString(2, holder);
-          s.setString(3, info);
-          s.setObject(4, Jobs.odt(now));
-          s.setObject(5, Jobs.odt(now.plus(ttl)));
-          s.executeUpdate();
-        }
-      } else if (!move(c, resource, current.holder(), holder, info, now, ttl)) {
-        c.rollback();
-        return null; // changed under us: read again
-      }
-      c.commit();
-      return new Acquisition(true, current == null || current.holder().equals(holder) ? null : current);
-    } catch (SQLException e) {
-      c.rollback();
-      // 23505: a concurrent first insert; read the row again.
-      if ("23505".equals(e.getSQLState()) && !lastTry) {
-        return null;
-      }
-      throw e;
+    Holder current = read(c, resource, true);
+    if (current != null && !current.holder().equals(holder) && !current.expired(now)) {
+      return new Acquisition(false, current);
     }
+    if (current == null) {
+      Sql.insert(
+              "archiver_lease",
+              new Columns()
+                  .set("resource", resource)
+                  .set("holder", holder)
+                  .set("holder_info", info)
+                  .set("acquired_at", now)
+                  .set("expires_at", now.plus(ttl)))
+          .update(c);
+    } else if (!move(c, resource, current.holder(), holder, info, now, ttl)) {
+      return null;
+    }
+    return new Acquisition(true, current == null || current.holder().equals(holder) ? null : current);
   }
 
   /** Takes a lease from a holder known to be dead (its process is gone); false if it moved on. */
   public boolean takeOver(String resource, String deadHolder, String holder, String info, Duration ttl)
       throws SQLException {
-    return connection.call(
+    return db.call(
         "take over the lease on " + resource,
         c -> move(c, resource, deadHolder, holder, info, Instant.now(), ttl));
   }
@@ -105,72 +98,49 @@ public final class Leases {
   private static boolean move(
       Connection c, String resource, String from, String to, String info, Instant now, Duration ttl)
       throws SQLException {
-    try (PreparedStatement s =
-        c.prepareStatement(
-            "UPDATE archiver_lease SET holder = ?, holder_info = ?, acquired_at = ?, expires_at = ?"
-                + " WHERE resource = ? AND holder = ?")) {
-      s.setString(1, to);
-      s.setString(2, info);
-      s.setObject(3, Jobs.odt(now));
-      s.setObject(4, Jobs.odt(now.plus(ttl)));
-      s.setString(5, resource);
-      s.setString(6, from);
-      return s.executeUpdate() == 1;
-    }
+    return Sql.update(
+                "archiver_lease",
+                new Columns()
+                    .set("holder", to)
+                    .set("holder_info", info)
+                    .set("acquired_at", now)
+                    .set("expires_at", now.plus(ttl)),
+                "resource = ? AND holder = ?",
+                resource, from)
+            .update(c)
+        == 1;
   }
 
   /** Extends a lease this holder still holds; false when it has lost it. */
   public boolean renew(String resource, String holder, Duration ttl) throws SQLException {
-    return connection.call(
+    // The time of each attempt (here and below): a retry after an outage writes the time it is sent.
+    return db.call(
         "renew the lease on " + resource,
-        c -> {
-          try (PreparedStatement s =
-                  c.prepareStatement(
-                      "UPDATE archiver_lease SET expires_at = ? WHERE resource = ? AND holder = ?")) {
-            s.setObject(1, Jobs.odt(Instant.now().plus(ttl)));
-            s.setString(2, resource);
-            s.setString(3, holder);
-            return s.executeUpdate() == 1;
-          }
-        });
+        c -> Sql.of(
+                    "UPDATE archiver_lease SET expires_at = ? WHERE resource = ? AND holder = ?",
+                    Instant.now().plus(ttl), resource, holder)
+                .update(c)
+            == 1);
   }
 
   public void release(String resource, String holder) throws SQLException {
-    connection.call(
-        "release the lease on " + resource,
-        c -> {
-          try (PreparedStatement s =
-                  c.prepareStatement("DELETE FROM archiver_lease WHERE resource = ? AND holder = ?")) {
-            s.setString(1, resource);
-            s.setString(2, holder);
-            s.executeUpdate();
-          }
-          return null;
-        });
+    Sql delete = Sql.of("DELETE FROM archiver_lease WHERE resource = ? AND holder = ?", resource, holder);
+    db.call("release the lease on " + resource, delete::update);
   }
 
   public Holder holder(String resource) throws SQLException {
-    return connection.call(
-        "read the lease on " + resource,
-        c -> read(c, resource, false));
+    return db.call("read the lease on " + resource, c -> read(c, resource, false));
   }
 
   private static Holder read(Connection c, String resource, boolean lock) throws SQLException {
-    try (PreparedStatement s =
-        c.prepareStatement(
+    return Sql.of(
             "SELECT holder, holder_info, acquired_at, expires_at FROM archiver_lease WHERE resource = ?"
-                + (lock ? " FOR UPDATE" : ""))) {
-      s.setString(1, resource);
-      try (ResultSet rs = s.executeQuery()) {
-        if (!rs.next()) {
-          return null;
-        }
-        return new Holder(
-            rs.getString(1),
-            rs.getString(2),
-            rs.getObject(3, OffsetDateTime.class).toInstant(),
-            rs.getObject(4, OffsetDateTime.class).toInstant());
-      }
-    }
+                + (lock ? " FOR UPDATE" : ""),
+            resource)
+        .first(
+            c,
+            rs -> new Holder(
+                rs.getString("holder"), rs.getString("holder_info"), Sql.instant(rs, "acquired_at"),
+                Sql.instant(rs, "expires_at")));
   }
 }

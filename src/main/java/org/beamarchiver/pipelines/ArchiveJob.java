@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.beamarchiver.control.JobControl;
 import org.beamarchiver.control.JobRunner;
-import org.beamarchiver.control.JobState;
+import org.beamarchiver.ledger.JobState;
 import org.beamarchiver.control.Reconcile;
 import org.beamarchiver.control.RunFile;
 import org.beamarchiver.integrity.ManifestSigner;
@@ -194,7 +194,7 @@ final class ArchiveJob implements JobRunner.Job<ArchiveSummary> {
 
   @Override
   public ArchiveSummary summarize(Map<String, Long> counters) throws Exception {
-    rows = ledger.rowsOfRun(launch.runId());
+    rows = ledger.archives().rowsOfRun(launch.runId());
     ArchiveSummary summary =
         new ArchiveSummary(
             current,

@@ -1,5 +1,6 @@
 package org.beamarchiver.pipelines;
 
+import org.beamarchiver.ledger.ArchiveStatus;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,7 +17,7 @@ import java.time.Instant;
 import java.util.Set;
 import org.beamarchiver.io.source.LiveSource;
 import org.beamarchiver.io.source.ReadPlan;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.model.PartitionKey;
 import org.beamarchiver.model.SourceTable;
@@ -46,7 +47,7 @@ public record ArchiveRun(
     boolean force,
     LiveSource source,
     ReadPlan read,
-    LedgerConnection ledger,
+    JdbcEndpoint ledger,
     String archiveRoot,
     String requestData) {
 
@@ -80,18 +81,18 @@ public record ArchiveRun(
     Set<PartitionKey> archived = new HashSet<>();
     Set<PartitionKey> exhausted = new HashSet<>();
     List<String> refused = new ArrayList<>();
-    for (Map.Entry<PartitionKey, LedgerRow> e : ledger.partitionRows(type, launch.request()).entrySet()) {
+    for (Map.Entry<PartitionKey, LedgerRow> e : ledger.archives().partitionRows(type, launch.request()).entrySet()) {
       LedgerRow r = e.getValue();
       if (only != null && !only.contains(e.getKey())) {
         continue;
       }
-      if (Ledger.SUCCESS.equals(r.archivalStatus())) {
+      if (r.archived()) {
         if (!force) {
           archived.add(e.getKey());
         } else if (r.deletionStatus() != null) {
           refused.add(r.batchId() + " " + r.period() + " (delete " + r.deletionStatus() + " on " + r.deletionDate() + ")");
         }
-      } else if (Ledger.FAILED.equals(r.archivalStatus())
+      } else if (r.archivalStatus() == ArchiveStatus.FAILED
           && r.iteration() >= options.getMaxIterations()
           && !force) {
         exhausted.add(e.getKey());

@@ -27,7 +27,7 @@ final class ArchiveRunFiles {
   static boolean namesClash(Ledger ledger, String type, RunFile plan) throws SQLException {
     Set<String> targets = new HashSet<>();
     plan.partitions().forEach(p -> targets.add(p.target()));
-    return ledger.anyCurrentObject(type, targets);
+    return ledger.archives().anyCurrentObject(type, targets);
   }
 
   /** Where the plan and the execution disagree (rows that arrived or went since planning). */

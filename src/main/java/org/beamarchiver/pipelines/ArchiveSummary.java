@@ -20,7 +20,7 @@ public record ArchiveSummary(
    * failed (a failed forced re-archive leaves the older archive's row, of another run, in place).
    */
   public long failedPartitions() {
-    long rows = partitions.stream().filter(r -> !"SUCCESS".equals(r.archivalStatus())).count();
+    long rows = partitions.stream().filter(r -> !r.archived()).count();
     return Math.max(rows, counter("partitionsFailed"));
   }
 

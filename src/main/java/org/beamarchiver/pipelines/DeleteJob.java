@@ -1,5 +1,6 @@
 package org.beamarchiver.pipelines;
 
+import org.beamarchiver.ledger.Deletion;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,7 +16,7 @@ import java.util.Optional;
 import org.apache.beam.sdk.io.FileSystems;
 import org.beamarchiver.control.JobControl;
 import org.beamarchiver.control.JobRunner;
-import org.beamarchiver.control.JobState;
+import org.beamarchiver.ledger.JobState;
 import org.beamarchiver.control.Reconcile;
 import org.beamarchiver.integrity.ArchiveVerifier;
 import org.beamarchiver.integrity.SigningKey;
@@ -96,11 +97,11 @@ final class DeleteJob implements JobRunner.Job<DeleteSummary> {
     // Only partitions whose ledger row a signed manifest vouches for go on to the delete (which
     // then checks the object against that row); the others are refused and marked.
     Map<String, LedgerRow> rows = new HashMap<>();
-    ledger.partitionRows(type, launch.request()).values().forEach(r -> rows.put(r.uuid(), r));
+    ledger.archives().partitionRows(type, launch.request()).values().forEach(r -> rows.put(r.uuid(), r));
     ArchiveVerifier verifier = new ArchiveVerifier(key);
     List<ArchivedPartition> partitions = new ArrayList<>();
     List<DeletionReport> refused = new ArrayList<>();
-    for (ArchivedPartition p : ledger.partitionsToDelete(type, launch.request())) {
+    for (ArchivedPartition p : ledger.deletions().partitionsToDelete(type, launch.request())) {
       Optional<ArchiveVerifier.Verdict> bad = verifier.checkManifest(rows.get(p.uuid()));
       if (bad.isEmpty()) {
         partitions.add(p);
@@ -112,13 +113,8 @@ final class DeleteJob implements JobRunner.Job<DeleteSummary> {
               p.uuid(), p.partition().batchId(), p.partition().period(), p.blobUrl(), false, "FAILED", why,
               p.rowCount(), 0, 0, 0, 0, 0));
       if (!dryRun) {
-        ledger.recordVerification(p.uuid(), bad.get().describe());
-        launch.ledger().call(
-            "record the refusal of " + p.partition(),
-            c -> {
-              Ledger.recordDeletion(c, p.uuid(), Ledger.FAILED, 0, 0, 0, why, launch.runId());
-              return null;
-            });
+        ledger.verifications().record(p.uuid(), bad.get().describe());
+        ledger.deletions().record("record the refusal of " + p.partition(), Deletion.refused(p.uuid(), why, launch.runId()));
       }
     }
     return new DeleteRun(

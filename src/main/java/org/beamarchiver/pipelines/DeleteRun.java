@@ -3,7 +3,7 @@ package org.beamarchiver.pipelines;
 import java.time.Instant;
 import java.util.List;
 import org.beamarchiver.io.source.LiveSource;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.DeletionReport;
@@ -19,7 +19,7 @@ public record DeleteRun(
     ArchiveRequest request,
     List<ArchivedPartition> partitions,
     LiveSource source,
-    LedgerConnection ledger,
+    JdbcEndpoint ledger,
     String archiveRoot,
     boolean dryRun,
     List<DeletionReport> refused) {}

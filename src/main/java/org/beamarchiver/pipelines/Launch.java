@@ -1,5 +1,6 @@
 package org.beamarchiver.pipelines;
 
+import org.beamarchiver.ledger.Ledger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -12,7 +13,7 @@ import org.beamarchiver.control.JobControl;
 import org.beamarchiver.io.LiveSources;
 import org.beamarchiver.io.source.LiveSource;
 import org.beamarchiver.io.store.Stores;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.options.ArchiveStoreOptions;
 import org.beamarchiver.options.CassandraSourceOptions;
@@ -37,7 +38,7 @@ record Launch(
     TableSpec spec,
     ArchiveRequest request,
     LiveSource source,
-    LedgerConnection ledger,
+    JdbcEndpoint ledger,
     String archiveRoot) {
 
   static <O extends TableSpecOptions & PeriodOptions & CassandraSourceOptions & JdbcSourceOptions & LedgerOptions & ArchiveStoreOptions>
@@ -48,7 +49,7 @@ record Launch(
     ArchiveRequest request = Requests.from(options, clock.instant());
     Instant now = Instant.now();
     LiveSource source = LiveSources.of(spec, options);
-    LedgerConnection ledger = LedgerConnection.from(options);
+    JdbcEndpoint ledger = Ledger.endpoint(options);
     String root = Stores.normalizeRoot(options.getArchiveRoot());
     String runId =
         action

@@ -107,7 +107,7 @@ public final class PlanPipeline {
       }
       Stores.deleteTempDir(ArchivePaths.tempDir(run.archiveRoot(), run.runId()));
     }
-    Map<PartitionKey, LedgerRow> rows = ledger.partitionRows(type, run.request());
+    Map<PartitionKey, LedgerRow> rows = ledger.archives().partitionRows(type, run.request());
     List<RunFile.Partition> partitions = new ArrayList<>();
     for (Map.Entry<PartitionKey, Long> e : counts.entrySet()) {
       PartitionKey k = e.getKey();
@@ -120,7 +120,7 @@ public final class PlanPipeline {
       if (r == null) {
         action = "ARCHIVE";
         iteration = 1;
-      } else if (Ledger.SUCCESS.equals(r.archivalStatus())) {
+      } else if (r.archived()) {
         action = "REARCHIVE";
         replaces = r.blobUrl();
         iteration = r.iteration() + 1;

@@ -1,5 +1,7 @@
 package org.beamarchiver.pipelines;
 
+import org.beamarchiver.ledger.RestoreStatus;
+import org.beamarchiver.ledger.Restore;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -11,7 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.beamarchiver.control.JobControl;
 import org.beamarchiver.control.JobRunner;
-import org.beamarchiver.control.JobState;
+import org.beamarchiver.ledger.JobState;
 import org.beamarchiver.control.RefusedException;
 import org.beamarchiver.integrity.ArchiveVerifier;
 import org.beamarchiver.integrity.Manifest;
@@ -21,7 +23,7 @@ import org.beamarchiver.io.source.LiveSource;
 import org.beamarchiver.io.store.ArchivePaths;
 import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.RowLayout;
@@ -79,7 +81,7 @@ final class RestoreJob implements JobRunner.Job<RestorePipeline.Summary> {
         options.getTargetJdbcUrl() == null ? launch.source()
             : LiveSources.jdbc(
                 launch.spec(),
-                new LedgerConnection(
+                new JdbcEndpoint(
                     options.getTargetJdbcUrl(), options.getTargetJdbcUsername(),
                     options.getTargetJdbcPassword() != null ? options.getTargetJdbcPassword() : System.getenv("TARGET_JDBC_PASSWORD")),
                 launch.source().outage());
@@ -104,7 +106,7 @@ final class RestoreJob implements JobRunner.Job<RestorePipeline.Summary> {
   public void prepare() throws Exception {
     ArchiveVerifier verifier = new ArchiveVerifier(key);
     List<LedgerRow> rows = new ArrayList<>();
-    for (LedgerRow r : ledger.partitionRows(type, launch.request()).values()) {
+    for (LedgerRow r : ledger.archives().partitionRows(type, launch.request()).values()) {
       if (ArchiveVerifier.archived(r)) {
         rows.add(r);
       }
@@ -116,16 +118,11 @@ final class RestoreJob implements JobRunner.Job<RestorePipeline.Summary> {
       Optional<ArchiveVerifier.Verdict> bad = verifier.checkManifest(r);
       if (bad.isPresent()) {
         String why = "refused, archive not verified: " + bad.get().describe();
-        refused.add(new RestorePipeline.Outcome(r.batchId(), r.period(), Ledger.FAILED, 0, why));
-        Ledger.Restore refusal =
-            new Ledger.Restore(launch.runId(), r.uuid(), r.batchId(), r.period(), r.blobUrl(), target, Instant.now(), 0,
-                Ledger.FAILED, why);
-        launch.ledger().call(
-            "record the refusal of " + r.batchId() + " " + r.period(),
-            c -> {
-              Ledger.recordRestore(c, type, refusal);
-              return null;
-            });
+        refused.add(new RestorePipeline.Outcome(r.batchId(), r.period(), RestoreStatus.FAILED.name(), 0, why));
+        Restore refusal =
+            new Restore(launch.runId(), r.uuid(), r.batchId(), r.period(), r.blobUrl(), target, Instant.now(), 0,
+                RestoreStatus.FAILED, why);
+        ledger.restores().record("record the refusal of " + r.batchId() + " " + r.period(), type, refusal);
         progress.note("refused " + r.batchId() + " " + r.period() + ": " + why);
         continue;
       }
@@ -179,9 +176,9 @@ final class RestoreJob implements JobRunner.Job<RestorePipeline.Summary> {
   @Override
   public RestorePipeline.Summary summarize(Map<String, Long> counters) throws Exception {
     List<RestorePipeline.Outcome> outcomes = new ArrayList<>();
-    for (Ledger.Restore r : ledger.restores(type)) {
+    for (Restore r : ledger.restores().ofType(type)) {
       if (r.runId().equals(launch.runId())) {
-        outcomes.add(new RestorePipeline.Outcome(r.batchId(), r.period(), r.status(), r.rows(), r.error()));
+        outcomes.add(new RestorePipeline.Outcome(r.batchId(), r.period(), r.status().name(), r.rows(), r.error()));
       }
     }
     outcomes.sort(Comparator.comparing(RestorePipeline.Outcome::batchId).thenComparing(RestorePipeline.Outcome::period));

@@ -1,5 +1,6 @@
 package org.beamarchiver.pipelines;
 
+import org.beamarchiver.ledger.RestoreStatus;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ public final class RestorePipeline {
   /** What a restore run did. */
   public record Summary(String runId, String target, String request, List<Outcome> partitions) {
     public long failed() {
-      return partitions.stream().filter(p -> !Ledger.SUCCESS.equals(p.status())).count();
+      return partitions.stream().filter(p -> !RestoreStatus.SUCCESS.name().equals(p.status())).count();
     }
 
     public long rows() {

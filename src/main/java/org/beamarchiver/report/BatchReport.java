@@ -41,7 +41,7 @@ import org.beamarchiver.io.format.CsvLines;
 import org.beamarchiver.io.store.ArchiveReader;
 import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.IsoWeek;
@@ -105,7 +105,7 @@ public final class BatchReport {
     String root = Stores.normalizeRoot(o.getArchiveRoot());
     SigningKey key = SigningKey.resolve(o, false, notes);
     Stores.configure(o);
-    Ledger ledger = new Ledger(LedgerConnection.from(o));
+    Ledger ledger = new Ledger(Ledger.endpoint(o));
     ledger.migrate();
     CassandraConnection cassandra = CassandraConnection.from(o);
     long fromMillis = from == null ? Long.MIN_VALUE : from.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
@@ -121,7 +121,7 @@ public final class BatchReport {
       ArchiveVerifier verifier = new ArchiveVerifier(key);
       List<String> lacking = new ArrayList<>();
       List<ArchivedPartition> archives = new ArrayList<>();
-      for (LedgerRow r : ledger.rowsOfBatch(spec.archiveType(), o.getBatchId())) {
+      for (LedgerRow r : ledger.archives().rowsOfBatch(spec.archiveType(), o.getBatchId())) {
         if (!ArchiveVerifier.archived(r) || !overlaps(r.period(), fromMillis, toMillis)) {
           continue;
         }

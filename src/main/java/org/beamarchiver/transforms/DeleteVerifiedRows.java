@@ -1,5 +1,7 @@
 package org.beamarchiver.transforms;
 
+import org.beamarchiver.ledger.Deletions;
+import org.beamarchiver.ledger.DeletionStatus;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,8 +18,7 @@ import org.beamarchiver.io.source.GuardedDeleter;
 import org.beamarchiver.io.source.LiveSource;
 import org.beamarchiver.io.store.ArchiveReader;
 import org.beamarchiver.io.store.Stores;
-import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.DeleteOutcome;
 import org.beamarchiver.model.DeleteTally;
@@ -47,7 +48,7 @@ public final class DeleteVerifiedRows
       int concurrency,
       double deletesPerWorker,
       DeleteHook hook,
-      LedgerConnection ledger,
+      JdbcEndpoint ledger,
       String runId)
       implements java.io.Serializable {}
 
@@ -129,11 +130,7 @@ public final class DeleteVerifiedRows
      * earlier delete was interrupted (still PENDING): the deleter then works in repair mode.
      */
     private boolean writeAhead(ArchivedPartition p) throws Exception {
-      boolean repair =
-          PartitionDeletion.PENDING.equals(
-              settings.ledger().call(
-                  "record the start of the delete of " + p.partition(),
-                  c -> Ledger.markDeletionPending(c, p.uuid(), settings.runId())));
+      boolean repair = new Deletions(settings.ledger()).markPending(p, settings.runId()) == DeletionStatus.PENDING;
       if (repair) {
         repairing.inc();
         LOG.info("partition {}: an earlier delete was interrupted; checking its rows in repair mode", p.partition());

@@ -1,5 +1,8 @@
 package org.beamarchiver.transforms;
 
+import org.beamarchiver.ledger.Deletions;
+import org.beamarchiver.ledger.DeletionStatus;
+import org.beamarchiver.ledger.Deletion;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.apache.beam.sdk.coders.SerializableCoder;
@@ -9,8 +12,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
-import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.model.DeleteOutcome;
 import org.beamarchiver.model.PartitionDeletion;
 
@@ -21,11 +23,11 @@ import org.beamarchiver.model.PartitionDeletion;
  */
 public final class RecordDeletion
     extends PTransform<PCollection<PartitionDeletion>, PCollection<PartitionDeletion>> {
-  private final LedgerConnection ledger;
+  private final JdbcEndpoint ledger;
   private final String runId;
   private final boolean dryRun;
 
-  public RecordDeletion(LedgerConnection ledger, String runId, boolean dryRun) {
+  public RecordDeletion(JdbcEndpoint ledger, String runId, boolean dryRun) {
     this.ledger = ledger;
     this.runId = runId;
     this.dryRun = dryRun;
@@ -40,12 +42,13 @@ public final class RecordDeletion
   static final class UpdateLedgerRowFn extends DoFn<PartitionDeletion, PartitionDeletion> {
     private final Counter succeeded = Metrics.counter("delete", "partitionsDeleted");
     private final Counter failedPartitions = Metrics.counter("delete", "partitionsFailed");
-    private final LedgerConnection ledger;
+    private final JdbcEndpoint ledger;
     private final String runId;
     private final boolean dryRun;
-    private transient LedgerConnection.Reused connection;
+    private transient JdbcEndpoint.Reused connection;
+    private transient Deletions deletions;
 
-    UpdateLedgerRowFn(LedgerConnection ledger, String runId, boolean dryRun) {
+    UpdateLedgerRowFn(JdbcEndpoint ledger, String runId, boolean dryRun) {
       this.ledger = ledger;
       this.runId = runId;
       this.dryRun = dryRun;
@@ -62,22 +65,19 @@ public final class RecordDeletion
       if (!dryRun) {
         if (connection == null) {
           connection = ledger.reused();
+          deletions = new Deletions(connection);
         }
         // Ridden through a ledger outage (the same values written again are harmless).
-        connection.call(
+        deletions.record(
             "record the deletion of " + d.partition().partition(),
-            c -> {
-              Ledger.recordDeletion(
-                  c,
-                  d.partition().uuid(),
-                  d.status(),
-                  d.tally().get(DeleteOutcome.DELETED),
-                  d.tally().get(DeleteOutcome.SKIPPED_CHANGED) + d.tally().get(DeleteOutcome.SKIPPED_NO_WRITE_TIME),
-                  d.tally().get(DeleteOutcome.ABSENT),
-                  d.error(),
-                  runId);
-              return null;
-            });
+            new Deletion(
+                d.partition().uuid(),
+                DeletionStatus.valueOf(d.status()),
+                d.tally().get(DeleteOutcome.DELETED),
+                d.tally().get(DeleteOutcome.SKIPPED_CHANGED) + d.tally().get(DeleteOutcome.SKIPPED_NO_WRITE_TIME),
+                d.tally().get(DeleteOutcome.ABSENT),
+                d.error(),
+                runId));
       }
       out.output(d);
     }

@@ -14,8 +14,8 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
-import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.ledger.Archives;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.model.ArchivedFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RecordInLedger
     extends PTransform<PCollection<ArchivedFile>, PCollection<ArchivedFile>> {
-  private final LedgerConnection ledger;
+  private final JdbcEndpoint ledger;
   private final String archiveType;
   private final String runId;
   private final Instant archivalDate;
@@ -34,7 +34,7 @@ public final class RecordInLedger
   private final boolean force;
 
   public RecordInLedger(
-      LedgerConnection ledger,
+      JdbcEndpoint ledger,
       String archiveType,
       String runId,
       Instant archivalDate,
@@ -50,19 +50,14 @@ public final class RecordInLedger
 
   /** The write-ahead of {@link WritePartitionFiles}: the object's name recorded before it exists. */
   public WritePartitionFiles.WriteAhead writeAhead() {
-    LedgerConnection l = ledger;
+    JdbcEndpoint l = ledger;
     String type = archiveType;
     String run = runId;
     Instant date = archivalDate;
     String request = requestData;
     return (key, finalName) -> {
       try {
-        l.call(
-            "record the write-ahead of " + key,
-            c -> {
-              Ledger.markPending(c, type, key, finalName, run, date, request);
-              return null;
-            });
+        new Archives(l).markPending(type, key, finalName, new Archives.Run(run, date, request, false));
       } catch (SQLException e) {
         throw new SQLException("ledger " + l + ": " + e.getMessage(), e.getSQLState(), e);
       }
@@ -80,13 +75,14 @@ public final class RecordInLedger
     private static final Logger LOG = LoggerFactory.getLogger(UpsertLedgerRowFn.class);
     private final Counter rowsRecorded = Metrics.counter("archive", "ledgerRowsRecorded");
     private final Counter supersededRemoved = Metrics.counter("archive", "supersededRemoved");
-    private final LedgerConnection ledger;
+    private final JdbcEndpoint ledger;
     private final String archiveType;
     private final String runId;
     private final Instant archivalDate;
     private final String requestData;
     private final boolean force;
-    private transient LedgerConnection.Reused connection;
+    private transient JdbcEndpoint.Reused connection;
+    private transient Archives archives;
 
     UpsertLedgerRowFn(RecordInLedger spec) {
       this.ledger = spec.ledger;
@@ -100,16 +96,15 @@ public final class RecordInLedger
     @Setup
     public void setup() {
       connection = ledger.reused();
+      archives = new Archives(connection);
     }
 
     @ProcessElement
     public void process(@Element ArchivedFile file, OutputReceiver<ArchivedFile> out)
         throws SQLException, IOException {
       // Ridden through a ledger outage: a retry after a lost commit answer finds its own row.
-      Ledger.Upsert done =
-          connection.call(
-              "record partition " + file.partition(),
-              c -> Ledger.upsertArchive(c, archiveType, file, runId, archivalDate, requestData, force));
+      Archives.Upsert done =
+          archives.upsert(archiveType, file, new Archives.Run(runId, archivalDate, requestData, force));
       if (done.written()) {
         rowsRecorded.inc();
       } else if (file.succeeded()) {
@@ -121,12 +116,7 @@ public final class RecordInLedger
         // removes it, if this fails).
         try {
           Stores.delete(List.of(FileSystems.matchNewResource(done.supersededBlob(), false)));
-          connection.call(
-              "record a superseded object removed",
-              c -> {
-                Ledger.markSupersededRemoved(c, Ledger.uuidOf(archiveType, file.partition()), done.supersededRun());
-                return null;
-              });
+          archives.markSupersededRemoved(Archives.uuidOf(archiveType, file.partition()), done.supersededRun());
           supersededRemoved.inc();
         } catch (IOException | RuntimeException e) {
           LOG.warn("could not remove superseded {}: {}", done.supersededBlob(), e.toString());

@@ -1,5 +1,8 @@
 package org.beamarchiver.transforms;
 
+import org.beamarchiver.ledger.Restores;
+import org.beamarchiver.ledger.RestoreStatus;
+import org.beamarchiver.ledger.Restore;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -15,8 +18,7 @@ import org.beamarchiver.io.source.LiveSource;
 import org.beamarchiver.io.source.RestoreWriter;
 import org.beamarchiver.io.store.ArchiveReader;
 import org.beamarchiver.io.store.Stores;
-import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.PartitionRestore;
 import org.beamarchiver.spec.TableSpec;
@@ -45,7 +47,7 @@ public final class RestoreVerifiedRows
       List<String> fileHeader,
       int concurrency,
       double writesPerWorker,
-      LedgerConnection ledger,
+      JdbcEndpoint ledger,
       String archiveType,
       String runId)
       implements java.io.Serializable {}
@@ -118,22 +120,17 @@ public final class RestoreVerifiedRows
       } else {
         partitionsFailed.inc();
       }
-      Ledger.Restore record =
-          new Ledger.Restore(
+      Restore record =
+          new Restore(
               settings.runId(), p.uuid(), p.partition().batchId(), p.partition().period(), p.blobUrl(),
               settings.targetSpec().qualifiedTable(), Instant.now(), result.rowsWritten(),
-              result.succeeded() ? Ledger.SUCCESS : Ledger.FAILED,
+              result.succeeded() ? RestoreStatus.SUCCESS : RestoreStatus.FAILED,
               result.succeeded()
                   ? (result.rowsPresent() + result.rowsKeptNewer() == 0 ? null
                       : result.rowsPresent() + " already present, " + result.rowsKeptNewer() + " newer in the target (kept)")
                   : result.error() != null ? result.error() : result.rowsFailed() + " row(s) failed to write");
       // Ridden through a ledger outage; a retry rewrites the same record.
-      settings.ledger().call(
-          "record the restore of " + p.partition(),
-          c -> {
-            Ledger.recordRestore(c, settings.archiveType(), record);
-            return null;
-          });
+      new Restores(settings.ledger()).record("record the restore of " + p.partition(), settings.archiveType(), record);
       out.output(result);
     }
   }

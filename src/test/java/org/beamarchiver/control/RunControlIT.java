@@ -1,5 +1,8 @@
 package org.beamarchiver.control;
 
+import org.beamarchiver.ledger.DeletionStatus;
+import org.beamarchiver.ledger.ArchiveStatus;
+import org.beamarchiver.ledger.JobState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -39,7 +42,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.beamarchiver.cli.Main;
 import org.beamarchiver.ledger.Jobs;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.IsoWeek;
 import org.beamarchiver.options.ArchiveOptions;
@@ -90,7 +93,7 @@ class RunControlIT {
     }
 
     Ledger ledger() {
-      return new Ledger(new LedgerConnection(ledgerUrl, null, null));
+      return new Ledger(new JdbcEndpoint(ledgerUrl, null, null));
     }
   }
 
@@ -174,8 +177,8 @@ class RunControlIT {
   static void assertConsistent(Fixture f, Map<String, Integer> truth) throws Exception {
     Map<String, Integer> archived = new TreeMap<>();
     Set<String> recorded = new TreeSet<>();
-    for (LedgerRow r : f.ledger().rowsOfType("assessment")) {
-      assertEquals(Ledger.SUCCESS, r.archivalStatus(), r.toString());
+    for (LedgerRow r : f.ledger().archives().rowsOfType("assessment")) {
+      assertEquals(ArchiveStatus.SUCCESS, r.archivalStatus(), r.toString());
       assertEquals(null, r.pendingRunId(), "no write-ahead left open: " + r);
       Path file = Paths.get(r.blobUrl());
       List<Map<String, String>> rows = ArchiveFiles.read(file);
@@ -208,7 +211,7 @@ class RunControlIT {
     RunFile rf = RunFile.read(runFile.toString());
     assertEquals(truth.size(), rf.partitions().size());
     assertFalse(Files.exists(f.archives()), "a plan writes no archive");
-    assertTrue(f.ledger().rowsOfType("assessment").isEmpty(), "a plan records no partition");
+    assertTrue(f.ledger().archives().rowsOfType("assessment").isEmpty(), "a plan records no partition");
 
     // A directory where one partition's object must go: its rename fails, the others succeed.
     RunFile.Partition victim = rf.partitions().get(3);
@@ -217,13 +220,13 @@ class RunControlIT {
     Cli first = cli("archive", f, "--plan=" + runFile);
     assertEquals(3, first.code(), first.out());
     Map<String, LedgerRow> rows = new HashMap<>();
-    f.ledger().rowsOfType("assessment").forEach(r -> rows.put(r.batchId() + " " + r.period(), r));
+    f.ledger().archives().rowsOfType("assessment").forEach(r -> rows.put(r.batchId() + " " + r.period(), r));
     String victimKey = victim.batchId() + " " + victim.period();
-    assertEquals(Ledger.FAILED, rows.get(victimKey).archivalStatus());
+    assertEquals(ArchiveStatus.FAILED, rows.get(victimKey).archivalStatus());
     assertTrue(rows.get(victimKey).errMessage().contains("write failed"), rows.get(victimKey).errMessage());
-    assertEquals(truth.size() - 1, rows.values().stream().filter(r -> Ledger.SUCCESS.equals(r.archivalStatus())).count());
+    assertEquals(truth.size() - 1, rows.values().stream().filter(r -> r.archived()).count());
 
-    Jobs jobs = new Jobs(new LedgerConnection(f.ledgerUrl(), null, null));
+    Jobs jobs = new Jobs(new JdbcEndpoint(f.ledgerUrl(), null, null));
     Jobs.JobRow job = jobs.recent("assessment", 1).get(0);
     assertEquals(JobState.COMPLETED_WITH_FAILURES, job.state());
     assertEquals(3, job.exitCode());
@@ -237,7 +240,7 @@ class RunControlIT {
     Files.delete(blocker);
     Cli second = cli("archive", f, "--plan=" + runFile);
     assertEquals(0, second.code(), second.out());
-    LedgerRow redone = f.ledger().rowsOfType("assessment").stream()
+    LedgerRow redone = f.ledger().archives().rowsOfType("assessment").stream()
         .filter(r -> (r.batchId() + " " + r.period()).equals(victimKey)).findFirst().get();
     assertEquals(2, redone.iteration());
     assertConsistent(f, truth);
@@ -262,9 +265,9 @@ class RunControlIT {
     assertTrue(executed.out().contains("executing the plan"), executed.out());
     archive(direct);
     Map<String, String> a = new TreeMap<>();
-    planned.ledger().rowsOfType("assessment").forEach(r -> a.put(r.batchId() + " " + r.period(), r.rowCount() + " " + r.checksumSha256()));
+    planned.ledger().archives().rowsOfType("assessment").forEach(r -> a.put(r.batchId() + " " + r.period(), r.rowCount() + " " + r.checksumSha256()));
     Map<String, String> b = new TreeMap<>();
-    direct.ledger().rowsOfType("assessment").forEach(r -> b.put(r.batchId() + " " + r.period(), r.rowCount() + " " + r.checksumSha256()));
+    direct.ledger().archives().rowsOfType("assessment").forEach(r -> b.put(r.batchId() + " " + r.period(), r.rowCount() + " " + r.checksumSha256()));
     assertEquals(b, a);
     assertConsistent(planned, truth(planned));
   }
@@ -275,11 +278,11 @@ class RunControlIT {
     Map<String, Integer> truth = truth(f);
     archive(f);
     Map<String, LedgerRow> before = new TreeMap<>();
-    f.ledger().rowsOfType("assessment").forEach(r -> before.put(r.batchId() + " " + r.period(), r));
+    f.ledger().archives().rowsOfType("assessment").forEach(r -> before.put(r.batchId() + " " + r.period(), r));
 
     ArchiveSummary forced = archive(f, "--forceArchival=true", "--batchIds=batch-001");
     assertEquals(0, forced.failedPartitions());
-    for (LedgerRow r : f.ledger().rowsOfType("assessment")) {
+    for (LedgerRow r : f.ledger().archives().rowsOfType("assessment")) {
       LedgerRow old = before.get(r.batchId() + " " + r.period());
       if (r.batchId().equals("batch-001")) {
         assertEquals(2, r.iteration());
@@ -290,21 +293,21 @@ class RunControlIT {
         assertEquals(old, r, "other partitions untouched");
       }
     }
-    List<Map<String, Object>> history = f.ledger().history("assessment");
+    List<Map<String, Object>> history = f.ledger().archives().history("assessment");
     assertEquals(2, history.size());
-    history.forEach(h -> assertEquals(Ledger.SUPERSEDED, h.get("archival_status")));
+    history.forEach(h -> assertEquals(ArchiveStatus.SUPERSEDED.name(), h.get("archival_status")));
     history.forEach(h -> assertEquals(Boolean.TRUE, h.get("object_removed")));
     assertConsistent(f, truth);
 
     // Delete batch-002's rows, then try to force it: refused, nothing changed.
     DeleteOptions d = PipelineOptionsFactory.fromArgs(args(f, "--batchIds=batch-002").toArray(new String[0])).as(DeleteOptions.class);
     DeletePipeline.run(d, Clock.fixed(AS_OF, ZoneOffset.UTC), new Progress(quiet()));
-    List<LedgerRow> ledgerBefore = f.ledger().rowsOfType("assessment");
+    List<LedgerRow> ledgerBefore = f.ledger().archives().rowsOfType("assessment");
     Set<String> objectsBefore = ArchiveFiles.list(f.archives()).stream().collect(Collectors.toSet());
     Cli refused = cli("archive", f, "--forceArchival=true", "--batchIds=batch-002,batch-003");
     assertEquals(5, refused.code(), refused.out());
     assertTrue(refused.out().contains("refused") && refused.out().contains("batch-002"), refused.out());
-    assertEquals(ledgerBefore, f.ledger().rowsOfType("assessment"));
+    assertEquals(ledgerBefore, f.ledger().archives().rowsOfType("assessment"));
     assertEquals(objectsBefore, ArchiveFiles.list(f.archives()).stream().collect(Collectors.toSet()));
   }
 
@@ -312,7 +315,7 @@ class RunControlIT {
   void aPartitionThatFailedMaxIterationsTimesIsSkippedUnlessForced() throws Exception {
     Fixture f = fixture("iterations", TestServers.newH2Ledger(), 200);
     archive(f);
-    LedgerRow victim = f.ledger().rowsOfType("assessment").get(0);
+    LedgerRow victim = f.ledger().archives().rowsOfType("assessment").get(0);
     Files.delete(Paths.get(victim.blobUrl()));
     try (Connection c = DriverManager.getConnection(f.ledgerUrl());
         PreparedStatement s = c.prepareStatement(
@@ -323,11 +326,11 @@ class RunControlIT {
     Cli skipped = cli("archive", f);
     assertEquals(0, skipped.code(), skipped.out());
     assertTrue(skipped.out().contains("--maxIterations"), skipped.out());
-    assertEquals(Ledger.FAILED, f.ledger().rowsOfType("assessment").get(0).archivalStatus());
+    assertEquals(ArchiveStatus.FAILED, f.ledger().archives().rowsOfType("assessment").get(0).archivalStatus());
     Cli forced = cli("archive", f, "--forceArchival=true", "--batchIds=" + victim.batchId());
     assertEquals(0, forced.code(), forced.out());
-    LedgerRow done = f.ledger().rowsOfType("assessment").get(0);
-    assertEquals(Ledger.SUCCESS, done.archivalStatus());
+    LedgerRow done = f.ledger().archives().rowsOfType("assessment").get(0);
+    assertEquals(ArchiveStatus.SUCCESS, done.archivalStatus());
     assertEquals(4, done.iteration());
     assertConsistent(f, truth(f));
   }
@@ -335,7 +338,7 @@ class RunControlIT {
   @Test
   void aLiveLeaseMakesASecondRunExitOrWaitAndAnExpiredOneIsTakenOver() throws Exception {
     Fixture f = fixture("lease", TestServers.newPostgresDatabase(), 200);
-    new Ledger(new LedgerConnection(f.ledgerUrl(), null, null)).migrate();
+    new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null)).migrate();
     try (Connection c = DriverManager.getConnection(f.ledgerUrl());
         Statement s = c.createStatement()) {
       s.execute("INSERT INTO archiver_lease VALUES ('table:assessment', 'run-other', 'host elsewhere, pid 42',"
@@ -344,7 +347,7 @@ class RunControlIT {
     Cli busy = cli("archive", f);
     assertEquals(4, busy.code(), busy.out());
     assertTrue(busy.out().contains("run-other") && busy.out().contains("pid 42"), busy.out());
-    assertTrue(f.ledger().rowsOfType("assessment").isEmpty(), "nothing was done");
+    assertTrue(f.ledger().archives().rowsOfType("assessment").isEmpty(), "nothing was done");
     Cli busyDelete = cli("delete", f);
     assertEquals(4, busyDelete.code(), busyDelete.out());
 
@@ -384,22 +387,22 @@ class RunControlIT {
   void anArchiveKilledInTheMiddleIsFinishedByTheNextRunWithNothingLostOrDoubled() throws Exception {
     Fixture f = fixture("kill-archive", TestServers.newPostgresDatabase(), 3000);
     Map<String, Integer> truth = truth(f);
-    new Ledger(new LedgerConnection(f.ledgerUrl(), null, null)).migrate();
+    new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null)).migrate();
     Path log = dir.resolve("kill-archive.log");
     Process p = spawn("archive", f, log, "--leaseSeconds=5");
     // Kill as soon as the first partition is being written.
     boolean writing = waitFor(f.ledgerUrl(), "SELECT COUNT(*) FROM archival_metadata", 1, Duration.ofSeconds(120), p);
     p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     assertTrue(writing, "the run reached its writing phase before it was killed: " + Files.readString(log));
-    List<LedgerRow> left = f.ledger().rowsOfType("assessment");
+    List<LedgerRow> left = f.ledger().archives().rowsOfType("assessment");
     assertTrue(left.size() < truth.size() || left.stream().anyMatch(r -> r.pendingRunId() != null)
-            || left.stream().anyMatch(r -> !Ledger.SUCCESS.equals(r.archivalStatus())),
+            || left.stream().anyMatch(r -> !r.archived()),
         "the kill landed before the run finished");
 
     Cli rerun = cli("archive", f, "--waitForLeaseSeconds=60");
     assertEquals(0, rerun.code(), rerun.out());
     assertConsistent(f, truth);
-    Jobs jobs = new Jobs(new LedgerConnection(f.ledgerUrl(), null, null));
+    Jobs jobs = new Jobs(new JdbcEndpoint(f.ledgerUrl(), null, null));
     List<Jobs.JobRow> all = jobs.recent("assessment", 10);
     assertEquals(2, all.size());
     assertEquals(JobState.COMPLETED, all.get(0).state());
@@ -411,7 +414,7 @@ class RunControlIT {
     Fixture f = fixture("kill-delete", TestServers.newPostgresDatabase(), 600);
     archive(f);
     Set<String> archived = new TreeSet<>();
-    for (LedgerRow r : f.ledger().rowsOfType("assessment")) {
+    for (LedgerRow r : f.ledger().archives().rowsOfType("assessment")) {
       for (Map<String, String> m : ArchiveFiles.read(Paths.get(r.blobUrl()))) {
         archived.add(m.get("user_id") + "|" + m.get("course_id") + "|" + m.get("batch_id") + "|" + m.get("content_id") + "|" + m.get("attempt_id"));
       }
@@ -441,8 +444,8 @@ class RunControlIT {
     Set<String> expected = new TreeSet<>(all);
     expected.removeAll(archived);
     assertEquals(expected, keys(f), "exactly the archived rows are gone; the current week's stay");
-    for (LedgerRow r : f.ledger().rowsOfType("assessment")) {
-      assertEquals(Ledger.SUCCESS, r.deletionStatus(), r.toString());
+    for (LedgerRow r : f.ledger().archives().rowsOfType("assessment")) {
+      assertEquals(DeletionStatus.SUCCESS, r.deletionStatus(), r.toString());
     }
   }
 

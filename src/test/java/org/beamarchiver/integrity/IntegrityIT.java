@@ -1,5 +1,6 @@
 package org.beamarchiver.integrity;
 
+import org.beamarchiver.ledger.DeletionStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -28,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.beamarchiver.cli.Main;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.IsoWeek;
 import org.beamarchiver.model.RollupStats;
@@ -72,11 +73,11 @@ class IntegrityIT {
 
   record Fixture(String keyspace, Path spec, Path root, String ledgerUrl) {
     Ledger ledger() {
-      return new Ledger(new LedgerConnection(ledgerUrl, null, null));
+      return new Ledger(new JdbcEndpoint(ledgerUrl, null, null));
     }
 
     List<LedgerRow> archived() throws Exception {
-      return ledger().rowsOfType("assessment").stream().filter(r -> Ledger.SUCCESS.equals(r.archivalStatus())).toList();
+      return ledger().archives().rowsOfType("assessment").stream().filter(r -> r.archived()).toList();
     }
   }
 
@@ -229,7 +230,7 @@ class IntegrityIT {
     Map<String, LedgerRow> after = new HashMap<>();
     f.archived().forEach(r -> after.put(r.batchId() + "/" + r.period(), r));
     for (String p : kept) {
-      assertEquals("FAILED", after.get(p).deletionStatus(), p);
+      assertEquals(DeletionStatus.FAILED, after.get(p).deletionStatus(), p);
     }
     assertTrue(after.get(inFirst.batchId() + "/" + inFirst.period()).errMessage().contains("SIGNATURE_INVALID"));
     Cli status = cli(f, "status");

@@ -1,5 +1,6 @@
 package org.beamarchiver.ledger;
 
+import org.beamarchiver.sql.JdbcEndpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +28,7 @@ class LedgerRequestTest {
 
   @Test
   void aRequestsRowsAreExactlyThoseItCovers() throws Exception {
-    LedgerConnection conn = new LedgerConnection("jdbc:h2:mem:ledger-request-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", null, null);
+    JdbcEndpoint conn = new JdbcEndpoint("jdbc:h2:mem:ledger-request-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", null, null);
     Ledger ledger = new Ledger(conn);
     ledger.migrate();
     List<IsoWeek> weeks = new ArrayList<>();
@@ -53,7 +54,7 @@ class LedgerRequestTest {
       }
       ps.executeBatch();
     }
-    List<LedgerRow> all = ledger.rowsOfType("t");
+    List<LedgerRow> all = ledger.archives().rowsOfType("t");
     assertEquals(BATCHES.length * weeks.size(), all.size());
     assertTrue(weeks.stream().anyMatch(w -> w.toString().equals("2020-W53")));
 
@@ -85,7 +86,7 @@ class LedgerRequestTest {
           expected.add(r);
         }
       }
-      List<LedgerRow> got = ledger.rowsOfRequest("t", request);
+      List<LedgerRow> got = ledger.archives().rowsOfRequest("t", request);
       assertEquals(uuids(expected), uuids(got), request.describe());
       nonEmpty += got.isEmpty() ? 0 : 1;
     }
@@ -94,7 +95,7 @@ class LedgerRequestTest {
 
   @Test
   void currentObjectsAreFoundInChunks() throws Exception {
-    LedgerConnection conn = new LedgerConnection("jdbc:h2:mem:ledger-objects-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", null, null);
+    JdbcEndpoint conn = new JdbcEndpoint("jdbc:h2:mem:ledger-objects-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", null, null);
     Ledger ledger = new Ledger(conn);
     ledger.migrate();
     try (Connection c = conn.open();
@@ -109,10 +110,10 @@ class LedgerRequestTest {
     for (int i = 0; i < 1200; i++) {
       many.add("file:///x/other-" + i);
     }
-    assertFalse(ledger.anyCurrentObject("t", many));
+    assertFalse(ledger.archives().anyCurrentObject("t", many));
     many.add("file:///x/current");
-    assertTrue(ledger.anyCurrentObject("t", many));
-    assertFalse(ledger.anyCurrentObject("u", many));
+    assertTrue(ledger.archives().anyCurrentObject("t", many));
+    assertFalse(ledger.archives().anyCurrentObject("u", many));
   }
 
   private static List<String> uuids(List<LedgerRow> rows) {

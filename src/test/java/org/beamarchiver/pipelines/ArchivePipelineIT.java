@@ -1,5 +1,6 @@
 package org.beamarchiver.pipelines;
 
+import org.beamarchiver.ledger.ArchiveStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,7 +27,7 @@ import java.util.stream.Collectors;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.beamarchiver.io.cassandra.CqlText;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.IsoWeek;
 import org.beamarchiver.options.ArchiveOptions;
@@ -167,7 +168,7 @@ class ArchivePipelineIT {
       LedgerRow r = e.getValue();
       Path file = Paths.get(r.blobUrl());
       assertTrue(file.startsWith(root.resolve("archived-batches/assessment")), r.blobUrl());
-      assertEquals("SUCCESS", r.archivalStatus());
+      assertEquals(ArchiveStatus.SUCCESS, r.archivalStatus());
       assertEquals(ArchiveFiles.sha256(file), r.checksumSha256());
       assertEquals(Files.size(file), r.byteSize());
       List<Map<String, String>> rows = ArchiveFiles.read(file);
@@ -201,12 +202,12 @@ class ArchivePipelineIT {
     assertTrue(dead.get(1).startsWith("\"null time column 'updated_on'\""), dead.get(1));
 
     // Rerun: nothing rewritten, ledger unchanged, no new file.
-    List<LedgerRow> before = new Ledger(new LedgerConnection(ledgerUrl, null, null)).rowsOfType("assessment");
+    List<LedgerRow> before = new Ledger(new JdbcEndpoint(ledgerUrl, null, null)).archives().rowsOfType("assessment");
     List<String> filesBefore = ArchiveFiles.list(root.resolve("archived-batches"));
     ArchiveSummary again = archive(options(ledgerUrl, root, "--period=ALL"));
     assertEquals(0, again.partitions().size());
     assertEquals(ledger.size(), again.run().alreadyArchived().size());
-    assertEquals(before, new Ledger(new LedgerConnection(ledgerUrl, null, null)).rowsOfType("assessment"));
+    assertEquals(before, new Ledger(new JdbcEndpoint(ledgerUrl, null, null)).archives().rowsOfType("assessment"));
     assertEquals(filesBefore, ArchiveFiles.list(root.resolve("archived-batches")));
     assertEquals(List.of(), ArchiveFiles.list(root.resolve("_tmp")), "no temporary objects left");
   }

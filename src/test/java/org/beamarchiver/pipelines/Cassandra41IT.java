@@ -1,6 +1,7 @@
 package org.beamarchiver.pipelines;
 
 import org.beamarchiver.io.source.DeleteHook;
+import org.beamarchiver.ledger.ArchiveStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.beamarchiver.io.cassandra.CqlText;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.DeletionReport;
 import org.beamarchiver.model.IsoWeek;
@@ -197,15 +198,15 @@ class Cassandra41IT {
     SortedSet<String> archivable = archivable(original);
 
     String archiveOut = cli(f, "archive", "--cassandraSplits=4");
-    Ledger ledger = new Ledger(new LedgerConnection(f.ledgerUrl(), null, null));
-    List<LedgerRow> partitions = ledger.rowsOfType("assessment");
+    Ledger ledger = new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null));
+    List<LedgerRow> partitions = ledger.archives().rowsOfType("assessment");
     assertEquals(6, partitions.size(), "3 batches x 2 complete weeks: " + archiveOut);
     assertEquals(archivable, keysInFiles(partitions), "the files hold exactly the rows of the complete weeks");
     assertEquals(archivable.size(), sum(partitions, LedgerRow::rowCount));
     Set<String> files = new TreeSet<>(ArchiveFiles.list(f.root().resolve("archived-batches/assessment")));
     Set<String> listed = new TreeSet<>();
     for (LedgerRow r : partitions) {
-      assertEquals("SUCCESS", r.archivalStatus());
+      assertEquals(ArchiveStatus.SUCCESS, r.archivalStatus());
       assertEquals(ArchiveFiles.sha256(Paths.get(r.blobUrl())), r.checksumSha256());
       assertEquals(Files.size(Paths.get(r.blobUrl())), r.byteSize());
       listed.add(Paths.get(r.blobUrl()).getFileName().toString());
@@ -243,8 +244,8 @@ class Cassandra41IT {
     assertEquals(regularTimes, writeTimes(f, changedRegular), "not written to");
     assertEquals(listTimes, writeTimes(f, changedList), "not written to");
     assertEquals(listAfterChange, questions(f, changedList));
-    partitions = ledger.rowsOfType("assessment");
-    assertTrue(partitions.stream().allMatch(r -> "SUCCESS".equals(r.deletionStatus())), partitions.toString());
+    partitions = ledger.archives().rowsOfType("assessment");
+    assertTrue(partitions.stream().allMatch(r -> r.deleted()), partitions.toString());
     assertEquals(archivable.size() - 4, sum(partitions, LedgerRow::deletedRows));
     assertEquals(4, sum(partitions, LedgerRow::skippedChangedRows));
     assertEquals(0, sum(partitions, LedgerRow::absentRows));
@@ -263,8 +264,8 @@ class Cassandra41IT {
     Fixture f = fixture("race", 200);
     cli(f, "archive", "--cassandraSplits=2");
     Map<String, List<String>> original = table(f);
-    List<String> archived = new ArrayList<>(keysInFiles(new Ledger(new LedgerConnection(f.ledgerUrl(), null, null))
-        .rowsOfType("assessment")));
+    List<String> archived = new ArrayList<>(keysInFiles(new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null))
+        .archives().rowsOfType("assessment")));
     String appended = archived.get(1);
     String regular = archived.get(4);
     String replaced = archived.get(7);

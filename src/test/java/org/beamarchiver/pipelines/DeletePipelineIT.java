@@ -1,6 +1,7 @@
 package org.beamarchiver.pipelines;
 
 import org.beamarchiver.io.source.DeleteHook;
+import org.beamarchiver.ledger.DeletionStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -32,7 +33,7 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.DeletionReport;
 import org.beamarchiver.options.ArchiveOptions;
@@ -228,9 +229,9 @@ class DeletePipelineIT {
     assertEquals(archived.size() - 2, d.total(DeletionReport::deleted));
     assertEquals(2, d.total(DeletionReport::skippedChanged));
 
-    Ledger ledger = new Ledger(new LedgerConnection(f.ledgerUrl(), null, null));
-    for (LedgerRow r : ledger.rowsOfType("assessment")) {
-      assertEquals("SUCCESS", r.deletionStatus(), r.toString());
+    Ledger ledger = new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null));
+    for (LedgerRow r : ledger.archives().rowsOfType("assessment")) {
+      assertEquals(DeletionStatus.SUCCESS, r.deletionStatus(), r.toString());
       assertNotNull(r.deletionDate());
       assertEquals(r.rowCount(), r.deletedRows() + r.skippedChangedRows() + r.absentRows());
     }
@@ -358,10 +359,10 @@ class DeletePipelineIT {
       assertEquals(before.get(k), after.get(k), "row of an unverified archive kept: " + k);
     }
     assertTrue(d.total(DeletionReport::deleted) > 0, "the other partitions went on");
-    Ledger ledger = new Ledger(new LedgerConnection(pg, null, null));
-    for (LedgerRow row : ledger.rowsOfType("assessment")) {
+    Ledger ledger = new Ledger(new JdbcEndpoint(pg, null, null));
+    for (LedgerRow row : ledger.archives().rowsOfType("assessment")) {
       boolean bad = row.uuid().equals(flipped.uuid()) || row.uuid().equals(missing.uuid()) || row.uuid().equals(miscounted.uuid());
-      assertEquals(bad ? "FAILED" : "SUCCESS", row.deletionStatus(), row.batchId() + " " + row.period());
+      assertEquals(bad ? DeletionStatus.FAILED : DeletionStatus.SUCCESS, row.deletionStatus(), row.batchId() + " " + row.period());
       if (bad) {
         assertTrue(
             row.errMessage().startsWith(
@@ -407,8 +408,8 @@ class DeletePipelineIT {
     assertEquals(1, done.deleted());
     assertEquals(done.rows() - 1, done.absent(), "rows deleted by the first run are absent now");
     assertFalse(table(f).containsKey(failing));
-    for (LedgerRow r : new Ledger(new LedgerConnection(f.ledgerUrl(), null, null)).rowsOfType("assessment")) {
-      assertEquals("SUCCESS", r.deletionStatus());
+    for (LedgerRow r : new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null)).archives().rowsOfType("assessment")) {
+      assertEquals(DeletionStatus.SUCCESS, r.deletionStatus());
     }
   }
 
@@ -439,7 +440,7 @@ class DeletePipelineIT {
     assertEquals(archived.size(), d.total(DeletionReport::wouldDelete));
     assertEquals(0, d.total(DeletionReport::deleted));
     assertEquals(a.partitions().size(), d.partitions().size());
-    for (LedgerRow r : new Ledger(new LedgerConnection(f.ledgerUrl(), null, null)).rowsOfType("assessment")) {
+    for (LedgerRow r : new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null)).archives().rowsOfType("assessment")) {
       assertNull(r.deletionStatus(), "a dry run records nothing");
     }
     // Restricting by batch and week selects only those partitions.
@@ -483,7 +484,7 @@ class DeletePipelineIT {
     session.execute("UPDATE " + f.table() + " SET grand_total = null" + where, (Object[]) nulledKey);
     String changed = table(f).get(keyOf(nulledKey));
     // What the interrupted run left in the ledger: its write-ahead.
-    try (java.sql.Connection c = new LedgerConnection(f.ledgerUrl(), null, null).open();
+    try (java.sql.Connection c = new JdbcEndpoint(f.ledgerUrl(), null, null).open();
         Statement st = c.createStatement()) {
       assertEquals(1, st.executeUpdate("UPDATE archival_metadata SET deletion_status = 'PENDING' WHERE uuid = '" + p.uuid() + "'"));
     }
@@ -500,8 +501,8 @@ class DeletePipelineIT {
     DeletionReport rep = byPartition(d).get(p.batchId() + "/" + p.period());
     assertEquals(2, rep.skippedChanged());
     assertEquals(rows.size() - 2, rep.deleted());
-    for (LedgerRow r : new Ledger(new LedgerConnection(f.ledgerUrl(), null, null)).rowsOfType("assessment")) {
-      assertEquals("SUCCESS", r.deletionStatus(), r.batchId() + " " + r.period());
+    for (LedgerRow r : new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null)).archives().rowsOfType("assessment")) {
+      assertEquals(DeletionStatus.SUCCESS, r.deletionStatus(), r.batchId() + " " + r.period());
     }
   }
 }

@@ -1,6 +1,7 @@
 package org.beamarchiver.pipelines;
 
 import org.beamarchiver.io.source.DeleteHook;
+import org.beamarchiver.ledger.ArchiveStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,7 +35,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import java.util.Arrays;
 import org.beamarchiver.io.jdbc.JdbcRowText;
 import org.beamarchiver.io.jdbc.JdbcTable;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.options.JdbcSourceOptions;
 import org.beamarchiver.spec.TableSpecLoader;
 import org.beamarchiver.ledger.LedgerRow;
@@ -256,7 +257,7 @@ class JdbcSourceIT {
     assertEquals(1, d.total(DeletionReportFields::skippedChanged));
     assertEquals(archivable.size() - 1, d.total(DeletionReportFields::deleted));
     for (LedgerRow r : a.partitions()) {
-      assertEquals("SUCCESS", r.archivalStatus());
+      assertEquals(ArchiveStatus.SUCCESS, r.archivalStatus());
     }
   }
 
@@ -269,7 +270,7 @@ class JdbcSourceIT {
   void aRowReadsTheSameOnEveryRunOfAStatement() throws Exception {
     Fixture f = fixture("attempts_text");
     JdbcSourceOptions o = PipelineOptionsFactory.fromArgs(f.common().toArray(new String[0])).as(ArchiveOptions.class);
-    LedgerConnection source = JdbcTable.connection(o);
+    JdbcEndpoint source = JdbcTable.connection(o);
     try (Connection c = source.open()) {
       JdbcTable table = JdbcTable.resolve(c, TableSpecLoader.load(f.spec()));
       JdbcRowText text = new JdbcRowText(table);

@@ -10,9 +10,9 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.beamarchiver.control.JobState;
+import org.beamarchiver.ledger.JobState;
 import org.beamarchiver.ledger.Jobs;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.support.TestServers;
 import org.beamarchiver.tools.AssessmentSample;
 import org.beamarchiver.support.Cli;
@@ -59,7 +59,7 @@ class ThrottleIT {
             "--archiveRoot=" + dir.resolve("archive"), "--signingKeyFile=" + key, "--asOf=" + AS_OF, "--period=ALL",
             "--cassandraSplits=8");
     run("archive", common, "--maxReadsPerSecond=100");
-    Jobs jobs = new Jobs(new LedgerConnection(ledger, null, null));
+    Jobs jobs = new Jobs(new JdbcEndpoint(ledger, null, null));
     Duration archiving = inState(jobs, "archive", JobState.ARCHIVING);
     // Every row of the table is read (those of the unfinished week too): 900 rows at 100/s.
     assertTrue(archiving.toMillis() >= 0.9 * rows * 1000 / 100, "archive read " + rows + " rows in " + archiving);

@@ -1,5 +1,7 @@
 package org.beamarchiver.report;
 
+import org.beamarchiver.ledger.RestoreStatus;
+import org.beamarchiver.ledger.Restore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -19,7 +21,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.beamarchiver.io.cassandra.CqlText;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.support.TestServers;
 import org.beamarchiver.tools.AssessmentSample;
 import org.beamarchiver.support.Cli;
@@ -162,9 +164,9 @@ class RestoreReportIT {
     Cli again = cli(f, "restore");
     assertEquals(0, again.code(), again.out());
     assertEquals(original, table(f.keyspace(), "assessment_aggregator"), "a second restore changes nothing");
-    List<Ledger.Restore> restores = new Ledger(new LedgerConnection(f.ledgerUrl(), null, null)).restores("assessment");
+    List<Restore> restores = new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null)).restores().ofType("assessment");
     assertEquals(2 * 12, restores.size(), "each restore of each partition recorded");
-    assertTrue(restores.stream().allMatch(r -> r.status().equals("SUCCESS") && r.target().endsWith(".assessment_aggregator")));
+    assertTrue(restores.stream().allMatch(r -> r.status() == RestoreStatus.SUCCESS && r.target().endsWith(".assessment_aggregator")));
     Map<String, Long> writtenPerRun = new TreeMap<>();
     restores.forEach(r -> writtenPerRun.merge(r.runId(), r.rows(), Long::sum));
     assertEquals(2, writtenPerRun.size());
@@ -237,8 +239,8 @@ class RestoreReportIT {
     assertEquals(99.5, session.execute("SELECT total_score FROM " + f.keyspace() + ".assessment_aggregator" + where).one().getDouble(0));
 
     // A missing archive: the report fails naming it; allowed, it is written and says what it lacks.
-    Ledger ledger = new Ledger(new LedgerConnection(f.ledgerUrl(), null, null));
-    String lost = ledger.rowsOfType("assessment").stream().filter(r -> r.batchId().equals("batch-003")).findFirst().orElseThrow().blobUrl();
+    Ledger ledger = new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null));
+    String lost = ledger.archives().rowsOfType("assessment").stream().filter(r -> r.batchId().equals("batch-003")).findFirst().orElseThrow().blobUrl();
     Files.delete(Paths.get(lost));
     Path out = dir.resolve("report-missing.csv");
     Cli failed = cli(f, "report", "--batchId=batch-003", "--output=" + out);
@@ -257,7 +259,7 @@ class RestoreReportIT {
     Fixture f = fixture("jdbc");
     assertEquals(0, cli(f, "archive").code());
     long archived =
-        new Ledger(new LedgerConnection(f.ledgerUrl(), null, null)).rowsOfType("assessment").stream()
+        new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null)).archives().rowsOfType("assessment").stream()
             .mapToLong(r -> r.rowCount()).sum();
     String pg = TestServers.newPostgresDatabase();
     String columns =
@@ -307,7 +309,7 @@ class RestoreReportIT {
     }
     Cli again = cli(f, "restore", "--targetJdbcUrl=" + pg, "--targetTable=audit.attempts");
     assertEquals(0, again.code(), again.out());
-    List<Ledger.Restore> restores = new Ledger(new LedgerConnection(f.ledgerUrl(), null, null)).restores("assessment");
+    List<Restore> restores = new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null)).restores().ofType("assessment");
     Map<String, Long> written = new TreeMap<>();
     restores.forEach(r -> written.merge(r.runId(), r.rows(), Long::sum));
     assertTrue(written.containsValue(archived) && written.containsValue(0L), written.toString());

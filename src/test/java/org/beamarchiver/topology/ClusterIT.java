@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.support.CassandraCluster;
 import org.beamarchiver.support.Cli;
@@ -104,9 +104,9 @@ class ClusterIT {
   static Set<String> archived(List<String> args, TableSnapshot original) throws Exception {
     Set<String> out = new TreeSet<>();
     var counts = original.partitionCounts(AS_OF);
-    for (LedgerRow r : new Ledger(new LedgerConnection(ledgerUrl(args), null, null)).rowsOfType("assessment")) {
+    for (LedgerRow r : new Ledger(new JdbcEndpoint(ledgerUrl(args), null, null)).archives().rowsOfType("assessment")) {
       String p = r.batchId() + " " + r.period();
-      if (Ledger.SUCCESS.equals(r.archivalStatus()) && r.rowCount() != null && r.rowCount().equals(counts.get(p))) {
+      if (r.archived() && r.rowCount() != null && r.rowCount().equals(counts.get(p))) {
         out.add(p);
       }
     }

@@ -9,7 +9,7 @@ import java.util.List;
 import org.beamarchiver.io.source.DeleteHook;
 import org.beamarchiver.io.source.GuardedDeleter;
 import org.beamarchiver.io.source.RowResult;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.DeleteOutcome;
 import org.beamarchiver.model.DeleteTally;
@@ -29,12 +29,12 @@ final class JdbcDeleter implements GuardedDeleter {
   /** Rows of a JDBC source checked and deleted in one transaction. */
   static final int GROUP = 200;
 
-  private final LedgerConnection database;
+  private final JdbcEndpoint database;
   private final JdbcGuardedDelete guard;
   private Connection connection;
   private RateLimiter limiter;
 
-  JdbcDeleter(LedgerConnection database, JdbcTable table, DeleteHook hook) {
+  JdbcDeleter(JdbcEndpoint database, JdbcTable table, DeleteHook hook) {
     this.database = database;
     this.guard = new JdbcGuardedDelete(table, hook);
   }

@@ -4,7 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Iterator;
 import org.beamarchiver.io.source.RestoreWriter;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.PartitionRestore;
 import org.beamarchiver.model.SourceRow;
@@ -20,10 +20,10 @@ import org.slf4j.LoggerFactory;
 final class JdbcRestoreWriter implements RestoreWriter {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcRestoreWriter.class);
 
-  private final LedgerConnection database;
+  private final JdbcEndpoint database;
   private final TableSpec target;
 
-  JdbcRestoreWriter(LedgerConnection database, TableSpec target) {
+  JdbcRestoreWriter(JdbcEndpoint database, TableSpec target) {
     this.database = database;
     this.target = target;
   }

@@ -15,7 +15,7 @@ import org.beamarchiver.io.source.LiveSource;
 import org.beamarchiver.io.source.ReadPlan;
 import org.beamarchiver.io.source.RestoreWriter;
 import org.beamarchiver.io.source.SliceScanner;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.model.SourceRow;
 import org.beamarchiver.model.SourceTable;
@@ -31,7 +31,7 @@ import org.beamarchiver.spec.TableSpec;
  * @param database the database holding the table
  * @param splits --jdbcSplits: slices of the requested time window
  */
-public record JdbcSource(TableSpec spec, LedgerConnection database, int splits, Outage outage) implements LiveSource {
+public record JdbcSource(TableSpec spec, JdbcEndpoint database, int splits, Outage outage) implements LiveSource {
 
   public static JdbcSource of(TableSpec spec, JdbcSourceOptions o, Outage outage) {
     Integer splits = o.getJdbcSplits();

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.model.RowLayout;
 import org.beamarchiver.model.SourceTable;
 import org.beamarchiver.options.JdbcSourceOptions;
@@ -35,7 +35,7 @@ public record JdbcTable(RowLayout layout, List<JdbcRowText.Kind> kinds, String q
     implements SourceTable {
 
   /** The connection to a JDBC source from the options; the password from the environment if not given. */
-  public static LedgerConnection connection(JdbcSourceOptions o) {
+  public static JdbcEndpoint connection(JdbcSourceOptions o) {
     String url = o.getSourceJdbcUrl();
     if (url == null || !url.startsWith("jdbc:")) {
       throw new IllegalArgumentException(
@@ -47,7 +47,7 @@ public record JdbcTable(RowLayout layout, List<JdbcRowText.Kind> kinds, String q
       password = System.getenv("SOURCE_JDBC_PASSWORD");
     }
     String user = o.getSourceJdbcUsername();
-    return new LedgerConnection(
+    return new JdbcEndpoint(
         textTransfer(url),
         user == null || user.isEmpty() ? null : user,
         password == null || password.isEmpty() ? null : password);

@@ -14,7 +14,7 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.model.SourceRow;
 import org.beamarchiver.model.SourceRowCoder;
 
@@ -28,7 +28,7 @@ import org.beamarchiver.model.SourceRowCoder;
 public final class ReadJdbcRows extends PTransform<PBegin, PCollection<SourceRow>> {
   private static final int FETCH_SIZE = 5_000;
 
-  private final LedgerConnection connection;
+  private final JdbcEndpoint connection;
   private final JdbcTable table;
   private final List<KV<Long, Long>> ranges;
   private final List<String> batchIds;
@@ -41,7 +41,7 @@ public final class ReadJdbcRows extends PTransform<PBegin, PCollection<SourceRow
    * @param batchIds the request's batch ids (empty: every batch), pushed into the SQL when few
    */
   public ReadJdbcRows(
-      LedgerConnection connection, JdbcTable table, List<KV<Long, Long>> ranges, java.util.Collection<String> batchIds) {
+      JdbcEndpoint connection, JdbcTable table, List<KV<Long, Long>> ranges, java.util.Collection<String> batchIds) {
     this.connection = connection;
     this.table = table;
     this.ranges = List.copyOf(ranges);
@@ -63,7 +63,7 @@ public final class ReadJdbcRows extends PTransform<PBegin, PCollection<SourceRow
     return out;
   }
 
-  static JdbcIO.DataSourceConfiguration dataSource(LedgerConnection c, String driverClass) {
+  static JdbcIO.DataSourceConfiguration dataSource(JdbcEndpoint c, String driverClass) {
     JdbcIO.DataSourceConfiguration config = JdbcIO.DataSourceConfiguration.create(driverClass, c.url());
     if (c.username() != null) {
       config = config.withUsername(c.username());

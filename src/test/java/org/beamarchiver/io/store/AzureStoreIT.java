@@ -1,5 +1,6 @@
 package org.beamarchiver.io.store;
 
+import org.beamarchiver.ledger.DeletionStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +28,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.beamarchiver.io.cassandra.CqlText;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerConnection;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.IsoWeek;
 import org.beamarchiver.support.ArchiveFiles;
@@ -93,8 +94,8 @@ class AzureStoreIT {
     }
 
     List<LedgerRow> archived() throws Exception {
-      return new Ledger(new LedgerConnection(ledgerUrl, null, null))
-          .rowsOfType("assessment").stream().filter(r -> Ledger.SUCCESS.equals(r.archivalStatus())).toList();
+      return new Ledger(new JdbcEndpoint(ledgerUrl, null, null))
+          .archives().rowsOfType("assessment").stream().filter(r -> r.archived()).toList();
     }
   }
 
@@ -314,7 +315,7 @@ class AzureStoreIT {
     }
     Map<String, LedgerRow> now = new HashMap<>();
     f.archived().forEach(r -> now.put(r.batchId() + "/" + r.period(), r));
-    assertEquals("FAILED", now.get(refused).deletionStatus());
+    assertEquals(DeletionStatus.FAILED, now.get(refused).deletionStatus());
     assertTrue(now.get(refused).errMessage().contains("checksum mismatch"), now.get(refused).errMessage());
   }
 }

@@ -1,4 +1,4 @@
-package org.beamarchiver.control;
+package org.beamarchiver.ledger;
 
 /**
  * The states an archive or delete job moves through, each transition recorded in the ledger:

@@ -1,4 +1,4 @@
-package org.beamarchiver.ledger;
+package org.beamarchiver.sql;
 
 import java.io.Serializable;
 import java.sql.Connection;
@@ -9,40 +9,30 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.ServiceLoader;
-import org.beamarchiver.options.LedgerOptions;
 import org.beamarchiver.retry.Outage;
 
 /**
- * How to reach the ledger database (or another JDBC database: a source, a restore target), and how
- * long an outage of it is ridden out; serializable for workers; the password never prints.
+ * A JDBC database (the ledger, a source, a restore target): how to reach it, and how long an outage
+ * of it is ridden out; serializable for workers; the password never prints.
  */
-public record LedgerConnection(String url, String username, String password, Outage outage)
-    implements Serializable {
+public record JdbcEndpoint(String url, String username, String password, Outage outage)
+    implements Database, Serializable {
 
   /** With the default outage budget. */
-  public LedgerConnection(String url, String username, String password) {
+  public JdbcEndpoint(String url, String username, String password) {
     this(url, username, password, new Outage(Outage.DEFAULT));
   }
 
   /** The same database with another outage budget. */
-  public LedgerConnection withOutage(Outage o) {
-    return new LedgerConnection(url, username, password, o);
-  }
-
-  /** One unit of work on an open connection. */
-  @FunctionalInterface
-  public interface Work<T> {
-    T run(Connection c) throws SQLException;
+  public JdbcEndpoint withOutage(Outage o) {
+    return new JdbcEndpoint(url, username, password, o);
   }
 
   /**
-   * Runs one unit of work on a connection of its own (closed afterwards); a lost or refused
-   * connection, or the server going away, is retried on a new connection through an outage of up to
-   * {@link #outage()}. The work must leave its transaction committed or rolled back, and must be
-   * safe to run again after an attempt whose commit answer was lost.
-   *
-   * @param what what the work does, for the log and the error when the outage outlasts the budget
+   * Runs one unit of work on a connection of its own (closed afterwards), through an outage of up
+   * to {@link #outage()}; see {@link Database#call}.
    */
+  @Override
   public <T> T call(String what, Work<T> work) throws SQLException {
     return outage.call(
         what,
@@ -53,32 +43,11 @@ public record LedgerConnection(String url, String username, String password, Out
         });
   }
 
-  public static LedgerConnection from(LedgerOptions o) {
-    String url = o.getLedgerUrl();
-    if (url == null || !url.startsWith("jdbc:")) {
-      throw new IllegalArgumentException(
-          "--ledgerUrl must be a JDBC URL (jdbc:postgresql://host:port/db or jdbc:h2:<file>), got "
-              + url);
-    }
-    url = absoluteH2(url);
-    String password = o.getLedgerPassword();
-    if (password == null || password.isEmpty()) {
-      password = System.getenv("LEDGER_PASSWORD");
-    }
-    return new LedgerConnection(
-        url,
-        o.getLedgerUsername() == null || o.getLedgerUsername().isEmpty()
-            ? null
-            : o.getLedgerUsername(),
-        password == null || password.isEmpty() ? null : password,
-        Outage.ofSeconds(o.getMaxOutageSeconds()));
-  }
-
   /**
    * An embedded H2 file given relative to the working directory becomes absolute, so that every
    * process and thread of the run (and H2 itself, which refuses implicit relative paths) agree.
    */
-  static String absoluteH2(String url) {
+  public static String absoluteH2(String url) {
     if (!url.startsWith("jdbc:h2:")) {
       return url;
     }
@@ -124,15 +93,16 @@ public record LedgerConnection(String url, String username, String password, Out
    * work, and as patient with outages (a unit that fails drops the connection; the next try opens
    * a new one). Not thread-safe.
    */
-  public static final class Reused implements AutoCloseable {
-    private final LedgerConnection db;
+  public static final class Reused implements Database, AutoCloseable {
+    private final JdbcEndpoint db;
     private Connection c;
 
-    private Reused(LedgerConnection db) {
+    private Reused(JdbcEndpoint db) {
       this.db = db;
     }
 
-    /** {@link LedgerConnection#call} on the kept connection. */
+    /** {@link JdbcEndpoint#call} on the kept connection. */
+    @Override
     public <T> T call(String what, Work<T> work) throws SQLException {
       return db.outage().call(
           what,
@@ -189,13 +159,14 @@ public record LedgerConnection(String url, String username, String password, Out
 
     private static List<Driver> load() {
       List<Driver> out = new ArrayList<>();
-      ServiceLoader.load(Driver.class, LedgerConnection.class.getClassLoader()).forEach(out::add);
+      ServiceLoader.load(Driver.class, JdbcEndpoint.class.getClassLoader()).forEach(out::add);
       return List.copyOf(out);
     }
   }
 
   @Override
   public String toString() {
-    return "LedgerConnection{url=" + url + ", username=" + (username == null ? "-" : username) + "}";
+    // The name it printed before it was renamed: run logs and error messages stay as they were.
+    return "JdbcEndpoint{url=" + url + ", username=" + (username == null ? "-" : username) + "}";
   }
 }
