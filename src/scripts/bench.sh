@@ -29,6 +29,7 @@ for a in "$@"; do
     --heap=*) HEAP="${a#--heap=}" ;;
     --no-build) BUILD=0 ;;
     --skip-flink) FLINK=0 ;;
+    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "unknown argument $a; valid: --rows=N[,M] --rounds=R --heap=SIZE --no-build --skip-flink" >&2; exit 2 ;;
   esac
 done
@@ -37,8 +38,12 @@ command -v /usr/bin/time >/dev/null || { echo "installing GNU time"; apt-get upd
 B="$ROOT/target/bench"
 PORT="${BENCH_CASSANDRA_PORT:-19142}"; STORAGE="${BENCH_STORAGE_PORT:-17142}"
 JAR="$ROOT/target/beam-archiver.jar"
+# The peers are not in the product jar: they run from bench/peers' jar beside it, through the
+# benchmark's launcher (the product's commands plus bench-scan and bench-raw-delete).
+BENCH_CP="$JAR:$ROOT/bench/peers/target/beam-archiver-bench.jar"
+PEERS=org.beamarchiver.bench.BenchMain
 mkdir -p "$B"
-[[ $BUILD == 1 ]] && { echo "== building"; mvn -B -q package -DskipTests; }
+[[ $BUILD == 1 ]] && { echo "== building"; mvn -B -q -f bench/pom.xml package -DskipTests; }
 DSBULK_LIB="$ROOT/target/servers/dsbulk/lib"
 if [[ ! -d "$DSBULK_LIB" ]]; then
   echo "== fetching DSBulk 1.10 jars"
@@ -79,11 +84,11 @@ IFS=',' read -ra SIZE_LIST <<<"$SIZES"
 for N in "${SIZE_LIST[@]}"; do
   for ((r = 1; r <= ROUNDS; r++)); do
     echo "== size $N, round $r"
-    java -cp "$JAR" org.beamarchiver.bench.DropKeyspace "$PORT" sunbird_courses
+    java -cp "$BENCH_CP" org.beamarchiver.bench.DropKeyspace "$PORT" sunbird_courses
     measure "$N" "$r" load "$N" "$B/load.log" -- java -Xmx"$HEAP" -jar "$JAR" sample "${CASS[@]}" --rows="$N" --batches=300 --weeks=12 --deadLetterRows=0 --seed=7 --inFlight=512
     W="$B/run-$N-$r"; rm -rf "$W"; mkdir -p "$W"
-    measure "$N" "$r" a_raw_scan - "$W/a.log" -- java -Xmx"$HEAP" -jar "$JAR" bench-scan "${CASS[@]}" "${SPLITS[@]}"
-    measure "$N" "$r" a2_minimal_archiver - "$W/a2.log" -- java -Xmx"$HEAP" -jar "$JAR" bench-scan "${CASS[@]}" "${SPLITS[@]}" --output="$W/minimal.csv.gz"
+    measure "$N" "$r" a_raw_scan - "$W/a.log" -- java -Xmx"$HEAP" -cp "$BENCH_CP" "$PEERS" bench-scan "${CASS[@]}" "${SPLITS[@]}"
+    measure "$N" "$r" a2_minimal_archiver - "$W/a2.log" -- java -Xmx"$HEAP" -cp "$BENCH_CP" "$PEERS" bench-scan "${CASS[@]}" "${SPLITS[@]}" --output="$W/minimal.csv.gz"
     measure "$N" "$r" b_dsbulk_unload "$N" "$W/b.log" -- java -Xmx"$HEAP" -cp "$DSBULK_LIB/*" com.datastax.oss.dsbulk.runner.DataStaxBulkLoader unload \
       -h 127.0.0.1 -port "$PORT" -dc datacenter1 -k sunbird_courses -t assessment_aggregator \
       -url "$W/dsbulk" --connector.csv.compression gzip -logDir "$W/dsbulk-logs" -verbosity quiet \
@@ -101,9 +106,9 @@ for N in "${SIZE_LIST[@]}"; do
     measure "$N" "$r" t_archive_after_mass_delete "$N" "$W/t.log" -- java -Xmx"$HEAP" -jar "$JAR" archive "${CASS[@]}" "${SPLITS[@]}" --period=ALL \
       --archiveRoot="$W/tomb" --ledgerUrl="jdbc:h2:file:$W/ledger-tomb"
     reload "$N" >/dev/null
-    measure "$N" "$r" f_raw_delete "$ARCHIVED" "$W/f.log" -- java -Xmx"$HEAP" -jar "$JAR" bench-raw-delete "${CASS[@]}" --output="$W/direct" --inFlight=256
+    measure "$N" "$r" f_raw_delete "$ARCHIVED" "$W/f.log" -- java -Xmx"$HEAP" -cp "$BENCH_CP" "$PEERS" bench-raw-delete "${CASS[@]}" --output="$W/direct" --inFlight=256
   done
 done
 
-java -cp "$JAR" org.beamarchiver.bench.BenchReport "$RES" "$ROOT/BENCHMARKS.md" "$HEAP"
+java -cp "$BENCH_CP" org.beamarchiver.bench.BenchReport "$RES" "$ROOT/BENCHMARKS.md" "$HEAP"
 echo "== written BENCHMARKS.md"

@@ -44,8 +44,6 @@ public final class Main {
     add(new RestoreCommand());
     add(new ReportCommand());
     add(new SampleDataCommand());
-    add(new BenchPeerCommands.Scan());
-    add(new BenchPeerCommands.Delete());
   }
 
   private static void add(Command<?> c) {
@@ -54,13 +52,22 @@ public final class Main {
 
   private Main() {}
 
-  /** Every command, in usage order. */
+  /** Every command the product ships, in usage order. */
   static java.util.Collection<Command<?>> commands() {
     return java.util.Collections.unmodifiableCollection(COMMANDS.values());
   }
 
   public static void main(String[] args) {
-    int code = run(args, System.out, System.err);
+    main(args, List.of());
+  }
+
+  /**
+   * The entry point of a launcher outside the product that adds commands of its own after the
+   * product's (the benchmark's plain-driver peers, which the shipped jar does not contain). An
+   * extra command cannot replace one of the product's.
+   */
+  public static void main(String[] args, List<Command<?>> extra) {
+    int code = run(args, System.out, System.err, extra);
     System.out.flush();
     System.err.flush();
     // The Cassandra driver and some runners leave non-daemon threads behind: exit explicitly.
@@ -69,14 +76,25 @@ public final class Main {
 
   /** Runs a command and returns its exit code; never calls System.exit (tests use this). */
   public static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(args, out, err, List.of());
+  }
+
+  /** {@link #run(String[], PrintStream, PrintStream)} with {@code extra} commands after the product's. */
+  static int run(String[] args, PrintStream out, PrintStream err, List<Command<?>> extra) {
+    Map<String, Command<?>> commands = new LinkedHashMap<>(COMMANDS);
+    for (Command<?> c : extra) {
+      if (commands.putIfAbsent(c.name(), c) != null) {
+        throw new IllegalArgumentException("command '" + c.name() + "' is the product's own and cannot be replaced");
+      }
+    }
     if (args.length == 0 || isHelp(args[0])) {
-      usage(args.length == 0 ? err : out, null);
+      usage(args.length == 0 ? err : out, null, commands.values());
       return args.length == 0 ? ExitCode.USAGE.code : ExitCode.OK.code;
     }
-    Command<?> command = COMMANDS.get(args[0]);
+    Command<?> command = commands.get(args[0]);
     if (command == null) {
-      err.println("error: unknown command '" + args[0] + "'; valid commands: " + String.join(", ", COMMANDS.keySet()));
-      usage(err, null);
+      err.println("error: unknown command '" + args[0] + "'; valid commands: " + String.join(", ", commands.keySet()));
+      usage(err, null, commands.values());
       return ExitCode.USAGE.code;
     }
     List<String> rest;
@@ -299,12 +317,17 @@ public final class Main {
   }
 
   static void usage(PrintStream out, Command<?> command) {
+    usage(out, command, COMMANDS.values());
+  }
+
+  private static void usage(PrintStream out, Command<?> command, java.util.Collection<Command<?>> commands) {
     if (command == null) {
       out.println("usage: java -jar beam-archiver.jar <command> [--option=value ...] [@options-file ...]");
       out.println();
       out.println("commands:");
-      for (Command<?> c : COMMANDS.values()) {
-        out.printf("  %-10s %s%n", c.name(), c.summary());
+      int width = Math.max(10, commands.stream().mapToInt(c -> c.name().length()).max().orElse(0));
+      for (Command<?> c : commands) {
+        out.printf("  %-" + width + "s %s%n", c.name(), c.summary());
       }
       out.println();
       out.println("'<command> --help' lists a command's options. Exit codes: 0 done, 1 failed,");

@@ -1,6 +1,7 @@
 package org.beamarchiver.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -198,8 +200,8 @@ class MainTest {
 
   @Test
   void everyRunnerConfigParsesForEveryCommand() throws Exception {
-    // The commands a runner config is for (sample and the benchmark peers are not pipelines; their
-    // --weeks and --output clash with the pipelines' in one JVM's option registry, and the CLI
+    // The commands a runner config is for (sample is not a pipeline, nor are the benchmark's peers,
+    // which bench/ adds outside the product; their --weeks and --output clash with the pipelines' in one JVM's option registry, and the CLI
     // parses one command per JVM). dataflow.args needs the Dataflow runner (-Pdataflow-runner).
     List<String> pipelines = List.of("archive", "plan", "delete", "status", "verify", "restore", "report");
     List<Command<?>> commands = Main.commands().stream().filter(c -> pipelines.contains(c.name())).toList();
@@ -228,5 +230,47 @@ class MainTest {
     assertEquals(1, r.code(), r.err());
     assertTrue(r.err().contains("archive failed"), r.err());
     assertTrue(!r.err().contains("s3cret-pw") && !r.out().contains("s3cret-pw"));
+  }
+
+  @Test
+  void theProductShipsNoBenchmarkCommandOrClass() {
+    // The benchmark's peers (bench-scan, the guard-less bench-raw-delete) live in bench/peers and
+    // are added by its launcher; the product's command list and classpath have none of them.
+    for (Command<?> c : Main.commands()) {
+      assertTrue(!c.name().startsWith("bench"), c.name());
+      assertTrue(!c.getClass().getName().startsWith("org.beamarchiver.bench"), c.getClass().getName());
+    }
+    Result r = run("--help");
+    assertEquals(0, r.code());
+    assertTrue(r.out().contains("delete") && !r.out().contains("bench"), r.out());
+    assertThrows(ClassNotFoundException.class, () -> Class.forName("org.beamarchiver.bench.BenchMain"));
+    assertThrows(ClassNotFoundException.class, () -> Class.forName("org.beamarchiver.bench.RawDelete"));
+  }
+
+  @Test
+  void aLauncherAddsCommandsAfterTheProductsButReplacesNone() {
+    Command<PipelineOptions> extra =
+        Command.of(
+            "extra-peer",
+            "a launcher's own command",
+            PipelineOptions.class,
+            (options, out) -> {
+              out.println("extra ran");
+              return ExitCode.OK;
+            });
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+    assertEquals(0, Main.run(new String[] {"--help"}, ps, ps, List.of(extra)));
+    String usage = out.toString(StandardCharsets.UTF_8);
+    assertTrue(usage.indexOf("extra-peer") > usage.indexOf("sample"), usage);
+    assertEquals(0, Main.run(new String[] {"extra-peer"}, ps, ps, List.of(extra)));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("extra ran"));
+    assertEquals(2, Main.run(new String[] {"extra-peer"}, ps, ps, List.of()), "not a product command");
+
+    Command<PipelineOptions> fakeDelete =
+        Command.of("delete", "unguarded", PipelineOptions.class, (o, p) -> ExitCode.OK);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Main.run(new String[] {"delete"}, ps, ps, List.of(fakeDelete)));
+    assertTrue(e.getMessage().contains("'delete' is the product's own"), e.getMessage());
   }
 }
