@@ -2,18 +2,14 @@ package org.beamarchiver.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.sdk.options.Default;
-import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.io.aws2.options.S3Options;
 import org.apache.beam.sdk.io.azure.blobstore.DefaultBlobstoreClientBuilderFactory;
@@ -322,51 +318,9 @@ public final class Main {
 
   private static void usage(PrintStream out, Command<?> command, java.util.Collection<Command<?>> commands) {
     if (command == null) {
-      out.println("usage: java -jar beam-archiver.jar <command> [--option=value ...] [@options-file ...]");
-      out.println();
-      out.println("commands:");
-      int width = Math.max(10, commands.stream().mapToInt(c -> c.name().length()).max().orElse(0));
-      for (Command<?> c : commands) {
-        out.printf("  %-" + width + "s %s%n", c.name(), c.summary());
-      }
-      out.println();
-      out.println("'<command> --help' lists a command's options. Exit codes: 0 done, 1 failed,");
-      out.println("2 bad usage, 3 completed with some partitions FAILED, 4 busy (another run holds the");
-      out.println("table's lease), 5 refused (unsafe in the ledger's state), 6 verify found problems.");
-      return;
+      Help.printUsage(out, commands);
+    } else {
+      Help.printCommand(out, command);
     }
-    out.println("usage: java -jar beam-archiver.jar " + command.name() + " [--option=value ...]");
-    out.println("  " + command.summary());
-    out.println();
-    out.println("options:");
-    List<Method> getters = new ArrayList<>();
-    for (Method m : command.optionsClass().getMethods()) {
-      if (m.getName().startsWith("get")
-          && m.isAnnotationPresent(Description.class)
-          && m.getDeclaringClass().getPackageName().startsWith("org.beamarchiver")) {
-        getters.add(m);
-      }
-    }
-    getters.sort(Comparator.comparing((Method m) -> m.getDeclaringClass().getSimpleName()).thenComparing(Method::getName));
-    for (Method m : getters) {
-      String name = Character.toLowerCase(m.getName().charAt(3)) + m.getName().substring(4);
-      String def = defaultOf(m);
-      out.printf("  --%-28s %s%s%n", name, m.getAnnotation(Description.class).value(), def);
-    }
-    out.println("  plus Beam's runner options, e.g. --runner=DirectRunner|FlinkRunner|DataflowRunner,");
-    out.println("  --flinkMaster=[local]|host:port, --parallelism=N.");
-  }
-
-  private static String defaultOf(Method m) {
-    if (m.isAnnotationPresent(Default.String.class)) {
-      return " [default " + m.getAnnotation(Default.String.class).value() + "]";
-    }
-    if (m.isAnnotationPresent(Default.Integer.class)) {
-      return " [default " + m.getAnnotation(Default.Integer.class).value() + "]";
-    }
-    if (m.isAnnotationPresent(Default.Boolean.class)) {
-      return " [default " + m.getAnnotation(Default.Boolean.class).value() + "]";
-    }
-    return "";
   }
 }
