@@ -16,7 +16,7 @@ import java.util.TreeSet;
  * A week that has not ended at {@code asOf} is never part of the window.
  */
 public final class ArchiveRequest implements Serializable {
-  private final Period period;
+  private final WeekSelection period;
   private final Integer weeks;
   private final LocalDate date;
   private final Instant asOf;
@@ -26,7 +26,7 @@ public final class ArchiveRequest implements Serializable {
   private final List<String> notes;
 
   private ArchiveRequest(
-      Period period,
+      WeekSelection period,
       Integer weeks,
       LocalDate date,
       Instant asOf,
@@ -50,10 +50,10 @@ public final class ArchiveRequest implements Serializable {
    * @throws IllegalArgumentException naming the option when a value is missing or out of range
    */
   public static ArchiveRequest resolve(
-      Period period, Integer weeks, LocalDate date, Instant asOf, List<String> batchIds) {
+      WeekSelection period, Integer weeks, LocalDate date, Instant asOf, List<String> batchIds) {
     if (period == null) {
       throw new IllegalArgumentException(
-          "--period is required: one of " + java.util.Arrays.toString(Period.values()));
+          "--period is required: one of " + java.util.Arrays.toString(WeekSelection.values()));
     }
     IsoWeek current = IsoWeek.of(asOf);
     Instant currentStart = current.start();
@@ -98,7 +98,7 @@ public final class ArchiveRequest implements Serializable {
       }
       default -> throw new IllegalStateException(period.name());
     }
-    if (period != Period.DATE) {
+    if (period != WeekSelection.DATE) {
       notes.add(
           String.format(
               "the current week %s (started %s) has not ended at --asOf=%s and is excluded",
@@ -153,7 +153,8 @@ public final class ArchiveRequest implements Serializable {
     return toExclusive == null;
   }
 
-  public Period period() {
+  /** How the request selects weeks (--period). */
+  public WeekSelection selection() {
     return period;
   }
 

@@ -7,22 +7,22 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.beamarchiver.model.ArchiveRequest;
-import org.beamarchiver.model.Period;
+import org.beamarchiver.model.WeekSelection;
 
 /** Turns {@link PeriodOptions} into an {@link ArchiveRequest}, with errors naming the option. */
 public final class Requests {
   private Requests() {}
 
   public static ArchiveRequest from(PeriodOptions o, Instant now) {
-    Period period;
+    WeekSelection period;
     try {
-      period = Period.valueOf(o.getPeriod().trim().toUpperCase(Locale.ROOT));
+      period = WeekSelection.valueOf(o.getPeriod().trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException | NullPointerException e) {
       throw new IllegalArgumentException(
           "--period="
               + o.getPeriod()
               + " is not valid; allowed: "
-              + String.join(", ", Arrays.stream(Period.values()).map(Enum::name).toList()));
+              + String.join(", ", Arrays.stream(WeekSelection.values()).map(Enum::name).toList()));
     }
     LocalDate date = null;
     if (o.getDate() != null) {
@@ -33,10 +33,10 @@ public final class Requests {
             "--date=" + o.getDate() + " is not a date; expected YYYY-MM-DD, e.g. 2021-12-01");
       }
     }
-    if (date != null && period != Period.DATE) {
+    if (date != null && period != WeekSelection.DATE) {
       throw new IllegalArgumentException("--date is only used with --period=DATE");
     }
-    if (o.getWeeks() != null && period != Period.LAST_N_WEEKS) {
+    if (o.getWeeks() != null && period != WeekSelection.LAST_N_WEEKS) {
       throw new IllegalArgumentException("--weeks is only used with --period=LAST_N_WEEKS");
     }
     Instant asOf = now;

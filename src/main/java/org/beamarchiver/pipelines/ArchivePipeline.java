@@ -64,7 +64,7 @@ public final class ArchivePipeline {
                   new KeyByPartition.Keyer(run.table().layout(), run.request(), run.skipped(), run.only())
                       .throttled(readsPerWorker(options)),
                   settings));
-      WritePartitionFiles.mergeRuns(read.get(ReadKeyAndSpill.RUN_INDEX), settings)
+      WritePartitionFiles.mergeSpills(read.get(ReadKeyAndSpill.SPILL_INDEX), settings)
           .apply("RecordInLedger", record);
 
       // Rows that cannot be keyed (no time, a malformed value) go to the dead letters, with why.

@@ -88,7 +88,7 @@ final class ArchiveRunFiles {
   static RunFile.Request requestOf(ArchiveOptions o, Launch launch) {
     ArchiveRequest r = launch.request();
     return new RunFile.Request(
-        r.period().name(),
+        r.selection().name(),
         r.weeks().orElse(null),
         r.date().map(Object::toString).orElse(null),
         r.asOf().toString(),

@@ -66,7 +66,7 @@ record Launch(
     ObjectNode n = json.createObjectNode();
     n.put("action", action);
     n.put("table", spec.qualifiedTable());
-    n.put("period", request.period().name());
+    n.put("period", request.selection().name());
     request.weeks().ifPresent(w -> n.put("weeks", w));
     request.date().ifPresent(d -> n.put("date", d.toString()));
     n.put("asOf", request.asOf().toString());

@@ -31,11 +31,11 @@ import org.beamarchiver.model.PartitionKeyCoder;
  * leave it. The DirectRunner keeps every output of a bundle in memory until the bundle ends and
  * schedules reads ahead of their consumers; a read that emitted rows held the whole table there.
  * Here memory is one --sortMemoryMb buffer per worker thread, whatever the table's size. The
- * merge that follows is {@link WritePartitionFiles#mergeRuns}. For sources that read a slice by
+ * merge that follows is {@link WritePartitionFiles#mergeSpills}. For sources that read a slice by
  * themselves ({@link LiveSource#scansSlices()}).
  */
 public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> {
-  public static final TupleTag<String> RUN_INDEX = new TupleTag<>() {};
+  public static final TupleTag<String> SPILL_INDEX = new TupleTag<>() {};
   public static final TupleTag<DeadLetter> DEAD_LETTER = new TupleTag<>() {};
 
   private final LiveSource source;
@@ -64,8 +64,8 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
         spreadRanges(input, plan)
             .apply(
                 "ReadKeyAndSpillRows",
-                ParDo.of(new ReadKeyAndSpillFn(this)).withOutputTags(RUN_INDEX, TupleTagList.of(DEAD_LETTER)));
-    out.get(RUN_INDEX).setCoder(StringUtf8Coder.of());
+                ParDo.of(new ReadKeyAndSpillFn(this)).withOutputTags(SPILL_INDEX, TupleTagList.of(DEAD_LETTER)));
+    out.get(SPILL_INDEX).setCoder(StringUtf8Coder.of());
     out.get(DEAD_LETTER).setCoder(SerializableCoder.of(DeadLetter.class));
     return out;
   }
@@ -178,7 +178,7 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
             @Override
             public void keyed(PartitionKey key, byte[] sortKey, byte[] payload) throws IOException {
               if (buffer.add(key, sortKey, payload)) {
-                buffer.spill(out.get(RUN_INDEX)::output);
+                buffer.spill(out.get(SPILL_INDEX)::output);
               }
             }
 
@@ -191,7 +191,7 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
 
     @FinishBundle
     public void finish(FinishBundleContext c) throws IOException {
-      buffer.spill(path -> c.output(RUN_INDEX, path, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE));
+      buffer.spill(path -> c.output(SPILL_INDEX, path, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE));
     }
   }
 }

@@ -156,7 +156,7 @@ public final class WritePartitionFiles
   public record Segment(String path, long offset, long records) implements Serializable {}
 
   /** One spilled run file and where each partition's records sit in it. */
-  public record RunIndex(String path, List<KV<PartitionKey, Segment>> segments) implements Serializable {}
+  public record SpillIndex(String path, List<KV<PartitionKey, Segment>> segments) implements Serializable {}
 
   private final FileSettings settings;
 
@@ -171,7 +171,7 @@ public final class WritePartitionFiles
       // Each run's index is written beside it; only the index paths (one per run) reach the
       // planner, as a side input, so no per-row or per-segment element crosses a GroupByKey.
       files =
-          mergeRuns(
+          mergeSpills(
               rows.apply("SpillSortedRuns", ParDo.of(new SpillSortedRunsFn(settings)))
                   .setCoder(StringUtf8Coder.of()),
               settings);
@@ -187,7 +187,7 @@ public final class WritePartitionFiles
    * SPILL, second half: from the index paths of spilled runs to one written file per partition
    * (each partition's segments merged in key order).
    */
-  public static PCollection<ArchivedFile> mergeRuns(PCollection<String> runIndexes, FileSettings settings) {
+  public static PCollection<ArchivedFile> mergeSpills(PCollection<String> runIndexes, FileSettings settings) {
     PCollectionView<Iterable<String>> runs = runIndexes.apply("RunIndexes", View.asIterable());
     return runIndexes
         .getPipeline()
@@ -355,7 +355,7 @@ public final class WritePartitionFiles
               Channels.newOutputStream(
                   FileSystems.create(FileSystems.matchNewResource(index, false), "application/octet-stream")),
               1 << 16)) {
-        RunIndexCoder.of().encode(new RunIndex(path, segments), idx);
+        SpillIndexCoder.of().encode(new SpillIndex(path, segments), idx);
       }
       RUNS_SPILLED.inc();
       buffer.clear();
@@ -381,12 +381,12 @@ public final class WritePartitionFiles
     public void process(ProcessContext c) throws IOException {
       Map<PartitionKey, List<Segment>> plan = new HashMap<>();
       for (String index : c.sideInput(runs)) {
-        RunIndex run;
+        SpillIndex run;
         try (java.io.InputStream in =
             new BufferedInputStream(
                 Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(index, false))),
                 1 << 16)) {
-          run = RunIndexCoder.of().decode(in);
+          run = SpillIndexCoder.of().decode(in);
         }
         for (KV<PartitionKey, Segment> s : run.segments()) {
           plan.computeIfAbsent(s.getKey(), k -> new ArrayList<>()).add(s.getValue());

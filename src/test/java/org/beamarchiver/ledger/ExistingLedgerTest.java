@@ -108,7 +108,7 @@ class ExistingLedgerTest {
 
   static org.beamarchiver.model.ArchiveRequest request() {
     return org.beamarchiver.model.ArchiveRequest.resolve(
-        org.beamarchiver.model.Period.LAST_N_WEEKS, 10, null, T, List.of());
+        org.beamarchiver.model.WeekSelection.LAST_N_WEEKS, 10, null, T, List.of());
   }
 
   /** Rows as the code before the split wrote them: its statements, verbatim where they matter. */

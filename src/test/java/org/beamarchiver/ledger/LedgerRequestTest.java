@@ -15,7 +15,7 @@ import java.util.Random;
 import java.util.UUID;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.model.IsoWeek;
-import org.beamarchiver.model.Period;
+import org.beamarchiver.model.WeekSelection;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -62,9 +62,9 @@ class LedgerRequestTest {
     int nonEmpty = 0;
     for (int i = 0; i < 200; i++) {
       Instant asOf = weeks.get(random.nextInt(weeks.size())).start().plusSeconds(random.nextInt(14 * 86400));
-      Period period = Period.values()[random.nextInt(Period.values().length)];
-      Integer n = period == Period.LAST_N_WEEKS ? 1 + random.nextInt(60) : null;
-      LocalDate date = period == Period.DATE ? LocalDate.of(2019, 11, 1).plusDays(random.nextInt(500)) : null;
+      WeekSelection period = WeekSelection.values()[random.nextInt(WeekSelection.values().length)];
+      Integer n = period == WeekSelection.LAST_N_WEEKS ? 1 + random.nextInt(60) : null;
+      LocalDate date = period == WeekSelection.DATE ? LocalDate.of(2019, 11, 1).plusDays(random.nextInt(500)) : null;
       List<String> batches = new ArrayList<>();
       if (random.nextBoolean()) {
         for (String b : BATCHES) {

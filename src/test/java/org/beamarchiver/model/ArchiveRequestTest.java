@@ -20,7 +20,7 @@ class ArchiveRequestTest {
 
   @Test
   void lastWeekIsThePreviousCompleteWeek() {
-    ArchiveRequest r = ArchiveRequest.resolve(Period.LAST_WEEK, null, null, AS_OF, List.of());
+    ArchiveRequest r = ArchiveRequest.resolve(WeekSelection.LAST_WEEK, null, null, AS_OF, List.of());
     assertEquals(Instant.parse("2016-01-04T00:00:00Z"), r.fromInclusive().get());
     assertEquals(Instant.parse("2016-01-11T00:00:00Z"), r.toExclusive().get());
     assertFalse(r.coversTime(ms("2016-01-03T23:59:59.999Z")));
@@ -32,7 +32,7 @@ class ArchiveRequestTest {
 
   @Test
   void lastNWeeksEndsBeforeTheCurrentWeek() {
-    ArchiveRequest r = ArchiveRequest.resolve(Period.LAST_N_WEEKS, 2, null, AS_OF, List.of());
+    ArchiveRequest r = ArchiveRequest.resolve(WeekSelection.LAST_N_WEEKS, 2, null, AS_OF, List.of());
     assertEquals(Instant.parse("2015-12-28T00:00:00Z"), r.fromInclusive().get());
     assertEquals(Instant.parse("2016-01-11T00:00:00Z"), r.toExclusive().get());
     assertTrue(r.coversWeek(IsoWeek.parse("2015-W53")));
@@ -45,14 +45,14 @@ class ArchiveRequestTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> ArchiveRequest.resolve(Period.LAST_N_WEEKS, null, null, AS_OF, List.of()));
+            () -> ArchiveRequest.resolve(WeekSelection.LAST_N_WEEKS, null, null, AS_OF, List.of()));
     assertTrue(e.getMessage().contains("--weeks"), e.getMessage());
   }
 
   @Test
   void dateSelectsTheIsoWeekHoldingIt() {
     ArchiveRequest r =
-        ArchiveRequest.resolve(Period.DATE, null, LocalDate.parse("2016-01-03"), AS_OF, List.of());
+        ArchiveRequest.resolve(WeekSelection.DATE, null, LocalDate.parse("2016-01-03"), AS_OF, List.of());
     assertEquals(Instant.parse("2015-12-28T00:00:00Z"), r.fromInclusive().get());
     assertEquals(Instant.parse("2016-01-04T00:00:00Z"), r.toExclusive().get());
     assertTrue(r.coversTime(ms("2015-12-31T12:00:00Z")));
@@ -61,7 +61,7 @@ class ArchiveRequestTest {
   @Test
   void dateInTheCurrentWeekArchivesNothingAndSaysSo() {
     ArchiveRequest r =
-        ArchiveRequest.resolve(Period.DATE, null, LocalDate.parse("2016-01-11"), AS_OF, List.of());
+        ArchiveRequest.resolve(WeekSelection.DATE, null, LocalDate.parse("2016-01-11"), AS_OF, List.of());
     assertTrue(r.isEmpty());
     assertFalse(r.coversTime(ms("2016-01-11T01:00:00Z")));
     assertTrue(r.notes().get(0).contains("has not ended"), r.notes().toString());
@@ -69,7 +69,7 @@ class ArchiveRequestTest {
 
   @Test
   void allIsEveryCompleteWeek() {
-    ArchiveRequest r = ArchiveRequest.resolve(Period.ALL, null, null, AS_OF, List.of());
+    ArchiveRequest r = ArchiveRequest.resolve(WeekSelection.ALL, null, null, AS_OF, List.of());
     assertTrue(r.coversTime(ms("1999-01-01T00:00:00Z")));
     assertTrue(r.coversTime(ms("2016-01-10T23:59:59Z")));
     assertFalse(r.coversTime(ms("2016-01-11T00:00:00Z")));
@@ -78,7 +78,7 @@ class ArchiveRequestTest {
   @Test
   void asOfExactlyAtMondayMidnightEndsThePreviousWeek() {
     Instant monday = Instant.parse("2016-01-04T00:00:00Z");
-    ArchiveRequest r = ArchiveRequest.resolve(Period.LAST_WEEK, null, null, monday, List.of());
+    ArchiveRequest r = ArchiveRequest.resolve(WeekSelection.LAST_WEEK, null, null, monday, List.of());
     assertTrue(r.coversWeek(IsoWeek.parse("2015-W53")));
     assertTrue(r.coversTime(ms("2016-01-03T23:59:59.999Z")));
   }
@@ -86,7 +86,7 @@ class ArchiveRequestTest {
   @Test
   void batchIdsRestrict() {
     ArchiveRequest r =
-        ArchiveRequest.resolve(Period.ALL, null, null, AS_OF, List.of(" b1", "b2 ", ""));
+        ArchiveRequest.resolve(WeekSelection.ALL, null, null, AS_OF, List.of(" b1", "b2 ", ""));
     assertTrue(r.coversBatch("b1"));
     assertTrue(r.coversBatch("b2"));
     assertFalse(r.coversBatch("b3"));

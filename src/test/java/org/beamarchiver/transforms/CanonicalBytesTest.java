@@ -14,7 +14,7 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
 import org.beamarchiver.model.ArchiveRequest;
-import org.beamarchiver.model.Period;
+import org.beamarchiver.model.WeekSelection;
 import org.beamarchiver.model.SourceRow;
 import org.beamarchiver.model.SourceRowCoder;
 import org.junit.Rule;
@@ -29,7 +29,7 @@ public class CanonicalBytesTest {
       throws Exception {
     Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     ArchiveRequest all =
-        ArchiveRequest.resolve(Period.ALL, null, null, Instant.parse("2020-01-01T00:00:00Z"), List.of());
+        ArchiveRequest.resolve(WeekSelection.ALL, null, null, Instant.parse("2020-01-01T00:00:00Z"), List.of());
     p.apply(Create.of(rows).withCoder(SourceRowCoder.of()))
         .apply(new KeyByPartition(KeyByPartitionTest.LAYOUT, all, Set.of()))
         .get(KeyByPartition.KEYED)

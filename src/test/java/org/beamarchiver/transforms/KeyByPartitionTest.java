@@ -16,7 +16,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.model.DeadLetter;
 import org.beamarchiver.model.PartitionKey;
-import org.beamarchiver.model.Period;
+import org.beamarchiver.model.WeekSelection;
 import org.beamarchiver.model.RowLayout;
 import org.beamarchiver.model.SourceRow;
 import org.beamarchiver.model.SourceRowCoder;
@@ -44,7 +44,7 @@ public class KeyByPartitionTest {
   public void keysByBatchAndUtcIsoWeekAndSendsUnkeyableRowsToDeadLetters() {
     ArchiveRequest request =
         ArchiveRequest.resolve(
-            Period.ALL, null, null, Instant.parse("2021-01-13T00:00:00Z"), List.of());
+            WeekSelection.ALL, null, null, Instant.parse("2021-01-13T00:00:00Z"), List.of());
     List<SourceRow> rows = new ArrayList<>();
     rows.add(row("u1", "b1", "a1", "2015-12-31T10:00:00Z")); // 2015-W53
     rows.add(row("u2", "b1", "a1", "2016-01-03T23:59:59Z")); // 2015-W53

@@ -22,7 +22,7 @@ import org.beamarchiver.model.ArchiveFormat;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.PartitionKey;
-import org.beamarchiver.model.Period;
+import org.beamarchiver.model.WeekSelection;
 import org.beamarchiver.model.RowLayout;
 import org.beamarchiver.model.SourceRow;
 import org.beamarchiver.model.SourceRowCoder;
@@ -96,7 +96,7 @@ public class ParquetFilesTest {
     String parquetRoot = tmp.newFolder("parquet").getPath();
     String spilledRoot = tmp.newFolder("parquet-spilled").getPath();
     ArchiveRequest all =
-        ArchiveRequest.resolve(Period.ALL, null, null, Instant.parse("2020-01-01T00:00:00Z"), List.of());
+        ArchiveRequest.resolve(WeekSelection.ALL, null, null, Instant.parse("2020-01-01T00:00:00Z"), List.of());
     PCollection<KV<PartitionKey, KV<byte[], byte[]>>> keyed =
         p.apply(Create.of(input).withCoder(SourceRowCoder.of()))
             .apply(new KeyByPartition(LAYOUT, all, Set.of()))
@@ -134,7 +134,7 @@ public class ParquetFilesTest {
   public void aChangedOrMisnamedParquetFileIsRefused() throws Exception {
     String root = tmp.newFolder("p").getPath();
     ArchiveRequest all =
-        ArchiveRequest.resolve(Period.ALL, null, null, Instant.parse("2020-01-01T00:00:00Z"), List.of());
+        ArchiveRequest.resolve(WeekSelection.ALL, null, null, Instant.parse("2020-01-01T00:00:00Z"), List.of());
     p.apply(Create.of(rows(200)).withCoder(SourceRowCoder.of()))
         .apply(new KeyByPartition(LAYOUT, all, Set.of()))
         .get(KeyByPartition.KEYED)

@@ -27,7 +27,7 @@ import org.apache.commons.csv.CSVRecord;
 import org.beamarchiver.io.format.CsvLines;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.model.ArchivedFile;
-import org.beamarchiver.model.Period;
+import org.beamarchiver.model.WeekSelection;
 import org.beamarchiver.model.SourceRow;
 import org.beamarchiver.model.SourceRowCoder;
 import org.junit.Rule;
@@ -52,7 +52,7 @@ public class WritePartitionFilesTest {
   private PCollection<ArchivedFile> write(
       List<SourceRow> rows, String root, int sortMb, WritePartitionFiles.Shuffle shuffle) {
     ArchiveRequest all =
-        ArchiveRequest.resolve(Period.ALL, null, null, Instant.parse("2020-01-01T00:00:00Z"), List.of());
+        ArchiveRequest.resolve(WeekSelection.ALL, null, null, Instant.parse("2020-01-01T00:00:00Z"), List.of());
     return p.apply(Create.of(rows).withCoder(SourceRowCoder.of()))
         .apply(new KeyByPartition(KeyByPartitionTest.LAYOUT, all, Set.of()))
         .get(KeyByPartition.KEYED)

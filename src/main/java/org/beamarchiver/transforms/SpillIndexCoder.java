@@ -13,18 +13,18 @@ import org.apache.beam.sdk.values.KV;
 import org.beamarchiver.model.PartitionKey;
 import org.beamarchiver.model.PartitionKeyCoder;
 
-/** Compact coder for a run's index: the path once, then (partition, offset, records) entries. */
-final class RunIndexCoder extends AtomicCoder<WritePartitionFiles.RunIndex> {
-  private static final RunIndexCoder INSTANCE = new RunIndexCoder();
+/** Compact coder for a spill file's index (its sorted runs): the path once, then (partition, offset, records) entries. */
+final class SpillIndexCoder extends AtomicCoder<WritePartitionFiles.SpillIndex> {
+  private static final SpillIndexCoder INSTANCE = new SpillIndexCoder();
 
-  static RunIndexCoder of() {
+  static SpillIndexCoder of() {
     return INSTANCE;
   }
 
-  private RunIndexCoder() {}
+  private SpillIndexCoder() {}
 
   @Override
-  public void encode(WritePartitionFiles.RunIndex value, OutputStream out) throws IOException {
+  public void encode(WritePartitionFiles.SpillIndex value, OutputStream out) throws IOException {
     StringUtf8Coder.of().encode(value.path(), out);
     VarInt.encode(value.segments().size(), out);
     for (KV<PartitionKey, WritePartitionFiles.Segment> s : value.segments()) {
@@ -35,7 +35,7 @@ final class RunIndexCoder extends AtomicCoder<WritePartitionFiles.RunIndex> {
   }
 
   @Override
-  public WritePartitionFiles.RunIndex decode(InputStream in) throws IOException {
+  public WritePartitionFiles.SpillIndex decode(InputStream in) throws IOException {
     String path = StringUtf8Coder.of().decode(in);
     int n = VarInt.decodeInt(in);
     List<KV<PartitionKey, WritePartitionFiles.Segment>> segments = new ArrayList<>(n);
@@ -45,6 +45,6 @@ final class RunIndexCoder extends AtomicCoder<WritePartitionFiles.RunIndex> {
       long records = VarLongCoder.of().decode(in);
       segments.add(KV.of(k, new WritePartitionFiles.Segment(path, offset, records)));
     }
-    return new WritePartitionFiles.RunIndex(path, segments);
+    return new WritePartitionFiles.SpillIndex(path, segments);
   }
 }
