@@ -1,12 +1,5 @@
 package org.beamarchiver.report;
 
-import com.datastax.driver.core.Cluster;
-import com.datastax.driver.core.ConsistencyLevel;
-import com.datastax.driver.core.DataType;
-import com.datastax.driver.core.PreparedStatement;
-import com.datastax.driver.core.Session;
-import com.datastax.driver.core.TableMetadata;
-import com.datastax.driver.core.UserType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -34,23 +27,21 @@ import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
 import org.apache.commons.csv.CSVRecord;
 import org.beamarchiver.integrity.ArchiveVerifier;
 import org.beamarchiver.integrity.SigningKey;
-import org.beamarchiver.io.cassandra.CassandraConnection;
-import org.beamarchiver.io.cassandra.CassandraTable;
-import org.beamarchiver.io.cassandra.SourceRowMapper;
+import org.beamarchiver.io.cassandra.CassandraSource;
+import org.beamarchiver.io.source.LiveSource;
 import org.beamarchiver.io.format.CsvLines;
 import org.beamarchiver.io.store.ArchiveReader;
 import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.IsoWeek;
 import org.beamarchiver.model.RowLayout;
 import org.beamarchiver.model.SourceRow;
+import org.beamarchiver.model.SourceTable;
 import org.beamarchiver.options.ReportOptions;
 import org.beamarchiver.spec.TableSpec;
 import org.beamarchiver.spec.TableSpecLoader;
-import org.apache.beam.sdk.values.KV;
 import org.beamarchiver.transforms.ExternalSorter;
 import org.beamarchiver.transforms.SortKeys;
 
@@ -107,89 +98,79 @@ public final class BatchReport {
     Stores.configure(o);
     Ledger ledger = new Ledger(Ledger.endpoint(o));
     ledger.migrate();
-    CassandraConnection cassandra = CassandraConnection.from(o);
+    LiveSource source = CassandraSource.of(spec, o);
     long fromMillis = from == null ? Long.MIN_VALUE : from.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     long toMillis = to == null ? Long.MAX_VALUE : to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
 
-    try (Cluster cluster = cassandra.newCluster();
-        Session session = cluster.connect()) {
-      CassandraTable table = CassandraTable.resolve(cluster, spec);
-      RowLayout layout = table.layout();
-      Columns columns = Columns.of(spec, layout, cluster, Boolean.TRUE.equals(o.getPerQuestion()));
+    SourceTable table = source.resolve();
+    RowLayout layout = table.layout();
+    Columns columns = Columns.of(spec, layout, source, Boolean.TRUE.equals(o.getPerQuestion()));
 
-      // Archives first: each verified before any of its rows is used.
-      ArchiveVerifier verifier = new ArchiveVerifier(key);
-      List<String> lacking = new ArrayList<>();
-      List<ArchivedPartition> archives = new ArrayList<>();
-      for (LedgerRow r : ledger.archives().rowsOfBatch(spec.archiveType(), o.getBatchId())) {
-        if (!ArchiveVerifier.archived(r) || !overlaps(r.period(), fromMillis, toMillis)) {
-          continue;
-        }
-        Optional<ArchiveVerifier.Verdict> bad = verifier.checkManifest(r);
-        if (bad.isPresent()) {
-          lacking.add(r.period() + " " + r.blobUrl() + ": " + bad.get().describe());
-          continue;
-        }
-        archives.add(r.archivedPartition());
+    // Archives first: each verified before any of its rows is used.
+    ArchiveVerifier verifier = new ArchiveVerifier(key);
+    List<String> lacking = new ArrayList<>();
+    List<ArchivedPartition> archives = new ArrayList<>();
+    for (LedgerRow r : ledger.archives().rowsOfBatch(spec.archiveType(), o.getBatchId())) {
+      if (!ArchiveVerifier.archived(r) || !overlaps(r.period(), fromMillis, toMillis)) {
+        continue;
       }
-      Path tmp = Path.of(System.getProperty("java.io.tmpdir"), "beam-archiver-report");
-      long archivedRows = 0;
-      long liveRows = 0;
-      try (ExternalSorter sorter = new ExternalSorter((long) o.getSortMemoryMb() << 20, tmp)) {
-        List<String> header = List.of(layout.fileHeader());
-        int read = 0;
-        for (ArchivedPartition p : archives) {
-          try (ArchiveReader.VerifiedFile file = ArchiveReader.fetchVerified(p, header, tmp)) {
-            for (Iterator<SourceRow> rows = file.rows(); rows.hasNext(); ) {
-              SourceRow row = rows.next();
-              long time = time(row.values()[layout.time()]);
-              if (time >= fromMillis && time < toMillis) {
-                sorter.add(SortKeys.of(row.values(), layout.primaryKey()), record(time, false, row.values()));
-                archivedRows++;
-              }
-            }
-            read++;
-          } catch (ArchiveReader.VerificationException e) {
-            lacking.add(p.partition().period() + " " + p.blobUrl() + ": " + e.getMessage());
-          }
-        }
-        if (!lacking.isEmpty() && !Boolean.TRUE.equals(o.getAllowMissingArchives())) {
-          throw new IncompleteException(
-              "the report of batch " + o.getBatchId() + " would be incomplete: " + lacking.size()
-                  + " archive(s) the ledger lists are missing or fail verification (nothing written; "
-                  + "--allowMissingArchives writes the report anyway and lists them):\n  " + String.join("\n  ", lacking));
-        }
-        notes.accept("read " + archivedRows + " archived row(s) from " + read + " verified file(s)");
-
-        // Live rows of the batch: a filtered scan over the token ring.
-        String pk = String.join(", ", partitionKey(cluster, spec));
-        PreparedStatement scan =
-            session.prepare(
-                table.selectCql() + " WHERE token(" + pk + ") > ? AND token(" + pk + ") <= ? AND "
-                    + CassandraTable.quote(spec.batchColumn()) + " = ? ALLOW FILTERING");
-        scan.setConsistencyLevel(ConsistencyLevel.valueOf(cassandra.consistency()));
-        SourceRowMapper mapper = new SourceRowMapper(session, layout, table.writeTimeColumns());
-        for (KV<Long, Long> slice : CassandraTable.tokenRanges(64)) {
-          Iterator<SourceRow> rows =
-              mapper.map(session.execute(scan.bind(slice.getKey(), slice.getValue(), o.getBatchId())));
-          while (rows.hasNext()) {
+      Optional<ArchiveVerifier.Verdict> bad = verifier.checkManifest(r);
+      if (bad.isPresent()) {
+        lacking.add(r.period() + " " + r.blobUrl() + ": " + bad.get().describe());
+        continue;
+      }
+      archives.add(r.archivedPartition());
+    }
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"), "beam-archiver-report");
+    long archivedRows = 0;
+    long liveRows = 0;
+    try (ExternalSorter sorter = new ExternalSorter((long) o.getSortMemoryMb() << 20, tmp)) {
+      List<String> header = List.of(layout.fileHeader());
+      int read = 0;
+      for (ArchivedPartition p : archives) {
+        try (ArchiveReader.VerifiedFile file = ArchiveReader.fetchVerified(p, header, tmp)) {
+          for (Iterator<SourceRow> rows = file.rows(); rows.hasNext(); ) {
             SourceRow row = rows.next();
+            long time = time(row.values()[layout.time()]);
+            if (time >= fromMillis && time < toMillis) {
+              sorter.add(SortKeys.of(row.values(), layout.primaryKey()), record(time, false, row.values()));
+              archivedRows++;
+            }
+          }
+          read++;
+        } catch (ArchiveReader.VerificationException e) {
+          lacking.add(p.partition().period() + " " + p.blobUrl() + ": " + e.getMessage());
+        }
+      }
+      if (!lacking.isEmpty() && !Boolean.TRUE.equals(o.getAllowMissingArchives())) {
+        throw new IncompleteException(
+            "the report of batch " + o.getBatchId() + " would be incomplete: " + lacking.size()
+                + " archive(s) the ledger lists are missing or fail verification (nothing written; "
+                + "--allowMissingArchives writes the report anyway and lists them):\n  " + String.join("\n  ", lacking));
+      }
+      notes.accept("read " + archivedRows + " archived row(s) from " + read + " verified file(s)");
+
+      // Live rows of the batch, as the source reads them.
+      long[] live = {0};
+      source.readBatch(
+          table,
+          o.getBatchId(),
+          row -> {
             if (row.hasTime() && row.timeMillis() >= fromMillis && row.timeMillis() < toMillis) {
               sorter.add(SortKeys.of(row.values(), layout.primaryKey()), record(row.timeMillis(), true, row.values()));
-              liveRows++;
+              live[0]++;
             }
-          }
-        }
-        notes.accept("read " + liveRows + " live row(s) of batch " + o.getBatchId());
+          });
+      liveRows = live[0];
+      notes.accept("read " + liveRows + " live row(s) of batch " + o.getBatchId());
 
-        long[] written = write(o.getOutput(), columns, sorter.sorted());
-        if (!lacking.isEmpty()) {
-          writeLacking(o.getOutput() + ".lacking.txt", o.getBatchId(), lacking);
-        }
-        return new Summary(
-            o.getOutput(), read, archivedRows, liveRows, archivedRows + liveRows - written[0], written[0], written[1],
-            List.copyOf(lacking));
+      long[] written = write(o.getOutput(), columns, sorter.sorted());
+      if (!lacking.isEmpty()) {
+        writeLacking(o.getOutput() + ".lacking.txt", o.getBatchId(), lacking);
       }
+      return new Summary(
+          o.getOutput(), read, archivedRows, liveRows, archivedRows + liveRows - written[0], written[0], written[1],
+          List.copyOf(lacking));
     }
   }
 
@@ -295,17 +276,9 @@ public final class BatchReport {
     }
   }
 
-  private static TableMetadata metadata(Cluster cluster, TableSpec spec) {
-    return CassandraTable.metadata(cluster, spec.keyspace(), spec.table());
-  }
-
-  private static List<String> partitionKey(Cluster cluster, TableSpec spec) {
-    return metadata(cluster, spec).getPartitionKey().stream().map(c -> CassandraTable.quote(c.getName())).toList();
-  }
-
   /** The report's columns, and how a merged row becomes report rows. */
   record Columns(List<String> header, int[] positions, int expandAt, List<String> fields) {
-    static Columns of(TableSpec spec, RowLayout layout, Cluster cluster, boolean perQuestion) {
+    static Columns of(TableSpec spec, RowLayout layout, LiveSource source, boolean perQuestion) {
       List<String> names = spec.report().columns().isEmpty() ? layout.columns() : spec.report().columns();
       int[] positions = new int[names.size()];
       for (int i = 0; i < positions.length; i++) {
@@ -325,18 +298,13 @@ public final class BatchReport {
         throw new IllegalArgumentException("--perQuestion needs the table spec's report.expand: the list column to expand");
       }
       int at = layout.columns().indexOf(expand);
-      com.datastax.driver.core.ColumnMetadata column = metadata(cluster, spec).getColumn(CassandraTable.quote(expand));
-      DataType type = column == null ? null : column.getType();
-      if (at < 0 || type == null || !type.isCollection() || type.getName() == DataType.Name.MAP
-          || !(type.getTypeArguments().get(0) instanceof UserType element)) {
+      if (at < 0) {
         throw new IllegalArgumentException(
-            "table spec report.expand '" + expand + "' must be an archived list or set of a user type; it is "
-                + (type == null ? "not a column" : type));
+            "table spec report.expand '" + expand + "' must be an archived list or set of a user type; it is not a column");
       }
-      List<String> fields = new ArrayList<>();
-      for (UserType.Field f : element) {
-        fields.add(f.getName());
-        header.add(expand + "_" + f.getName());
+      List<String> fields = source.elementFields(expand);
+      for (String f : fields) {
+        header.add(expand + "_" + f);
       }
       return new Columns(header, positions, at, fields);
     }

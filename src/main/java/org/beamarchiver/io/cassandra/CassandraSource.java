@@ -1,5 +1,15 @@
 package org.beamarchiver.io.cassandra;
 
+import org.apache.beam.sdk.values.KV;
+import java.util.stream.Collectors;
+import java.util.Iterator;
+import java.util.ArrayList;
+import java.io.IOException;
+import com.datastax.driver.core.UserType;
+import com.datastax.driver.core.PreparedStatement;
+import com.datastax.driver.core.DataType;
+import com.datastax.driver.core.ConsistencyLevel;
+import com.datastax.driver.core.ColumnMetadata;
 import com.datastax.driver.core.Cluster;
 import com.datastax.driver.core.Session;
 import com.datastax.driver.core.TableMetadata;
@@ -112,5 +122,50 @@ public record CassandraSource(TableSpec spec, CassandraConnection connection, in
   @Override
   public RestoreWriter openWriter(TableSpec target, int concurrency) {
     return new CassandraRestoreWriter(connection, target, concurrency);
+  }
+
+  /** A filtered scan over the token ring, in 64 slices. */
+  @Override
+  public void readBatch(SourceTable table, String batchId, SliceScanner.RowSink sink) throws IOException {
+    CassandraTable t = (CassandraTable) table;
+    Session session = CassandraSessions.acquire(connection);
+    try {
+      TableMetadata metadata = CassandraTable.metadata(session.getCluster(), spec.keyspace(), spec.table());
+      String pk = metadata.getPartitionKey().stream().map(c -> CassandraTable.quote(c.getName())).collect(Collectors.joining(", "));
+      PreparedStatement scan =
+          session.prepare(
+              t.selectCql() + " WHERE token(" + pk + ") > ? AND token(" + pk + ") <= ? AND "
+                  + CassandraTable.quote(spec.batchColumn()) + " = ? ALLOW FILTERING");
+      scan.setConsistencyLevel(ConsistencyLevel.valueOf(connection.consistency()));
+      SourceRowMapper mapper = new SourceRowMapper(session, t.layout(), t.writeTimeColumns());
+      for (KV<Long, Long> slice : CassandraTable.tokenRanges(64)) {
+        Iterator<SourceRow> rows = mapper.map(session.execute(scan.bind(slice.getKey(), slice.getValue(), batchId)));
+        while (rows.hasNext()) {
+          sink.row(rows.next());
+        }
+      }
+    } finally {
+      CassandraSessions.release(connection);
+    }
+  }
+
+  @Override
+  public List<String> elementFields(String column) {
+    try (Cluster cluster = connection.newCluster()) {
+      TableMetadata metadata = CassandraTable.metadata(cluster, spec.keyspace(), spec.table());
+      ColumnMetadata c = metadata == null ? null : metadata.getColumn(CassandraTable.quote(column));
+      DataType type = c == null ? null : c.getType();
+      if (type == null || !type.isCollection() || type.getName() == DataType.Name.MAP
+          || !(type.getTypeArguments().get(0) instanceof UserType element)) {
+        throw new IllegalArgumentException(
+            "table spec report.expand '" + column + "' must be an archived list or set of a user type; it is "
+                + (type == null ? "not a column" : type));
+      }
+      List<String> fields = new ArrayList<>();
+      for (UserType.Field f : element) {
+        fields.add(f.getName());
+      }
+      return fields;
+    }
   }
 }

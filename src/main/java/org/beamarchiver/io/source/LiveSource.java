@@ -1,5 +1,6 @@
 package org.beamarchiver.io.source;
 
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
@@ -80,4 +81,15 @@ public interface LiveSource extends Serializable {
 
   /** A writer of restored rows into {@code target} for one worker. */
   RestoreWriter openWriter(TableSpec target, int concurrency);
+
+  /** The live rows of batch {@code batchId}, each to {@code sink}: what a report merges with the archived ones. */
+  void readBatch(SourceTable table, String batchId, SliceScanner.RowSink sink) throws IOException;
+
+  /**
+   * The fields of the user type that the list or set column {@code column} holds, for a report's
+   * row per element.
+   *
+   * @throws IllegalArgumentException naming the spec field when the column holds no user type
+   */
+  List<String> elementFields(String column);
 }
