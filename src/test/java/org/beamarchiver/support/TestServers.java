@@ -151,6 +151,14 @@ public final class TestServers {
     return "http://127.0.0.1:" + s3Port;
   }
 
+  /** The options that point a command at the S3-protocol server at {@code endpoint} (S3Proxy, or a proxy in front of it). */
+  public static List<String> s3Options(String endpoint) {
+    return List.of(
+        "--endpoint=" + endpoint, "--awsRegion=us-east-1", "--s3PathStyle=true",
+        "--awsCredentialsProvider={\"@type\":\"StaticCredentialsProvider\",\"accessKeyId\":\"" + S3_IDENTITY
+            + "\",\"secretAccessKey\":\"" + S3_CREDENTIAL + "\"}");
+  }
+
   /**
    * The run's Flink 1.19 session cluster (one JobManager, one TaskManager with 2 slots, on
    * loopback; started on first use): the JobManager's REST address, {@code 127.0.0.1:<port>}, for
