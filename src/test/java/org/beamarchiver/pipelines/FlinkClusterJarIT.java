@@ -52,9 +52,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -226,14 +223,7 @@ class FlinkClusterJarIT {
     Map<String, Long> expected = sourcePartitions(ks);
     assertEquals(6, expected.size(), "3 batches x 2 ended weeks: " + expected);
     String endpoint = TestServers.s3Endpoint();
-    try (S3Client s3 =
-        S3Client.builder()
-            .endpointOverride(URI.create(endpoint))
-            .forcePathStyle(true)
-            .region(Region.US_EAST_1)
-            .credentialsProvider(
-                StaticCredentialsProvider.create(AwsBasicCredentials.create(TestServers.S3_IDENTITY, TestServers.S3_CREDENTIAL)))
-            .build()) {
+    try (S3Client s3 = TestServers.s3Client(URI.create(endpoint))) {
       s3.createBucket(b -> b.bucket(BUCKET));
       // The workers on the cluster get the credentials with the pipeline options (the launcher's
       // environment does not reach them).

@@ -194,7 +194,8 @@ public final class AssessmentFixture {
     return eq < 0 ? option : option.substring(0, eq);
   }
 
-  private static List<String> merge(List<String> base, List<String> extra) {
+  /** {@code base} less the options {@code extra} names, then {@code extra}. */
+  static List<String> merge(List<String> base, List<String> extra) {
     Set<String> replaced = extra.stream().map(AssessmentFixture::nameOf).collect(Collectors.toSet());
     List<String> out = new ArrayList<>();
     for (String o : base) {

@@ -40,9 +40,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -143,14 +140,7 @@ class FaultMatrixIT {
     cluster = nodes.newCluster();
     session = cluster.connect();
     s3Endpoint = URI.create(TestServers.s3Endpoint());
-    s3 =
-        S3Client.builder()
-            .endpointOverride(s3Endpoint)
-            .forcePathStyle(true)
-            .region(Region.US_EAST_1)
-            .credentialsProvider(
-                StaticCredentialsProvider.create(AwsBasicCredentials.create(TestServers.S3_IDENTITY, TestServers.S3_CREDENTIAL)))
-            .build();
+    s3 = TestServers.s3Client(s3Endpoint);
     s3.createBucket(b -> b.bucket(BUCKET));
     azurite = URI.create(TestServers.azuriteEndpoint());
     new com.azure.storage.blob.BlobServiceClientBuilder()

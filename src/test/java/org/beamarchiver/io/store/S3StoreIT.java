@@ -17,10 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -42,14 +39,7 @@ class S3StoreIT {
   static void start() {
     cluster = TestServers.cluster();
     session = cluster.connect();
-    s3 =
-        S3Client.builder()
-            .endpointOverride(URI.create(TestServers.s3Endpoint()))
-            .forcePathStyle(true)
-            .region(Region.US_EAST_1)
-            .credentialsProvider(
-                StaticCredentialsProvider.create(AwsBasicCredentials.create(TestServers.S3_IDENTITY, TestServers.S3_CREDENTIAL)))
-            .build();
+    s3 = TestServers.s3Client(URI.create(TestServers.s3Endpoint()));
     s3.createBucket(b -> b.bucket(BUCKET));
   }
 
