@@ -52,8 +52,8 @@ import org.beamarchiver.pipelines.ArchiveSummary;
 import org.beamarchiver.pipelines.DeletePipeline;
 import org.beamarchiver.pipelines.Progress;
 import org.beamarchiver.support.ArchiveFiles;
+import org.beamarchiver.support.AssessmentFixture;
 import org.beamarchiver.support.TestServers;
-import org.beamarchiver.tools.AssessmentSample;
 import org.beamarchiver.support.Cli;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,7 +65,7 @@ import org.junit.jupiter.api.io.TempDir;
  * middle and rerun, forced re-archives (and their refusal), leases, plans.
  */
 class RunControlIT {
-  static final Instant AS_OF = Instant.parse("2021-01-13T12:00:00Z");
+  static final Instant AS_OF = AssessmentFixture.AS_OF;
 
   static Cluster cluster;
   static Session session;
@@ -83,58 +83,23 @@ class RunControlIT {
     cluster.close();
   }
 
-  record Fixture(String keyspace, Path spec, Path root, String ledgerUrl) {
-    String table() {
-      return keyspace + ".assessment_aggregator";
-    }
-
-    Path archives() {
-      return root.resolve("archived-batches/assessment");
-    }
-
-    Ledger ledger() {
-      return new Ledger(new JdbcEndpoint(ledgerUrl, null, null));
-    }
-  }
-
   /** 10 batches over 2020-W53, 2021-W01 and the current 2021-W02: 20 partitions to archive. */
-  static Fixture fixture(String name, String ledgerUrl, int rows) throws Exception {
-    String ks = TestServers.newKeyspace("control_it");
-    AssessmentSample.createSchema(session, ks);
-    AssessmentSample.load(session, ks, rows, 10, 3, 0, 9L, AS_OF, 64);
-    Path spec = dir.resolve(name + ".yaml");
-    Files.writeString(
-        spec,
-        Files.readString(Paths.get("pipelines/assessment.yaml")).replace("keyspace: sunbird_courses", "keyspace: " + ks));
-    return new Fixture(ks, spec, dir.resolve(name), ledgerUrl);
+  static AssessmentFixture fixture(String name, String ledgerUrl, int rows) throws Exception {
+    return AssessmentFixture.builder(session, dir).name(name).keyspacePrefix("control_it")
+        .rows(rows).batches(10).weeks(3).deadLetters(0).seed(9L)
+        .ledger(ledgerUrl).options("--cassandraSplits=4", "--retryBackoffSeconds=0").build();
   }
 
-  static List<String> args(Fixture f, String... extra) {
-    List<String> a = new ArrayList<>();
-    a.add("--tableSpec=" + f.spec());
-    a.add("--cassandraPort=" + TestServers.cassandraPort());
-    a.add("--ledgerUrl=" + f.ledgerUrl());
-    a.add("--archiveRoot=" + f.root());
-    a.add("--asOf=" + AS_OF);
-    a.add("--cassandraSplits=4");
-    a.add("--retryBackoffSeconds=0");
-    a.addAll(List.of(extra));
-    if (a.stream().noneMatch(x -> x.startsWith("--period"))) {
-      a.add("--period=ALL");
-    }
-    return a;
-  }
-
-  static ArchiveSummary archive(Fixture f, String... extra) throws Exception {
-    ArchiveOptions o = PipelineOptionsFactory.fromArgs(args(f, extra).toArray(new String[0])).as(ArchiveOptions.class);
+  static ArchiveSummary archive(AssessmentFixture f, String... extra) throws Exception {
+    ArchiveOptions o = PipelineOptionsFactory.fromArgs(f.options(extra).toArray(new String[0])).as(ArchiveOptions.class);
     return ArchivePipeline.run(o, Clock.fixed(AS_OF, ZoneOffset.UTC), new Progress(quiet()));
   }
 
   /** The CLI in this process: exit code and everything it printed. */
-  static Cli cli(String command, Fixture f, String... extra) {
+  static Cli cli(String command, AssessmentFixture f, String... extra) {
     List<String> a = new ArrayList<>();
     a.add(command);
-    a.addAll(args(f, extra));
+    a.addAll(f.options(extra));
     if (command.equals("status")) {
       a.removeIf(x -> x.startsWith("--cassandra") || x.startsWith("--archiveRoot") || x.startsWith("--retry"));
     }
@@ -142,14 +107,14 @@ class RunControlIT {
   }
 
   /** The CLI in its own JVM (to be killed). */
-  static Process spawn(String command, Fixture f, Path log, String... extra) throws Exception {
+  static Process spawn(String command, AssessmentFixture f, Path log, String... extra) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("org.beamarchiver.cli.Main");
     cmd.add(command);
-    cmd.addAll(args(f, extra));
+    cmd.addAll(f.options(extra));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
@@ -158,7 +123,7 @@ class RunControlIT {
   }
 
   /** Source rows per (batch, week) of complete weeks: what the archive must hold. */
-  static Map<String, Integer> truth(Fixture f) {
+  static Map<String, Integer> truth(AssessmentFixture f) {
     Map<String, Integer> out = new TreeMap<>();
     IsoWeek current = IsoWeek.of(AS_OF);
     for (Row r : session.execute("SELECT batch_id, updated_on FROM " + f.table())) {
@@ -174,7 +139,7 @@ class RunControlIT {
    * The promise after any sequence of runs: every partition SUCCESS once, holding exactly its
    * source rows, and the objects under the root are exactly the SUCCESS rows' objects.
    */
-  static void assertConsistent(Fixture f, Map<String, Integer> truth) throws Exception {
+  static void assertConsistent(AssessmentFixture f, Map<String, Integer> truth) throws Exception {
     Map<String, Integer> archived = new TreeMap<>();
     Set<String> recorded = new TreeSet<>();
     for (LedgerRow r : f.ledger().archives().rowsOfType("assessment")) {
@@ -203,7 +168,7 @@ class RunControlIT {
 
   @Test
   void aStorageFailureFailsOnePartitionTheOthersGoOnAndARerunFinishesIt() throws Exception {
-    Fixture f = fixture("storage", TestServers.newH2Ledger(), 400);
+    AssessmentFixture f = fixture("storage", TestServers.newH2Ledger(), 400);
     Map<String, Integer> truth = truth(f);
     Cli plan = cli("plan", f);
     assertEquals(0, plan.code(), plan.out());
@@ -254,8 +219,8 @@ class RunControlIT {
 
   @Test
   void aPlanExecutedGivesTheSamePartitionsAsADirectRun() throws Exception {
-    Fixture planned = fixture("planned", TestServers.newH2Ledger(), 300);
-    Fixture direct = new Fixture(planned.keyspace(), planned.spec(), dir.resolve("direct"), TestServers.newH2Ledger());
+    AssessmentFixture planned = fixture("planned", TestServers.newH2Ledger(), 300);
+    AssessmentFixture direct = planned.with("--archiveRoot=" + dir.resolve("direct"), "--ledgerUrl=" + TestServers.newH2Ledger());
     Cli plan = cli("plan", planned);
     assertEquals(0, plan.code(), plan.out());
     Cli again = cli("plan", planned);
@@ -274,7 +239,7 @@ class RunControlIT {
 
   @Test
   void forceReArchivesAndSupersedesButRefusesDeletedPartitions() throws Exception {
-    Fixture f = fixture("force", TestServers.newH2Ledger(), 300);
+    AssessmentFixture f = fixture("force", TestServers.newH2Ledger(), 300);
     Map<String, Integer> truth = truth(f);
     archive(f);
     Map<String, LedgerRow> before = new TreeMap<>();
@@ -300,7 +265,7 @@ class RunControlIT {
     assertConsistent(f, truth);
 
     // Delete batch-002's rows, then try to force it: refused, nothing changed.
-    DeleteOptions d = PipelineOptionsFactory.fromArgs(args(f, "--batchIds=batch-002").toArray(new String[0])).as(DeleteOptions.class);
+    DeleteOptions d = PipelineOptionsFactory.fromArgs(f.options("--batchIds=batch-002").toArray(new String[0])).as(DeleteOptions.class);
     DeletePipeline.run(d, Clock.fixed(AS_OF, ZoneOffset.UTC), new Progress(quiet()));
     List<LedgerRow> ledgerBefore = f.ledger().archives().rowsOfType("assessment");
     Set<String> objectsBefore = ArchiveFiles.list(f.archives()).stream().collect(Collectors.toSet());
@@ -313,7 +278,7 @@ class RunControlIT {
 
   @Test
   void aPartitionThatFailedMaxIterationsTimesIsSkippedUnlessForced() throws Exception {
-    Fixture f = fixture("iterations", TestServers.newH2Ledger(), 200);
+    AssessmentFixture f = fixture("iterations", TestServers.newH2Ledger(), 200);
     archive(f);
     LedgerRow victim = f.ledger().archives().rowsOfType("assessment").get(0);
     Files.delete(Paths.get(victim.blobUrl()));
@@ -337,7 +302,7 @@ class RunControlIT {
 
   @Test
   void aLiveLeaseMakesASecondRunExitOrWaitAndAnExpiredOneIsTakenOver() throws Exception {
-    Fixture f = fixture("lease", TestServers.newPostgresDatabase(), 200);
+    AssessmentFixture f = fixture("lease", TestServers.newPostgresDatabase(), 200);
     new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null)).migrate();
     try (Connection c = DriverManager.getConnection(f.ledgerUrl());
         Statement s = c.createStatement()) {
@@ -385,7 +350,7 @@ class RunControlIT {
 
   @Test
   void anArchiveKilledInTheMiddleIsFinishedByTheNextRunWithNothingLostOrDoubled() throws Exception {
-    Fixture f = fixture("kill-archive", TestServers.newPostgresDatabase(), 3000);
+    AssessmentFixture f = fixture("kill-archive", TestServers.newPostgresDatabase(), 3000);
     Map<String, Integer> truth = truth(f);
     new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null)).migrate();
     Path log = dir.resolve("kill-archive.log");
@@ -411,7 +376,7 @@ class RunControlIT {
 
   @Test
   void aDeleteKilledInTheMiddleIsFinishedByTheNextRun() throws Exception {
-    Fixture f = fixture("kill-delete", TestServers.newPostgresDatabase(), 600);
+    AssessmentFixture f = fixture("kill-delete", TestServers.newPostgresDatabase(), 600);
     archive(f);
     Set<String> archived = new TreeSet<>();
     for (LedgerRow r : f.ledger().archives().rowsOfType("assessment")) {
@@ -449,7 +414,7 @@ class RunControlIT {
     }
   }
 
-  static Set<String> keys(Fixture f) {
+  static Set<String> keys(AssessmentFixture f) {
     Set<String> out = new TreeSet<>();
     for (Row r : session.execute("SELECT user_id, course_id, batch_id, content_id, attempt_id FROM " + f.table())) {
       out.add(r.getString(0) + "|" + r.getString(1) + "|" + r.getString(2) + "|" + r.getString(3) + "|" + r.getString(4));

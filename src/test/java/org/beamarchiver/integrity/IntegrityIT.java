@@ -28,13 +28,11 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.beamarchiver.cli.Main;
-import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.IsoWeek;
 import org.beamarchiver.model.RollupStats;
+import org.beamarchiver.support.AssessmentFixture;
 import org.beamarchiver.support.TestServers;
-import org.beamarchiver.tools.AssessmentSample;
 import org.beamarchiver.support.Cli;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * manifest or ledger.
  */
 class IntegrityIT {
-  static final Instant AS_OF = Instant.parse("2021-01-13T12:00:00Z");
+  static final Instant AS_OF = AssessmentFixture.AS_OF;
   static final String KEY = "it-secret-" + Long.toHexString(System.nanoTime()) + "-do-not-print";
 
   static Cluster cluster;
@@ -71,52 +69,30 @@ class IntegrityIT {
     cluster.close();
   }
 
-  record Fixture(String keyspace, Path spec, Path root, String ledgerUrl) {
-    Ledger ledger() {
-      return new Ledger(new JdbcEndpoint(ledgerUrl, null, null));
-    }
-
-    List<LedgerRow> archived() throws Exception {
-      return ledger().archives().rowsOfType("assessment").stream().filter(r -> r.archived()).toList();
-    }
-  }
-
   /** 10 batches over 2020-W53, 2021-W01 (20 partitions to archive) and the current 2021-W02. */
-  static Fixture fixture(String name, String ledgerUrl) throws Exception {
-    String ks = TestServers.newKeyspace("integrity_it");
-    AssessmentSample.createSchema(session, ks);
-    AssessmentSample.load(session, ks, 3000, 10, 3, 0, 11L, AS_OF, 64);
-    Path spec = dir.resolve(name + ".yaml");
-    Files.writeString(
-        spec,
-        Files.readString(Paths.get("pipelines/assessment.yaml")).replace("keyspace: sunbird_courses", "keyspace: " + ks));
-    return new Fixture(ks, spec, dir.resolve(name), ledgerUrl);
+  static AssessmentFixture fixture(String name, String ledgerUrl) throws Exception {
+    return AssessmentFixture.builder(session, dir).name(name).keyspacePrefix("integrity_it")
+        .rows(3000).batches(10).weeks(3).deadLetters(0).seed(11L)
+        .ledger(ledgerUrl).signingKeyFile(keyFile).options("--cassandraSplits=4").build();
   }
 
-  static List<String> args(Fixture f, String command, String... extra) {
-    List<String> a = new ArrayList<>();
-    a.add(command);
-    a.add("--tableSpec=" + f.spec());
-    a.add("--ledgerUrl=" + f.ledgerUrl());
-    a.add("--asOf=" + AS_OF);
-    if (!command.equals("verify")) {
-      a.add("--cassandraPort=" + TestServers.cassandraPort());
-      a.add("--cassandraSplits=4");
+  /**
+   * A command over a fixture: verify reads no Cassandra, status no archive and no key (the
+   * fixture's key unless {@code extra} names another).
+   */
+  static List<String> args(AssessmentFixture f, String command, String... extra) {
+    List<String> a = f.options(extra);
+    if (command.equals("verify")) {
+      a.removeIf(x -> x.startsWith("--cassandraPort=") || x.startsWith("--cassandraSplits="));
     }
-    if (!command.equals("status")) {
-      a.add("--archiveRoot=" + f.root());
+    if (command.equals("status")) {
+      a.removeIf(x -> x.startsWith("--archiveRoot=") || x.startsWith("--signingKeyFile="));
     }
-    a.addAll(List.of(extra));
-    if (a.stream().noneMatch(x -> x.startsWith("--period"))) {
-      a.add("--period=ALL");
-    }
-    if (a.stream().noneMatch(x -> x.startsWith("--signingKeyFile")) && !command.equals("status")) {
-      a.add("--signingKeyFile=" + keyFile);
-    }
+    a.add(0, command);
     return a;
   }
 
-  static Cli cli(Fixture f, String command, String... extra) {
+  static Cli cli(AssessmentFixture f, String command, String... extra) {
     return Cli.run(args(f, command, extra));
   }
 
@@ -151,7 +127,7 @@ class IntegrityIT {
 
   @Test
   void tamperingIsCaughtByVerifyAndBlocksTheDeleteOfExactlyThosePartitions() throws Exception {
-    Fixture f = fixture("tamper", TestServers.newH2Ledger());
+    AssessmentFixture f = fixture("tamper", TestServers.newH2Ledger());
     Cli first = cli(f, "archive", "--batchIds=batch-000,batch-001");
     assertEquals(0, first.code(), first.out());
     Cli second = cli(f, "archive");
@@ -240,7 +216,7 @@ class IntegrityIT {
 
   @Test
   void aWrongKeyFailsEverySignatureAndDeletesNothing() throws Exception {
-    Fixture f = fixture("wrongkey", TestServers.newH2Ledger());
+    AssessmentFixture f = fixture("wrongkey", TestServers.newH2Ledger());
     Cli archive = cli(f, "archive");
     assertEquals(0, archive.code(), archive.out());
     Path other = dir.resolve("other.key");
@@ -260,7 +236,7 @@ class IntegrityIT {
 
   @Test
   void theKeyIsInNoOutputLogManifestOrLedger() throws Exception {
-    Fixture f = fixture("leak", TestServers.newH2Ledger());
+    AssessmentFixture f = fixture("leak", TestServers.newH2Ledger());
     Path log = dir.resolve("leak.log");
     List<String> cmd = new ArrayList<>();
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());

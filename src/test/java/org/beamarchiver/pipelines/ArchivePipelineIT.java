@@ -32,8 +32,8 @@ import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.IsoWeek;
 import org.beamarchiver.options.ArchiveOptions;
 import org.beamarchiver.support.ArchiveFiles;
+import org.beamarchiver.support.AssessmentFixture;
 import org.beamarchiver.support.TestServers;
-import org.beamarchiver.tools.AssessmentSample;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,32 +45,29 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ArchivePipelineIT {
   /** A Wednesday in 2021-W02: 2021-W02 is unfinished. */
-  static final Instant AS_OF = Instant.parse("2021-01-13T12:00:00Z");
+  static final Instant AS_OF = AssessmentFixture.AS_OF;
 
   static String keyspace;
   static Cluster cluster;
   static Session session;
   @TempDir static Path dir;
-  static Path spec;
+  /** The rows every test archives; each test names its own ledger and root. */
+  static AssessmentFixture data;
 
   @BeforeAll
   static void load() throws Exception {
-    keyspace = TestServers.newKeyspace("archive_it");
     cluster = TestServers.cluster();
     session = cluster.connect();
-    AssessmentSample.createSchema(session, keyspace);
-    AssessmentSample.load(session, keyspace, 600, 3, 4, 2, 11L, AS_OF, 64);
+    data =
+        AssessmentFixture.builder(session, dir).name("assessment").keyspacePrefix("archive_it")
+            .rows(600).batches(3).weeks(4).deadLetters(2).seed(11L).options("--cassandraSplits=8").build();
+    keyspace = data.keyspace();
     // ISO week edges, in batch "edge".
     insert("u-a", "edge", "2015-12-31T10:00:00Z"); // 2015-W53
     insert("u-b", "edge", "2016-01-03T23:59:59.999Z"); // 2015-W53
     insert("u-c", "edge", "2016-01-04T00:00:00Z"); // 2016-W01
     insert("u-d", "edge", "2021-01-03T12:00:00Z"); // 2020-W53
     insert("u-e", "edge", "2021-01-11T00:00:00Z"); // 2021-W02: unfinished at AS_OF
-    spec = dir.resolve("assessment.yaml");
-    Files.writeString(
-        spec,
-        Files.readString(Paths.get("pipelines/assessment.yaml"))
-            .replace("keyspace: sunbird_courses", "keyspace: " + keyspace));
   }
 
   @AfterAll
@@ -96,15 +93,9 @@ class ArchivePipelineIT {
         "1.5/2.0");
   }
 
+  /** The rows with this ledger and root; every call names its period (in place of the fixture's ALL). */
   static ArchiveOptions options(String ledgerUrl, Path root, String... extra) {
-    List<String> args = new ArrayList<>();
-    args.add("--tableSpec=" + spec);
-    args.add("--cassandraPort=" + TestServers.cassandraPort());
-    args.add("--ledgerUrl=" + ledgerUrl);
-    args.add("--archiveRoot=" + root);
-    args.add("--asOf=" + AS_OF);
-    args.add("--cassandraSplits=8");
-    args.addAll(List.of(extra));
+    List<String> args = data.with("--ledgerUrl=" + ledgerUrl, "--archiveRoot=" + root).options(extra);
     return PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).as(ArchiveOptions.class);
   }
 

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.driver.core.Cluster;
-import com.datastax.driver.core.ColumnDefinitions;
 import com.datastax.driver.core.Row;
 import com.datastax.driver.core.Session;
 import java.nio.file.Files;
@@ -21,11 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.beamarchiver.io.cassandra.CqlText;
 import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
@@ -33,9 +30,9 @@ import org.beamarchiver.model.DeletionReport;
 import org.beamarchiver.model.IsoWeek;
 import org.beamarchiver.options.DeleteOptions;
 import org.beamarchiver.support.ArchiveFiles;
+import org.beamarchiver.support.AssessmentFixture;
 import org.beamarchiver.support.Cli;
 import org.beamarchiver.support.TestServers;
-import org.beamarchiver.tools.AssessmentSample;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * collection after the archive.
  */
 class Cassandra41IT {
-  static final Instant AS_OF = Instant.parse("2021-01-13T12:00:00Z");
+  static final Instant AS_OF = AssessmentFixture.AS_OF;
   /** Rows updated before this (the week of AS_OF) are archived with --period=ALL. */
   static final Instant CURRENT_WEEK = IsoWeek.of(AS_OF).start();
 
@@ -76,57 +73,20 @@ class Cassandra41IT {
     cluster.close();
   }
 
-  record Fixture(String keyspace, Path spec, Path root, String ledgerUrl) {
-    String table() {
-      return keyspace + ".assessment_aggregator";
-    }
+  /** 3 batches over 2020-W53, 2021-W01 and the current 2021-W02, on the 4.1 node. */
+  static AssessmentFixture fixture(String name, int rows) throws Exception {
+    return AssessmentFixture.builder(session, dir).name(name).keyspacePrefix("c41_it")
+        .rows(rows).batches(3).weeks(3).deadLetters(0).seed(41L)
+        .cassandra(List.of("--cassandraPort=" + TestServers.cassandra41Port())).signingKeyFile(keyFile).build();
   }
 
-  static Fixture fixture(String name, int rows) throws Exception {
-    String ks = TestServers.newKeyspace("c41_it");
-    AssessmentSample.createSchema(session, ks);
-    AssessmentSample.load(session, ks, rows, 3, 3, 0, 41L, AS_OF, 64);
-    Path spec = dir.resolve(name + ".yaml");
-    Files.writeString(
-        spec,
-        Files.readString(Paths.get("pipelines/assessment.yaml")).replace("keyspace: sunbird_courses", "keyspace: " + ks));
-    return new Fixture(ks, spec, dir.resolve(name), TestServers.newH2Ledger());
-  }
-
-  static List<String> args(Fixture f, String... extra) {
-    List<String> a = new ArrayList<>();
-    a.add("--tableSpec=" + f.spec());
-    a.add("--ledgerUrl=" + f.ledgerUrl());
-    a.add("--cassandraPort=" + TestServers.cassandra41Port());
-    a.add("--archiveRoot=" + f.root());
-    a.add("--signingKeyFile=" + keyFile);
-    a.add("--asOf=" + AS_OF);
-    a.add("--period=ALL");
-    a.addAll(List.of(extra));
-    return a;
-  }
-
-  static String cli(Fixture f, String command, String... extra) {
-    return Cli.expect(0, command, args(f, extra));
+  static String cli(AssessmentFixture f, String command, String... extra) {
+    return Cli.expect(0, command, f.options(extra));
   }
 
   /** Every row, cell for cell in canonical text, by primary key ("user|course|batch|content|attempt"). */
-  static Map<String, List<String>> table(Fixture f) {
-    Map<String, List<String>> out = new TreeMap<>();
-    for (Row r : session.execute("SELECT * FROM " + f.table())) {
-      ColumnDefinitions d = r.getColumnDefinitions();
-      List<String> cells = new ArrayList<>();
-      for (int i = 0; i < d.size(); i++) {
-        cells.add(d.getName(i) + "=" + (r.isNull(i) ? "null" : CqlText.of(r.getObject(i))));
-      }
-      out.put(key(r), cells);
-    }
-    return out;
-  }
-
-  static String key(Row r) {
-    return String.join("|", r.getString("user_id"), r.getString("course_id"), r.getString("batch_id"),
-        r.getString("content_id"), r.getString("attempt_id"));
+  static Map<String, List<String>> table(AssessmentFixture f) {
+    return f.cells(session);
   }
 
   static Object[] key(String k) {
@@ -134,7 +94,7 @@ class Cassandra41IT {
   }
 
   /** The write times of a row's regular non-collection cells. */
-  static List<Long> writeTimes(Fixture f, String k) {
+  static List<Long> writeTimes(AssessmentFixture f, String k) {
     StringBuilder select = new StringBuilder();
     for (String c : REGULAR.split(", ")) {
       select.append(select.length() == 0 ? "" : ", ").append("writetime(").append(c).append(')');
@@ -148,7 +108,7 @@ class Cassandra41IT {
   }
 
   /** The question list of a row as CQL literals, in list order. */
-  static List<String> questions(Fixture f, String k) {
+  static List<String> questions(AssessmentFixture f, String k) {
     Row r = session.execute("SELECT question FROM " + f.table() + " WHERE " + KEY, key(k)).one();
     List<String> out = new ArrayList<>();
     r.getList(0, com.datastax.driver.core.UDTValue.class).forEach(q -> out.add(q.toString()));
@@ -184,7 +144,7 @@ class Cassandra41IT {
 
   @Test
   void archiveVerifyDeleteRestoreOnCassandra41() throws Exception {
-    Fixture f = fixture("roundtrip", 400);
+    AssessmentFixture f = fixture("roundtrip", 400);
     List<String> candidates = new ArrayList<>(archivable(table(f)));
     // Before the archive: one row's list appended to, one row's list replaced whole, each after the
     // row's other cells were written (so later than the write time the archive records on 4.x).
@@ -261,7 +221,7 @@ class Cassandra41IT {
   /** Changes that land between the delete's check and its DELETE, on 4.1. */
   @Test
   void rowsChangedDuringTheDeleteSurviveWhole() throws Exception {
-    Fixture f = fixture("race", 200);
+    AssessmentFixture f = fixture("race", 200);
     cli(f, "archive", "--cassandraSplits=2");
     Map<String, List<String>> original = table(f);
     List<String> archived = new ArrayList<>(keysInFiles(new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null))
@@ -272,7 +232,7 @@ class Cassandra41IT {
     List<String> listBefore = questions(f, appended);
     Race race = new Race(TestServers.cassandra41Port(), f.table(), appended, regular, replaced);
 
-    DeleteOptions o = PipelineOptionsFactory.fromArgs(args(f).toArray(new String[0])).as(DeleteOptions.class);
+    DeleteOptions o = PipelineOptionsFactory.fromArgs(f.options().toArray(new String[0])).as(DeleteOptions.class);
     DeleteSummary d = DeletePipeline.run(o, Clock.fixed(AS_OF, ZoneOffset.UTC), new Progress(new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true)), race);
     assertEquals(3, Race.FIRED.get(), "the three races ran");
     assertEquals(0, d.failedPartitions(), d.partitions().toString());

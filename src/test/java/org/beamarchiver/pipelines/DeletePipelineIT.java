@@ -39,8 +39,8 @@ import org.beamarchiver.model.DeletionReport;
 import org.beamarchiver.options.ArchiveOptions;
 import org.beamarchiver.options.DeleteOptions;
 import org.beamarchiver.support.ArchiveFiles;
+import org.beamarchiver.support.AssessmentFixture;
 import org.beamarchiver.support.TestServers;
-import org.beamarchiver.tools.AssessmentSample;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,7 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  * were damaged, removed or disagree with the ledger.
  */
 class DeletePipelineIT {
-  static final Instant AS_OF = Instant.parse("2021-01-13T12:00:00Z");
+  static final Instant AS_OF = AssessmentFixture.AS_OF;
   static final String COLUMNS =
       "user_id, course_id, batch_id, content_id, attempt_id, created_on, grand_total,"
           + " last_attempted_on, question, total_max_score, total_score, updated_on";
@@ -74,59 +74,31 @@ class DeletePipelineIT {
   }
 
   /** A fresh keyspace with generated rows: 3 batches over 2021-W02 (current), W01, 2020-W53. */
-  record Fixture(String keyspace, Path spec, Path root, String ledgerUrl) {
-    String table() {
-      return keyspace + ".assessment_aggregator";
-    }
-  }
-
-  static Fixture fixture(String name, String ledgerUrl) throws Exception {
-    String ks = TestServers.newKeyspace("delete_it");
-    AssessmentSample.createSchema(session, ks);
-    AssessmentSample.load(session, ks, 240, 3, 3, 2, 5L, AS_OF, 64);
-    Path spec = dir.resolve(name + ".yaml");
-    Files.writeString(
-        spec,
-        Files.readString(Paths.get("pipelines/assessment.yaml"))
-            .replace("keyspace: sunbird_courses", "keyspace: " + ks));
-    return new Fixture(ks, spec, dir.resolve(name), ledgerUrl);
-  }
-
-  static List<String> args(Fixture f, String... extra) {
-    List<String> a = new ArrayList<>();
-    a.add("--tableSpec=" + f.spec());
-    a.add("--cassandraPort=" + TestServers.cassandraPort());
-    a.add("--ledgerUrl=" + f.ledgerUrl());
-    a.add("--archiveRoot=" + f.root());
-    a.add("--asOf=" + AS_OF);
-    a.add("--cassandraSplits=4");
-    a.addAll(List.of(extra));
-    return a;
+  static AssessmentFixture fixture(String name, String ledgerUrl) throws Exception {
+    return AssessmentFixture.builder(session, dir).name(name).keyspacePrefix("delete_it")
+        .rows(240).batches(3).weeks(3).deadLetters(2).seed(5L)
+        .ledger(ledgerUrl).options("--cassandraSplits=4").build();
   }
 
   static PrintStream quiet() {
     return new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
   }
 
-  static ArchiveSummary archive(Fixture f) throws Exception {
-    ArchiveOptions o =
-        PipelineOptionsFactory.fromArgs(args(f, "--period=ALL").toArray(new String[0])).as(ArchiveOptions.class);
+  static ArchiveSummary archive(AssessmentFixture f) throws Exception {
+    ArchiveOptions o = PipelineOptionsFactory.fromArgs(f.options().toArray(new String[0])).as(ArchiveOptions.class);
     ArchiveSummary s = ArchivePipeline.run(o, Clock.fixed(AS_OF, ZoneOffset.UTC), new Progress(quiet()));
     assertEquals(0, s.failedPartitions());
     return s;
   }
 
-  static DeleteSummary delete(Fixture f, DeleteHook hook, String... extra) throws Exception {
-    List<String> a = args(f, extra);
-    if (a.stream().noneMatch(x -> x.startsWith("--period"))) {
-      a.add("--period=ALL");
-    }
+  static DeleteSummary delete(AssessmentFixture f, DeleteHook hook, String... extra) throws Exception {
+    List<String> a = f.options(extra);
     DeleteOptions o = PipelineOptionsFactory.fromArgs(a.toArray(new String[0])).as(DeleteOptions.class);
     return DeletePipeline.run(o, Clock.fixed(AS_OF, ZoneOffset.UTC), new Progress(quiet()), hook);
   }
 
   /** Every row of the table as "user|course|batch|content|attempt" → full row text. */
-  static Map<String, String> table(Fixture f) {
+  static Map<String, String> table(AssessmentFixture f) {
     Map<String, String> out = new TreeMap<>();
     for (Row r : session.execute("SELECT " + COLUMNS + " FROM " + f.table())) {
       out.put(key(r), rowText(r));
@@ -189,7 +161,7 @@ class DeletePipelineIT {
   /** Archive, then change the table the way live traffic would, then delete. */
   @Test
   void deletesExactlyTheArchivedUnchangedRowsAndIsANoOpTheSecondTime() throws Exception {
-    Fixture f = fixture("basic", TestServers.newH2Ledger());
+    AssessmentFixture f = fixture("basic", TestServers.newH2Ledger());
     ArchiveSummary a = archive(f);
     Set<String> archived = archivedKeys(a.partitions());
     Map<String, String> before = table(f);
@@ -243,7 +215,7 @@ class DeletePipelineIT {
   /** Changes that land between the check and the DELETE: the row survives, whole. */
   @Test
   void aRowChangedDuringTheDeleteSurvivesWhole() throws Exception {
-    Fixture f = fixture("race", TestServers.newH2Ledger());
+    AssessmentFixture f = fixture("race", TestServers.newH2Ledger());
     ArchiveSummary a = archive(f);
     List<String> keys = new ArrayList<>(archivedKeys(a.partitions()));
     String partialKey = keys.get(3);
@@ -323,7 +295,7 @@ class DeletePipelineIT {
   @Test
   void anArchiveThatFailsVerificationDeletesNothingOfItsPartition() throws Exception {
     String pg = TestServers.newPostgresDatabase();
-    Fixture f = fixture("tamper", pg);
+    AssessmentFixture f = fixture("tamper", pg);
     ArchiveSummary a = archive(f);
     Map<String, LedgerRow> byKey = new TreeMap<>();
     a.partitions().forEach(r -> byKey.put(r.batchId() + "/" + r.period(), r));
@@ -374,7 +346,7 @@ class DeletePipelineIT {
   }
 
   /** Keys of the live rows of one batch in one partition's week (the archived ones, before any delete). */
-  static Set<String> keysOf(Fixture f, String batch, LedgerRow p) {
+  static Set<String> keysOf(AssessmentFixture f, String batch, LedgerRow p) {
     Set<String> out = new HashSet<>();
     for (Row r : session.execute("SELECT " + COLUMNS + " FROM " + f.table())) {
       Date t = r.getTimestamp("updated_on");
@@ -389,7 +361,7 @@ class DeletePipelineIT {
   /** A delete that fails for one row: that partition FAILED, the others SUCCESS; a rerun finishes. */
   @Test
   void aRerunFinishesAPartitionThatFailedHalfway() throws Exception {
-    Fixture f = fixture("rerun", TestServers.newH2Ledger());
+    AssessmentFixture f = fixture("rerun", TestServers.newH2Ledger());
     ArchiveSummary a = archive(f);
     List<String> keys = new ArrayList<>(archivedKeys(a.partitions()));
     String failing = keys.get(5);
@@ -431,7 +403,7 @@ class DeletePipelineIT {
 
   @Test
   void dryRunDeletesNothingAndReportsWhatWouldGo() throws Exception {
-    Fixture f = fixture("dry", TestServers.newH2Ledger());
+    AssessmentFixture f = fixture("dry", TestServers.newH2Ledger());
     ArchiveSummary a = archive(f);
     Set<String> archived = archivedKeys(a.partitions());
     Map<String, String> before = table(f);
@@ -459,7 +431,7 @@ class DeletePipelineIT {
    */
   @Test
   void aDeleteInterruptedAfterItsTombstonesIsFinishedInRepairMode() throws Exception {
-    Fixture f = fixture("repair", TestServers.newH2Ledger());
+    AssessmentFixture f = fixture("repair", TestServers.newH2Ledger());
     ArchiveSummary a = archive(f);
     LedgerRow p = a.partitions().get(0);
     List<Map<String, String>> rows = ArchiveFiles.read(Paths.get(p.blobUrl()));

@@ -46,15 +46,12 @@ import org.beamarchiver.integrity.SigningKey;
 import org.beamarchiver.io.format.CsvLines;
 import org.beamarchiver.model.IsoWeek;
 import org.beamarchiver.support.ArchiveFiles;
+import org.beamarchiver.support.AssessmentFixture;
 import org.beamarchiver.support.TestServers;
-import org.beamarchiver.tools.AssessmentSample;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -75,7 +72,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 class FlinkClusterJarIT {
   /** A Wednesday in 2021-W02: 2021-W02 is unfinished, 2020-W53 and 2021-W01 have ended. */
-  static final Instant AS_OF = Instant.parse("2021-01-13T12:00:00Z");
+  static final Instant AS_OF = AssessmentFixture.AS_OF;
 
   static final Path JAR = Paths.get("target/beam-archiver.jar").toAbsolutePath();
   static final Path CLUSTER_ARGS = Paths.get("runner-configs/flink-cluster.args").toAbsolutePath();
@@ -126,11 +123,10 @@ class FlinkClusterJarIT {
 
   @Test
   void clusterArchiveEqualsDirectArchiveAndClusterDeleteRemovesExactlyTheArchivedRows() throws Exception {
-    String ks = TestServers.newKeyspace("flink_cluster_it");
-    AssessmentSample.createSchema(session, ks);
     // 4 batches over 3 weeks (2 ended + the current one), 3 rows without a time.
-    AssessmentSample.load(session, ks, 4000, 4, 3, 3, 23L, AS_OF, 64);
-    Path spec = spec(ks);
+    AssessmentFixture data = fixture("flink_cluster_it", 4000, 4, 3, 23L);
+    String ks = data.keyspace();
+    Path spec = data.spec();
     Map<String, Long> expected = sourcePartitions(ks);
     assertEquals(8, expected.size(), "4 batches x 2 ended weeks: " + expected);
 
@@ -222,31 +218,22 @@ class FlinkClusterJarIT {
       assertTrue(services.lines().map(String::strip).toList().containsAll(BUNDLED_FILESYSTEM_REGISTRARS), services);
     }
 
-    String ks = TestServers.newKeyspace("flink_cluster_s3_it");
-    AssessmentSample.createSchema(session, ks);
-    AssessmentSample.load(session, ks, 1500, 3, 3, 2, 29L, AS_OF, 64);
+    AssessmentFixture data = fixture("flink_cluster_s3_it", 1500, 3, 2, 29L);
+    String ks = data.keyspace();
     Map<String, Long> expected = sourcePartitions(ks);
     assertEquals(6, expected.size(), "3 batches x 2 ended weeks: " + expected);
     String endpoint = TestServers.s3Endpoint();
-    try (S3Client s3 =
-        S3Client.builder()
-            .endpointOverride(URI.create(endpoint))
-            .forcePathStyle(true)
-            .region(Region.US_EAST_1)
-            .credentialsProvider(
-                StaticCredentialsProvider.create(AwsBasicCredentials.create(TestServers.S3_IDENTITY, TestServers.S3_CREDENTIAL)))
-            .build()) {
+    try (S3Client s3 = TestServers.s3Client(URI.create(endpoint))) {
       s3.createBucket(b -> b.bucket(BUCKET));
       // The workers on the cluster get the credentials with the pipeline options (the launcher's
       // environment does not reach them).
       String ledger = h2Ledger("s3");
       List<String> args =
-          List.of(
-              "--tableSpec=" + spec(ks), "--asOf=" + AS_OF, "--period=ALL", "--ledgerUrl=" + ledger,
-              "--archiveRoot=s3://" + BUCKET + "/root", "--endpoint=" + endpoint, "--awsRegion=us-east-1",
-              "--s3PathStyle=true",
-              "--awsCredentialsProvider={\"@type\":\"StaticCredentialsProvider\",\"accessKeyId\":\"" + TestServers.S3_IDENTITY
-                  + "\",\"secretAccessKey\":\"" + TestServers.S3_CREDENTIAL + "\"}");
+          new ArrayList<>(
+              List.of(
+                  "--tableSpec=" + data.spec(), "--asOf=" + AS_OF, "--period=ALL", "--ledgerUrl=" + ledger,
+                  "--archiveRoot=s3://" + BUCKET + "/root"));
+      args.addAll(TestServers.s3Options(endpoint));
       int finishedBefore = finishedClusterJobs();
       Jar archive = jar("cluster-s3-archive", "archive", cluster(args, "--cassandraPort=" + TestServers.cassandraPort()));
       assertEquals(0, archive.code(), archive.out());
@@ -323,11 +310,14 @@ class FlinkClusterJarIT {
 
   // --- reading what the runs left ------------------------------------------------------------------
 
-  static Path spec(String keyspace) throws IOException {
-    Path spec = dir.resolve(keyspace + ".yaml");
-    Files.writeString(
-        spec, Files.readString(Paths.get("pipelines/assessment.yaml")).replace("keyspace: sunbird_courses", "keyspace: " + keyspace));
-    return spec;
+  /**
+   * A keyspace of generated rows and its spec. The options are this class's own: the jar takes the
+   * runner's options from its @files and the key from the environment, and each run names its ledger and root.
+   */
+  static AssessmentFixture fixture(String keyspacePrefix, int rows, int batches, int deadLetters, long seed)
+      throws Exception {
+    return AssessmentFixture.builder(session, dir).keyspacePrefix(keyspacePrefix)
+        .rows(rows).batches(batches).weeks(3).deadLetters(deadLetters).seed(seed).build();
   }
 
   static String h2Ledger(String name) {

@@ -63,6 +63,7 @@ class JdbcSourceIT {
 
   @TempDir Path dir;
 
+  /** Not an AssessmentFixture: the source is a PostgreSQL table of its own, with a spec written here. */
   record Fixture(String sourceUrl, Path spec, List<String> common, Map<String, String> original, int noTime) {}
 
   Fixture fixture(String name) throws Exception {

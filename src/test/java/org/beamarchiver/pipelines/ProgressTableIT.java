@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.beamarchiver.io.cassandra.CqlText;
+import org.beamarchiver.support.AssessmentFixture;
 import org.beamarchiver.support.TestServers;
 import org.beamarchiver.support.Cli;
 import org.junit.jupiter.api.AfterAll;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * column name with the assessment table, and the restored table equals the original.
  */
 class ProgressTableIT {
-  static final Instant AS_OF = Instant.parse("2021-01-13T12:00:00Z");
+  static final Instant AS_OF = AssessmentFixture.AS_OF;
 
   static Cluster cluster;
   static Session session;
@@ -95,8 +96,8 @@ class ProgressTableIT {
       }
       session.execute(batch);
     }
-    Path spec = dir.resolve("progress.yaml");
-    Files.writeString(spec, Files.readString(Paths.get("pipelines/progress.yaml")).replace("keyspace: sunbird_courses", "keyspace: " + ks));
+    // Not an AssessmentFixture: another table, its own schema and rows; only the spec is rewritten the same way.
+    Path spec = AssessmentFixture.writeSpec(Paths.get("pipelines/progress.yaml"), ks, dir.resolve("progress.yaml"), "");
     Path key = dir.resolve("key");
     Files.writeString(key, "progress-table-it signing key");
     List<String> common =

@@ -12,7 +12,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -26,10 +25,10 @@ import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.options.ArchiveOptions;
 import org.beamarchiver.options.DeleteOptions;
 import org.beamarchiver.options.RestoreOptions;
+import org.beamarchiver.support.AssessmentFixture;
 import org.beamarchiver.support.GraphOnlyRunner;
 import org.beamarchiver.support.StepNames;
 import org.beamarchiver.support.TestServers;
-import org.beamarchiver.tools.AssessmentSample;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,31 +44,22 @@ import org.junit.jupiter.api.io.TempDir;
  * with {@link GraphOnlyRunner}, which hands the built graph back instead of executing it.
  */
 class StepNamesIT {
-  static final Instant AS_OF = Instant.parse("2021-01-13T12:00:00Z");
+  static final Instant AS_OF = AssessmentFixture.AS_OF;
 
   @TempDir static Path dir;
-  static Path spec;
-  static Path keyFile;
-  static String ledgerUrl;
+  static AssessmentFixture f;
   static Path root;
 
   @BeforeAll
   static void archiveSomething() throws Exception {
-    String keyspace = TestServers.newKeyspace("step_names_it");
+    Path keyFile = dir.resolve("signing.key");
+    Files.writeString(keyFile, "step-names-it key, long enough\n");
+    root = dir.resolve("archive");
     try (Cluster cluster = TestServers.cluster();
         Session session = cluster.connect()) {
-      AssessmentSample.createSchema(session, keyspace);
-      AssessmentSample.load(session, keyspace, 300, 2, 3, 0, 5L, AS_OF, 64);
+      f = AssessmentFixture.builder(session, dir).name("assessment").keyspacePrefix("step_names_it")
+          .rows(300).batches(2).weeks(3).deadLetters(0).seed(5L).root(root).signingKeyFile(keyFile).build();
     }
-    spec = dir.resolve("assessment.yaml");
-    Files.writeString(
-        spec,
-        Files.readString(Paths.get("pipelines/assessment.yaml"))
-            .replace("keyspace: sunbird_courses", "keyspace: " + keyspace));
-    keyFile = dir.resolve("signing.key");
-    Files.writeString(keyFile, "step-names-it key, long enough\n");
-    ledgerUrl = TestServers.newH2Ledger();
-    root = dir.resolve("archive");
     // A real archive (DirectRunner), so that the delete and the restore have signed partitions.
     ArchiveSummary archived =
         ArchivePipeline.run(archiveOptions(root), Clock.fixed(AS_OF, ZoneOffset.UTC), quiet());
@@ -81,16 +71,7 @@ class StepNamesIT {
   }
 
   static List<String> args(Path archiveRoot, String... extra) {
-    List<String> a = new ArrayList<>();
-    a.add("--tableSpec=" + spec);
-    a.add("--cassandraPort=" + TestServers.cassandraPort());
-    a.add("--ledgerUrl=" + ledgerUrl);
-    a.add("--archiveRoot=" + archiveRoot);
-    a.add("--signingKeyFile=" + keyFile);
-    a.add("--asOf=" + AS_OF);
-    a.add("--period=ALL");
-    a.addAll(List.of(extra));
-    return a;
+    return f.with("--archiveRoot=" + archiveRoot).options(extra);
   }
 
   static ArchiveOptions archiveOptions(Path archiveRoot, String... extra) {

@@ -6,15 +6,14 @@ import com.datastax.driver.core.Cluster;
 import com.datastax.driver.core.Session;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.beamarchiver.ledger.JobState;
 import org.beamarchiver.ledger.Jobs;
 import org.beamarchiver.sql.JdbcEndpoint;
+import org.beamarchiver.support.AssessmentFixture;
 import org.beamarchiver.support.TestServers;
-import org.beamarchiver.tools.AssessmentSample;
 import org.beamarchiver.support.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * job's own state transitions, so start-up does not count), whatever the number of workers.
  */
 class ThrottleIT {
-  static final Instant AS_OF = Instant.parse("2021-01-13T12:00:00Z");
+  static final Instant AS_OF = AssessmentFixture.AS_OF;
   @TempDir static Path dir;
 
   static Duration inState(Jobs jobs, String kind, JobState state) throws Exception {
@@ -41,23 +40,18 @@ class ThrottleIT {
 
   @Test
   void archiveAndDeleteTakeAtLeastTheTimeTheirLimitsImply() throws Exception {
-    String ks = TestServers.newKeyspace("throttle_it");
-    long rows;
-    try (Cluster cluster = TestServers.cluster();
-        Session session = cluster.connect()) {
-      AssessmentSample.createSchema(session, ks);
-      rows = AssessmentSample.load(session, ks, 900, 3, 3, 0, 5L, AS_OF, 64);
-    }
-    Path spec = dir.resolve("spec.yaml");
-    Files.writeString(spec, Files.readString(Paths.get("pipelines/assessment.yaml")).replace("keyspace: sunbird_courses", "keyspace: " + ks));
     Path key = dir.resolve("key");
     Files.writeString(key, "throttle-it signing key");
-    String ledger = TestServers.newH2Ledger();
-    List<String> common =
-        List.of(
-            "--tableSpec=" + spec, "--cassandraPort=" + TestServers.cassandraPort(), "--ledgerUrl=" + ledger,
-            "--archiveRoot=" + dir.resolve("archive"), "--signingKeyFile=" + key, "--asOf=" + AS_OF, "--period=ALL",
-            "--cassandraSplits=8");
+    AssessmentFixture f;
+    try (Cluster cluster = TestServers.cluster();
+        Session session = cluster.connect()) {
+      f = AssessmentFixture.builder(session, dir).name("spec").keyspacePrefix("throttle_it")
+          .rows(900).batches(3).weeks(3).deadLetters(0).seed(5L)
+          .root(dir.resolve("archive")).signingKeyFile(key).options("--cassandraSplits=8").build();
+    }
+    long rows = f.loadedRows();
+    String ledger = f.ledgerUrl();
+    List<String> common = f.options();
     run("archive", common, "--maxReadsPerSecond=100");
     Jobs jobs = new Jobs(new JdbcEndpoint(ledger, null, null));
     Duration archiving = inState(jobs, "archive", JobState.ARCHIVING);

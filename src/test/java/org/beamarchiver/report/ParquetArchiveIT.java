@@ -8,7 +8,6 @@ import com.datastax.driver.core.Cluster;
 import com.datastax.driver.core.Session;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -16,10 +15,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.beamarchiver.support.ArchiveFiles;
+import org.beamarchiver.support.AssessmentFixture;
 import org.beamarchiver.support.TestServers;
-import org.beamarchiver.tools.AssessmentSample;
 import org.beamarchiver.support.Cli;
-import org.beamarchiver.report.RestoreReportIT.Fixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,32 +53,28 @@ class ParquetArchiveIT {
   }
 
   /** The assessment spec on a new keyspace with 2,000 rows (6 batches, 2 complete weeks), in {@code format}. */
-  static Fixture fixture(String name, String format) throws Exception {
-    String ks = TestServers.newKeyspace("parquet_it");
-    AssessmentSample.createSchema(session, ks);
-    AssessmentSample.load(session, ks, 2000, 6, 3, 0, 17L, AS_OF, 64);
-    Path spec = dir.resolve(name + ".yaml");
-    String yaml =
-        Files.readString(Paths.get("pipelines/assessment.yaml")).replace("keyspace: sunbird_courses", "keyspace: " + ks);
-    Files.writeString(spec, format == null ? yaml : yaml + "format: " + format + "\n");
-    return new Fixture(ks, spec, dir.resolve(name), TestServers.newH2Ledger());
+  static AssessmentFixture fixture(String name, String format) throws Exception {
+    return AssessmentFixture.builder(session, dir).name(name).keyspacePrefix("parquet_it")
+        .rows(2000).batches(6).weeks(3).deadLetters(0).seed(17L)
+        .specExtra(format == null ? "" : "format: " + format + "\n").signingKeyFile(keyFile).build();
   }
 
-  static Cli cli(Fixture f, String command, String... extra) {
-    return RestoreReportIT.cli(f, keyFile, command, extra);
+  /** A command over a fixture, as {@link RestoreReportIT} runs it. */
+  static Cli cli(AssessmentFixture f, String command, String... extra) {
+    return RestoreReportIT.cli(f, command, extra);
   }
 
-  static Map<String, List<String>> table(Fixture f) {
-    return RestoreReportIT.tableOf(session, f.keyspace(), "assessment_aggregator");
+  static Map<String, List<String>> table(AssessmentFixture f) {
+    return f.cells(session);
   }
 
   /** The archived files, relative to the archive folder of the type. */
-  static List<String> files(Fixture f) throws Exception {
+  static List<String> files(AssessmentFixture f) throws Exception {
     return ArchiveFiles.list(f.root().resolve("archived-batches").resolve("assessment"));
   }
 
   /** The primary keys listed in every archived file, as RestoreReportIT.table keys them. */
-  static Set<String> archivedKeys(Fixture f) throws Exception {
+  static Set<String> archivedKeys(AssessmentFixture f) throws Exception {
     Set<String> keys = new TreeSet<>();
     Path type = f.root().resolve("archived-batches").resolve("assessment");
     for (String name : files(f)) {
@@ -94,7 +88,7 @@ class ParquetArchiveIT {
   }
 
   /** verify, delete, report and restore over whatever the fixture's archive folder holds. */
-  static void deleteReportAndRestore(Fixture f, Map<String, List<String>> original, Path reportBefore)
+  static void deleteReportAndRestore(AssessmentFixture f, Map<String, List<String>> original, Path reportBefore)
       throws Exception {
     Cli verify = cli(f, "verify");
     assertEquals(0, verify.code(), verify.out());
@@ -126,7 +120,7 @@ class ParquetArchiveIT {
 
   @Test
   void aParquetArchiveVerifiesDeletesExactlyItsRowsRestoresAndReports() throws Exception {
-    Fixture f = fixture("parquet", "PARQUET");
+    AssessmentFixture f = fixture("parquet", "PARQUET");
     Map<String, List<String>> original = table(f);
     Path before = dir.resolve("parquet-report-before.csv");
     assertEquals(0, cli(f, "report", "--batchId=batch-002", "--output=" + before).code());
@@ -147,7 +141,7 @@ class ParquetArchiveIT {
 
   @Test
   void oneFolderWithCsvAndParquetArchivesVerifiesDeletesAndRestores() throws Exception {
-    Fixture f = fixture("mixed", null);
+    AssessmentFixture f = fixture("mixed", null);
     Map<String, List<String>> original = table(f);
     Path before = dir.resolve("mixed-report-before.csv");
     assertEquals(0, cli(f, "report", "--batchId=batch-002", "--output=" + before).code());

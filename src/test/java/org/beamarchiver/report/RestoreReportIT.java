@@ -8,20 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.driver.core.Cluster;
-import com.datastax.driver.core.ColumnDefinitions;
 import com.datastax.driver.core.Row;
 import com.datastax.driver.core.Session;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.beamarchiver.io.cassandra.CqlText;
 import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.sql.JdbcEndpoint;
+import org.beamarchiver.support.AssessmentFixture;
 import org.beamarchiver.support.TestServers;
 import org.beamarchiver.tools.AssessmentSample;
 import org.beamarchiver.support.Cli;
@@ -38,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * archive fails the report unless allowed.
  */
 class RestoreReportIT {
-  static final Instant AS_OF = Instant.parse("2021-01-13T12:00:00Z");
+  static final Instant AS_OF = AssessmentFixture.AS_OF;
 
   static Cluster cluster;
   static Session session;
@@ -59,64 +57,27 @@ class RestoreReportIT {
     cluster.close();
   }
 
-  record Fixture(String keyspace, Path spec, Path root, String ledgerUrl) {}
-
-  static Fixture fixture(String name) throws Exception {
-    String ks = TestServers.newKeyspace("restore_it");
-    AssessmentSample.createSchema(session, ks);
-    AssessmentSample.load(session, ks, 2000, 6, 3, 0, 13L, AS_OF, 64);
-    Path spec = dir.resolve(name + ".yaml");
-    Files.writeString(
-        spec,
-        Files.readString(Paths.get("pipelines/assessment.yaml")).replace("keyspace: sunbird_courses", "keyspace: " + ks));
-    return new Fixture(ks, spec, dir.resolve(name), TestServers.newH2Ledger());
+  static AssessmentFixture fixture(String name) throws Exception {
+    return AssessmentFixture.builder(session, dir).name(name).keyspacePrefix("restore_it")
+        .rows(2000).batches(6).weeks(3).deadLetters(0).seed(13L).signingKeyFile(keyFile).build();
   }
 
-  static Cli cli(Fixture f, String command, String... extra) {
-    return cli(f, keyFile, command, extra);
-  }
-
-  /** A command over a fixture: its spec, ledger, root, the test Cassandra, {@code key}, AS_OF, period ALL. */
-  static Cli cli(Fixture f, Path key, String command, String... extra) {
-    List<String> a = new ArrayList<>();
-    a.add(command);
-    a.add("--tableSpec=" + f.spec());
-    a.add("--ledgerUrl=" + f.ledgerUrl());
-    a.add("--cassandraPort=" + TestServers.cassandraPort());
-    a.add("--archiveRoot=" + f.root());
-    a.add("--signingKeyFile=" + key);
-    if (!command.equals("report")) {
-      a.add("--asOf=" + AS_OF);
-      if (List.of(extra).stream().noneMatch(x -> x.startsWith("--period"))) {
-        a.add("--period=ALL");
-      }
-    }
+  /**
+   * A command over a fixture: its spec, ledger, root, the test Cassandra, its key, AS_OF, period ALL;
+   * the report takes no AS_OF and no period, the archive 4 splits.
+   */
+  static Cli cli(AssessmentFixture f, String command, String... extra) {
+    List<String> a = (command.equals("report") ? f.without("--asOf", "--period") : f).options(extra);
     if (command.equals("archive")) {
       a.add("--cassandraSplits=4");
     }
-    a.addAll(List.of(extra));
+    a.add(0, command);
     return Cli.run(a);
   }
 
   /** Every row of a table, cell for cell in canonical text, by primary key. */
   static Map<String, List<String>> table(String ks, String table) {
-    return tableOf(session, ks, table);
-  }
-
-  static Map<String, List<String>> tableOf(Session session, String ks, String table) {
-    Map<String, List<String>> out = new TreeMap<>();
-    for (Row r : session.execute("SELECT * FROM " + ks + "." + table)) {
-      ColumnDefinitions d = r.getColumnDefinitions();
-      List<String> cells = new ArrayList<>();
-      for (int i = 0; i < d.size(); i++) {
-        cells.add(d.getName(i) + "=" + (r.isNull(i) ? "null" : CqlText.of(r.getObject(i))));
-      }
-      out.put(
-          r.getString("user_id") + "|" + r.getString("course_id") + "|" + r.getString("batch_id") + "|"
-              + r.getString("content_id") + "|" + r.getString("attempt_id"),
-          cells);
-    }
-    return out;
+    return AssessmentFixture.cells(session, ks, table);
   }
 
   static String createLike(String ks, String table, String columnsOverride) {
@@ -132,7 +93,7 @@ class RestoreReportIT {
 
   @Test
   void archiveDeleteRestoreGivesTheTableBackAndTheReportIsTheSameBeforeAndAfter() throws Exception {
-    Fixture f = fixture("roundtrip");
+    AssessmentFixture f = fixture("roundtrip");
     Map<String, List<String>> original = table(f.keyspace(), "assessment_aggregator");
     Path before = dir.resolve("report-before.csv");
     Path beforeQ = dir.resolve("report-before-q.csv");
@@ -189,7 +150,7 @@ class RestoreReportIT {
 
   @Test
   void anIncompatibleTargetIsRefusedNamingTheDifference() throws Exception {
-    Fixture f = fixture("incompatible");
+    AssessmentFixture f = fixture("incompatible");
     assertEquals(0, cli(f, "archive").code());
     String ks = f.keyspace();
     createLike(ks, "missing_column",
@@ -226,7 +187,7 @@ class RestoreReportIT {
 
   @Test
   void aRowChangedAfterTheArchiveKeepsItsChangeAndAMissingArchiveFailsTheReport() throws Exception {
-    Fixture f = fixture("changed");
+    AssessmentFixture f = fixture("changed");
     assertEquals(0, cli(f, "archive").code());
     Row victim = session.execute("SELECT user_id, course_id, batch_id, content_id, attempt_id, total_score FROM "
         + f.keyspace() + ".assessment_aggregator WHERE batch_id = 'batch-001' LIMIT 1 ALLOW FILTERING").one();
@@ -256,7 +217,7 @@ class RestoreReportIT {
 
   @Test
   void restoreIntoAPostgresTableOfTheSameShape() throws Exception {
-    Fixture f = fixture("jdbc");
+    AssessmentFixture f = fixture("jdbc");
     assertEquals(0, cli(f, "archive").code());
     long archived =
         new Ledger(new JdbcEndpoint(f.ledgerUrl(), null, null)).archives().rowsOfType("assessment").stream()

@@ -4,6 +4,7 @@ import com.datastax.driver.core.Cluster;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -15,6 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Real servers for the tests, started once per test JVM through {@code src/scripts/servers.sh}
@@ -149,6 +154,24 @@ public final class TestServers {
       s3Port = port;
     }
     return "http://127.0.0.1:" + s3Port;
+  }
+
+  /** A client of the S3-protocol server at {@code endpoint} (path-style, the test credentials); the caller closes it. */
+  public static S3Client s3Client(URI endpoint) {
+    return S3Client.builder()
+        .endpointOverride(endpoint)
+        .forcePathStyle(true)
+        .region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(S3_IDENTITY, S3_CREDENTIAL)))
+        .build();
+  }
+
+  /** The options that point a command at the S3-protocol server at {@code endpoint} (S3Proxy, or a proxy in front of it). */
+  public static List<String> s3Options(String endpoint) {
+    return List.of(
+        "--endpoint=" + endpoint, "--awsRegion=us-east-1", "--s3PathStyle=true",
+        "--awsCredentialsProvider={\"@type\":\"StaticCredentialsProvider\",\"accessKeyId\":\"" + S3_IDENTITY
+            + "\",\"secretAccessKey\":\"" + S3_CREDENTIAL + "\"}");
   }
 
   /**

@@ -8,23 +8,19 @@ import com.datastax.driver.core.Cluster;
 import com.datastax.driver.core.Session;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
+import org.beamarchiver.support.AssessmentFixture;
 import org.beamarchiver.support.CassandraCluster;
 import org.beamarchiver.support.Cli;
 import org.beamarchiver.support.TableSnapshot;
 import org.beamarchiver.support.TestServers;
-import org.beamarchiver.tools.AssessmentSample;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * changes.
  */
 class ClusterIT {
-  static final Instant AS_OF = Instant.parse("2021-01-13T12:00:00Z");
+  static final Instant AS_OF = AssessmentFixture.AS_OF;
 
   static CassandraCluster nodes;
   static Cluster cluster;
@@ -59,52 +55,20 @@ class ClusterIT {
   }
 
   /** A keyspace with the given replication, the assessment table, generated rows, and options for it. */
-  static List<String> fixture(String name, String replication, int rows) throws Exception {
-    String ks = TestServers.newKeyspace(name);
-    session.execute("CREATE KEYSPACE " + ks + " WITH replication = " + replication);
-    AssessmentSample.createSchema(session, ks);
-    AssessmentSample.load(session, ks, rows, 12, 3, 3, 31L, AS_OF, 128);
-    Path spec = dir.resolve(ks + ".yaml");
-    Files.writeString(
-        spec, Files.readString(Paths.get("pipelines/assessment.yaml")).replace("keyspace: sunbird_courses", "keyspace: " + ks));
+  static AssessmentFixture fixture(String name, String replication, int rows) throws Exception {
     Path key = dir.resolve("key");
     Files.writeString(key, "cluster-it signing key");
-    List<String> args = new ArrayList<>(nodes.options());
-    args.addAll(
-        List.of(
-            "--tableSpec=" + spec, "--ledgerUrl=" + TestServers.newPostgresDatabase(),
-            "--archiveRoot=" + dir.resolve(ks), "--signingKeyFile=" + key, "--asOf=" + AS_OF, "--period=ALL",
-            "--cassandraSplits=16", "--retryBackoffSeconds=1"));
-    return args;
-  }
-
-  static String keyspace(List<String> args) throws Exception {
-    String spec = args.stream().filter(a -> a.startsWith("--tableSpec=")).findFirst().orElseThrow().substring(12);
-    String name = Paths.get(spec).getFileName().toString();
-    return name.substring(0, name.length() - ".yaml".length());
-  }
-
-  /** {@code args} with these options in place of the same options there. */
-  static List<String> with(List<String> args, String... replacing) {
-    List<String> out = new ArrayList<>();
-    for (String a : args) {
-      if (java.util.Arrays.stream(replacing).noneMatch(r -> a.startsWith(r.substring(0, r.indexOf('=') + 1)))) {
-        out.add(a);
-      }
-    }
-    out.addAll(List.of(replacing));
-    return out;
-  }
-
-  static String ledgerUrl(List<String> args) {
-    return args.stream().filter(a -> a.startsWith("--ledgerUrl=")).findFirst().orElseThrow().substring(12);
+    return AssessmentFixture.builder(session, dir).keyspacePrefix(name).replication(replication)
+        .rows(rows).batches(12).weeks(3).deadLetters(3).seed(31L).inFlight(128)
+        .cassandra(nodes.options()).ledger(TestServers.newPostgresDatabase()).signingKeyFile(key)
+        .options("--cassandraSplits=16", "--retryBackoffSeconds=1").build();
   }
 
   /** Partitions ("batch period") whose archive is SUCCESS and holds exactly the snapshot's rows of it. */
-  static Set<String> archived(List<String> args, TableSnapshot original) throws Exception {
+  static Set<String> archived(AssessmentFixture f, TableSnapshot original) throws Exception {
     Set<String> out = new TreeSet<>();
     var counts = original.partitionCounts(AS_OF);
-    for (LedgerRow r : new Ledger(new JdbcEndpoint(ledgerUrl(args), null, null)).archives().rowsOfType("assessment")) {
+    for (LedgerRow r : f.ledger().archives().rowsOfType("assessment")) {
       String p = r.batchId() + " " + r.period();
       if (r.archived() && r.rowCount() != null && r.rowCount().equals(counts.get(p))) {
         out.add(p);
@@ -115,24 +79,24 @@ class ClusterIT {
 
   @Test
   void archiveDeleteAndRestoreCompleteInOneRunOnThreeReplicas() throws Exception {
-    List<String> args = fixture("cluster_rf3", "{'class': 'NetworkTopologyStrategy', 'dc1': 3}", 6_000);
-    String ks = keyspace(args);
+    AssessmentFixture f = fixture("cluster_rf3", "{'class': 'NetworkTopologyStrategy', 'dc1': 3}", 6_000);
+    String ks = f.keyspace();
     TableSnapshot original = TableSnapshot.read(session, ks);
     assertEquals(6_003, original.rows().size());
 
-    String archive = Cli.expect(0, "archive", args);
-    Set<String> archived = archived(args, original);
+    String archive = Cli.expect(0, "archive", f.options());
+    Set<String> archived = archived(f, original);
     assertEquals(original.partitionCounts(AS_OF).keySet(), archived, archive);
-    refuseAConsistencyThatVoidsTheGuard(args, original);
+    refuseAConsistencyThatVoidsTheGuard(f, original);
 
     // Many rows in flight, answered on several nodes' driver threads: every partition in one run.
-    String delete = Cli.expect(0, "delete", args, "--deleteConcurrency=256");
+    String delete = Cli.expect(0, "delete", f.options(), "--deleteConcurrency=256");
     assertEquals(archived.size(), delete.lines().filter(l -> l.matches(".*\\bverified\\b.*\\bSUCCESS\\s*$")).count(), delete);
     TableSnapshot afterDelete = TableSnapshot.read(session, ks);
     TableSnapshot.Comparison c = original.compare(afterDelete, archived);
     assertTrue(c.clean(), c.toString());
     assertEquals(original.archivable(AS_OF), c.deleted(), c.toString());
-    try (Connection db = DriverManager.getConnection(ledgerUrl(args));
+    try (Connection db = DriverManager.getConnection(f.ledgerUrl());
         ResultSet rs =
             db.createStatement()
                 .executeQuery(
@@ -142,7 +106,7 @@ class ClusterIT {
       assertEquals(original.archivable(AS_OF), rs.getLong(2));
     }
 
-    Cli.expect(0, "restore", args);
+    Cli.expect(0, "restore", f.options());
     TableSnapshot restored = TableSnapshot.read(session, ks);
     assertEquals(original.rows(), restored.rows(), "the table back cell for cell");
   }
@@ -151,40 +115,39 @@ class ClusterIT {
    * On the archived table, before its delete: a consistency that would void the guard is refused
    * before anything is read or recorded (no delete or restore job, no row touched).
    */
-  static void refuseAConsistencyThatVoidsTheGuard(List<String> args, TableSnapshot archivedState) throws Exception {
-    String ks = keyspace(args);
+  static void refuseAConsistencyThatVoidsTheGuard(AssessmentFixture f, TableSnapshot archivedState) throws Exception {
     for (String weak : List.of("ONE", "LOCAL_ONE", "TWO")) {
-      String out = Cli.expect(2, "delete", args, "--cassandraConsistency=" + weak);
+      String out = Cli.expect(2, "delete", f.options(), "--cassandraConsistency=" + weak);
       assertTrue(out.contains("delete refuses --cassandraConsistency=" + weak), out);
       assertTrue(out.contains("{NetworkTopologyStrategy, dc1: 3}"), out);
       assertTrue(out.contains("2 of 3 in dc1") && out.contains("the weakest allowed level is LOCAL_QUORUM"), out);
     }
-    String restore = Cli.expect(2, "restore", args, "--cassandraConsistency=LOCAL_ONE");
+    String restore = Cli.expect(2, "restore", f.options(), "--cassandraConsistency=LOCAL_ONE");
     assertTrue(restore.contains("restore refuses --cassandraConsistency=LOCAL_ONE"), restore);
-    String noLocal = Cli.expect(2, "delete", with(args, "--cassandraHosts=" + CassandraCluster.address(4), "--cassandraLocalDc=dc2"));
+    String noLocal = Cli.expect(2, "delete", f.options("--cassandraHosts=" + CassandraCluster.address(4), "--cassandraLocalDc=dc2"));
     assertTrue(noLocal.contains("no replica in the local data centre --cassandraLocalDc=dc2"), noLocal);
 
-    try (Connection db = DriverManager.getConnection(ledgerUrl(args));
+    try (Connection db = DriverManager.getConnection(f.ledgerUrl());
         ResultSet rs = db.createStatement().executeQuery("SELECT count(*) FROM archiver_job WHERE kind <> 'archive'")) {
       rs.next();
       assertEquals(0, rs.getInt(1));
     }
-    assertEquals(archivedState.rows(), TableSnapshot.read(session, ks).rows());
+    assertEquals(archivedState.rows(), TableSnapshot.read(session, f.keyspace()).rows());
   }
 
   @Test
   void severalDataCentres() throws Exception {
-    List<String> args = fixture("cluster_2dc", "{'class': 'NetworkTopologyStrategy', 'dc1': 3, 'dc2': 1}", 600);
-    String ks = keyspace(args);
+    AssessmentFixture f = fixture("cluster_2dc", "{'class': 'NetworkTopologyStrategy', 'dc1': 3, 'dc2': 1}", 600);
+    String ks = f.keyspace();
     TableSnapshot original = TableSnapshot.read(session, ks);
-    Cli.expect(0, "archive", args);
+    Cli.expect(0, "archive", f.options());
     // EACH_QUORUM: a quorum in every data centre for every read and write.
-    String delete = Cli.expect(0, "delete", args, "--cassandraConsistency=EACH_QUORUM");
+    String delete = Cli.expect(0, "delete", f.options(), "--cassandraConsistency=EACH_QUORUM");
     assertFalse(delete.contains("is replicated to dc1 and dc2"), delete);
-    TableSnapshot.Comparison c = original.compare(TableSnapshot.read(session, ks), archived(args, original));
+    TableSnapshot.Comparison c = original.compare(TableSnapshot.read(session, ks), archived(f, original));
     assertTrue(c.clean() && c.deleted() == original.archivable(AS_OF), c.toString());
     // LOCAL_QUORUM works too, and says what it cannot see.
-    String restore = Cli.expect(0, "restore", args);
+    String restore = Cli.expect(0, "restore", f.options());
     assertTrue(restore.contains("is replicated to dc1 and dc2") && restore.contains("--cassandraConsistency=EACH_QUORUM"), restore);
     assertEquals(original.rows(), TableSnapshot.read(session, ks).rows());
   }

@@ -27,12 +27,12 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.beamarchiver.support.AssessmentFixture;
 import org.beamarchiver.support.CassandraCluster;
 import org.beamarchiver.support.Cli;
 import org.beamarchiver.support.FaultProxy;
 import org.beamarchiver.support.TableSnapshot;
 import org.beamarchiver.support.TestServers;
-import org.beamarchiver.tools.AssessmentSample;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -40,9 +40,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -66,7 +63,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultMatrixIT {
-  static final Instant AS_OF = Instant.parse("2021-01-13T12:00:00Z");
+  static final Instant AS_OF = AssessmentFixture.AS_OF;
   static final Path JAR = Paths.get("target/beam-archiver.jar").toAbsolutePath();
   static final String BUCKET = "fault-matrix";
   static final String KEY = "fault-matrix signing key";
@@ -102,31 +99,29 @@ class FaultMatrixIT {
     URI server() {
       return this == S3 ? s3Endpoint : azurite;
     }
+
+    /** The options that reach the store through {@code proxy}. */
+    List<String> options(FaultProxy proxy) {
+      if (this == AZURE) {
+        return List.of(
+            "--azureConnectionString="
+                + TestServers.azureConnectionString("http://127.0.0.1:" + proxy.port() + "/" + TestServers.AZURE_ACCOUNT));
+      }
+      return TestServers.s3Options("http://127.0.0.1:" + proxy.port());
+    }
   }
 
   /**
-   * One table of a chain: its keyspace and original rows, its ledger database, its store; and what
-   * its commands reach it through, so that a fault hits only the tables it is meant for: a proxy in
-   * front of PostgreSQL, one in front of the object store, a small file system of its own as the
-   * commands' local temporary folder.
+   * One table of a chain: its keyspace and rows with the options of its commands, its original
+   * rows, its ledger database, its store; and what its commands reach it through, so that a fault
+   * hits only the tables it is meant for: a proxy in front of PostgreSQL, one in front of the object
+   * store, a small file system of its own as the commands' local temporary folder.
    */
   record Table(
-      String keyspace, String database, Path spec, TableSnapshot original, Store store, FaultProxy ledger,
+      AssessmentFixture data, String database, TableSnapshot original, Store store, FaultProxy ledger,
       FaultProxy objects, Path tmp) {
-    String root() {
-      return store.root(keyspace);
-    }
-
-    List<String> storeOptions() {
-      if (store == Store.AZURE) {
-        return List.of(
-            "--azureConnectionString="
-                + TestServers.azureConnectionString("http://127.0.0.1:" + objects.port() + "/" + TestServers.AZURE_ACCOUNT));
-      }
-      return List.of(
-          "--endpoint=http://127.0.0.1:" + objects.port(), "--awsRegion=us-east-1", "--s3PathStyle=true",
-          "--awsCredentialsProvider={\"@type\":\"StaticCredentialsProvider\",\"accessKeyId\":\"" + TestServers.S3_IDENTITY
-              + "\",\"secretAccessKey\":\"" + TestServers.S3_CREDENTIAL + "\"}");
+    String keyspace() {
+      return data.keyspace();
     }
   }
 
@@ -148,14 +143,7 @@ class FaultMatrixIT {
     cluster = nodes.newCluster();
     session = cluster.connect();
     s3Endpoint = URI.create(TestServers.s3Endpoint());
-    s3 =
-        S3Client.builder()
-            .endpointOverride(s3Endpoint)
-            .forcePathStyle(true)
-            .region(Region.US_EAST_1)
-            .credentialsProvider(
-                StaticCredentialsProvider.create(AwsBasicCredentials.create(TestServers.S3_IDENTITY, TestServers.S3_CREDENTIAL)))
-            .build();
+    s3 = TestServers.s3Client(s3Endpoint);
     s3.createBucket(b -> b.bucket(BUCKET));
     azurite = URI.create(TestServers.azuriteEndpoint());
     new com.azure.storage.blob.BlobServiceClientBuilder()
@@ -509,43 +497,42 @@ class FaultMatrixIT {
 
   // --- tables and commands -------------------------------------------------------------------
 
+  /**
+   * A new table on the cluster (replication factor 3) whose commands reach the cluster directly and
+   * the ledger and the store through proxies of its own.
+   */
   static Table table(String name, Store st) throws Exception {
     String ks = TestServers.newKeyspace(name);
-    session.execute("CREATE KEYSPACE " + ks + " WITH replication = {'class': 'NetworkTopologyStrategy', 'dc1': 3}");
-    AssessmentSample.createSchema(session, ks);
-    AssessmentSample.load(session, ks, ROWS, 3, 3, 2, ks.hashCode(), AS_OF, 64);
-    Path spec = dir.resolve(ks + ".yaml");
-    Files.writeString(
-        spec, Files.readString(Paths.get("pipelines/assessment.yaml")).replace("keyspace: sunbird_courses", "keyspace: " + ks));
     String url = TestServers.newPostgresDatabase();
     String database = url.substring(url.lastIndexOf('/') + 1, url.indexOf('?'));
     FaultProxy ledger = new FaultProxy("127.0.0.1", TestServers.postgresPort());
     FaultProxy objects = new FaultProxy("127.0.0.1", st.server().getPort());
     proxies.add(ledger);
     proxies.add(objects);
+    AssessmentFixture data =
+        AssessmentFixture.builder(session, dir).keyspace(ks).replication("{'class': 'NetworkTopologyStrategy', 'dc1': 3}")
+            .rows(ROWS).batches(3).weeks(3).deadLetters(2).seed(ks.hashCode())
+            .cassandra(nodes.options())
+            .ledger("jdbc:postgresql://127.0.0.1:" + ledger.port() + "/" + database + "?user=postgres")
+            .root(st.root(ks)).signingKeyFile(KEY_FILE)
+            .options("--cassandraSplits=8", "--cassandraReadTimeoutMillis=15000", "--retryBackoffSeconds=1", "--leaseSeconds=60")
+            .options(st.options(objects))
+            .build();
     Path tmp = Files.createDirectories(dir.resolve("tmp-" + ks));
     run(List.of("mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", tmp.toString()), Duration.ofSeconds(30), 0);
     mounts.add(tmp);
-    return new Table(ks, database, spec, TableSnapshot.read(session, ks), st, ledger, objects, tmp);
+    return new Table(data, database, data.snapshot(session), st, ledger, objects, tmp);
   }
 
+  /** The options of the fixtures' that verify does not take: it reads the ledger and the store only. */
+  static final String[] NOT_FOR_VERIFY = {
+    "--cassandraHosts", "--cassandraPort", "--cassandraLocalDc", "--cassandraSplits", "--cassandraReadTimeoutMillis",
+    "--retryBackoffSeconds", "--leaseSeconds"
+  };
+
   static Run command(String name, Table t, List<String> extra, String... more) {
-    List<String> args = new ArrayList<>();
-    args.add(name);
-    args.add("--tableSpec=" + t.spec());
-    if (!name.equals("verify")) {
-      args.addAll(nodes.options());
-      args.add("--cassandraSplits=8");
-      args.add("--cassandraReadTimeoutMillis=15000");
-      args.add("--retryBackoffSeconds=1");
-      args.add("--leaseSeconds=60");
-    }
-    args.add("--ledgerUrl=jdbc:postgresql://127.0.0.1:" + t.ledger().port() + "/" + t.database() + "?user=postgres");
-    args.add("--archiveRoot=" + t.root());
-    args.addAll(t.storeOptions());
-    args.add("--signingKeyFile=" + KEY_FILE);
-    args.add("--asOf=" + AS_OF);
-    args.add("--period=ALL");
+    List<String> args = (name.equals("verify") ? t.data().without(NOT_FOR_VERIFY) : t.data()).options();
+    args.add(0, name);
     args.addAll(extra);
     args.addAll(List.of(more));
     return new Run(name, t, args);

@@ -12,29 +12,23 @@ import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.ListBlobsOptions;
 import com.datastax.driver.core.Cluster;
-import com.datastax.driver.core.ColumnDefinitions;
 import com.datastax.driver.core.Row;
 import com.datastax.driver.core.Session;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.beamarchiver.io.cassandra.CqlText;
-import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.IsoWeek;
 import org.beamarchiver.support.ArchiveFiles;
+import org.beamarchiver.support.AssessmentFixture;
 import org.beamarchiver.support.Cli;
 import org.beamarchiver.support.TestServers;
-import org.beamarchiver.tools.AssessmentSample;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a proxy in front of Azurite; the test's own client always talks to Azurite directly.
  */
 class AzureStoreIT {
-  static final Instant AS_OF = Instant.parse("2021-01-13T12:00:00Z");
+  static final Instant AS_OF = AssessmentFixture.AS_OF;
   static final String CONTAINER = "archives-it";
   /**
    * 4 generated batches over 2020-W53, 2021-W01 and the unfinished 2021-W02, plus one batch with a
@@ -87,18 +81,6 @@ class AzureStoreIT {
     cluster.close();
   }
 
-  /** A keyspace of generated rows, its spec, a ledger, a prefix in the container, the CLI's blob endpoint. */
-  record Fixture(String keyspace, Path spec, String ledgerUrl, String prefix, String blobEndpoint) {
-    String root() {
-      return "azfs://" + TestServers.AZURE_ACCOUNT + "/" + CONTAINER + "/" + prefix;
-    }
-
-    List<LedgerRow> archived() throws Exception {
-      return new Ledger(new JdbcEndpoint(ledgerUrl, null, null))
-          .archives().rowsOfType("assessment").stream().filter(r -> r.archived()).toList();
-    }
-  }
-
   /**
    * A batch id that no blob name may hold as it is (a slash, '%', a space, non-ASCII, URL
    * punctuation): its archives are named by the escaped id.
@@ -107,15 +89,19 @@ class AzureStoreIT {
 
   /**
    * The generated rows (2 of them without a time: dead letters), plus 6 rows of {@link #HOSTILE}
-   * in 2021-W01 and 2 in 2020-W53.
+   * in 2021-W01 and 2 in 2020-W53; under {@code prefix} in the container ({@code f.name()}), the
+   * CLI reaching the container at {@code blobEndpoint}.
    */
-  static Fixture fixture(String prefix, String blobEndpoint) throws Exception {
-    String ks = TestServers.newKeyspace("azure_it");
-    AssessmentSample.createSchema(session, ks);
-    AssessmentSample.load(session, ks, 1500, BATCHES, 3, 2, 23L, AS_OF, 64);
+  static AssessmentFixture fixture(String prefix, String blobEndpoint) throws Exception {
+    AssessmentFixture f =
+        AssessmentFixture.builder(session, dir).name(prefix).keyspacePrefix("azure_it")
+            .rows(1500).batches(BATCHES).weeks(3).deadLetters(2).seed(23L)
+            .root("azfs://" + TestServers.AZURE_ACCOUNT + "/" + CONTAINER + "/" + prefix).signingKeyFile(keyFile)
+            .options("--cassandraSplits=4", "--azureConnectionString=" + TestServers.azureConnectionString(blobEndpoint))
+            .build();
     com.datastax.driver.core.PreparedStatement insert =
         session.prepare(
-            "INSERT INTO " + ks + ".assessment_aggregator (user_id, course_id, batch_id, content_id, attempt_id, created_on,"
+            "INSERT INTO " + f.table() + " (user_id, course_id, batch_id, content_id, attempt_id, created_on,"
                 + " grand_total, total_max_score, total_score, updated_on) VALUES (?,?,?,?,?,?,?,?,?,?)");
     for (int i = 0; i < 8; i++) {
       Instant t = Instant.parse(i < 6 ? "2021-01-05T10:00:00Z" : "2020-12-29T10:00:00Z").plusSeconds(61L * i);
@@ -123,33 +109,17 @@ class AzureStoreIT {
           insert.bind("user-h" + i, "do_course_h", HOSTILE, "do_content_h" + i, "attempt-h" + i, java.util.Date.from(t),
               i + "/5", 5.0, (double) i, java.util.Date.from(t)));
     }
-    Path spec = dir.resolve(prefix + ".yaml");
-    Files.writeString(
-        spec,
-        Files.readString(Paths.get("pipelines/assessment.yaml")).replace("keyspace: sunbird_courses", "keyspace: " + ks));
-    return new Fixture(ks, spec, TestServers.newH2Ledger(), prefix, blobEndpoint);
+    return f;
   }
 
   /** A command over a fixture, with the Azure options as the README gives them; period ALL unless given. */
-  static Cli cli(Fixture f, String command, String... extra) {
-    List<String> a = new ArrayList<>();
-    a.add(command);
-    a.add("--tableSpec=" + f.spec());
-    a.add("--cassandraPort=" + TestServers.cassandraPort());
-    a.add("--cassandraSplits=4");
-    a.add("--ledgerUrl=" + f.ledgerUrl());
-    a.add("--archiveRoot=" + f.root());
-    a.add("--azureConnectionString=" + TestServers.azureConnectionString(f.blobEndpoint()));
-    a.add("--signingKeyFile=" + keyFile);
-    a.add("--asOf=" + AS_OF);
-    a.addAll(List.of(extra));
-    if (a.stream().noneMatch(x -> x.startsWith("--period"))) {
-      a.add("--period=ALL");
-    }
+  static Cli cli(AssessmentFixture f, String command, String... extra) {
+    List<String> a = f.options(extra);
+    a.add(0, command);
     return Cli.run(a);
   }
 
-  static Cli expect(int code, Fixture f, String command, String... extra) {
+  static Cli expect(int code, AssessmentFixture f, String command, String... extra) {
     Cli c = cli(f, command, extra);
     assertEquals(code, c.code(), command + ": " + c.out());
     return c;
@@ -168,20 +138,8 @@ class AzureStoreIT {
   }
 
   /** Every row of the table, cell for cell in canonical text, by primary key. */
-  static Map<String, List<String>> table(Fixture f) {
-    Map<String, List<String>> out = new TreeMap<>();
-    for (Row r : session.execute("SELECT * FROM " + f.keyspace() + ".assessment_aggregator")) {
-      ColumnDefinitions d = r.getColumnDefinitions();
-      List<String> cells = new ArrayList<>();
-      for (int i = 0; i < d.size(); i++) {
-        cells.add(d.getName(i) + "=" + (r.isNull(i) ? "null" : CqlText.of(r.getObject(i))));
-      }
-      out.put(
-          r.getString("user_id") + "|" + r.getString("course_id") + "|" + r.getString("batch_id") + "|"
-              + r.getString("content_id") + "|" + r.getString("attempt_id"),
-          cells);
-    }
-    return out;
+  static Map<String, List<String>> table(AssessmentFixture f) {
+    return f.cells(session);
   }
 
   /** The primary keys (as {@link #table} keys them) held by the archived blobs, read back from the container. */
@@ -201,7 +159,7 @@ class AzureStoreIT {
   }
 
   /** Rows per partition (batch / ISO week) in the live table; dead letters (no time) under "/none". */
-  static Map<String, Long> rowsPerPartition(Fixture f) {
+  static Map<String, Long> rowsPerPartition(AssessmentFixture f) {
     Map<String, Long> out = new TreeMap<>();
     for (Row r : session.execute("SELECT batch_id, updated_on FROM " + f.keyspace() + ".assessment_aggregator")) {
       String week = r.isNull("updated_on") ? "none" : IsoWeek.ofEpochMillis(r.getTimestamp("updated_on").getTime()).toString();
@@ -224,14 +182,14 @@ class AzureStoreIT {
 
   @Test
   void csvAndParquetArchivesInAContainerVerifyDeleteExactlyTheirRowsAndRestore() throws Exception {
-    Fixture f = fixture("mixed", TestServers.azuriteEndpoint());
+    AssessmentFixture f = fixture("mixed", TestServers.azuriteEndpoint());
     Map<String, List<String>> original = table(f);
     String current = IsoWeek.of(AS_OF).toString();
 
     // The last complete week as gzip CSV (the spec's format), the week before as Parquet.
     Cli csv = expect(0, f, "archive", "--period=LAST_N_WEEKS", "--weeks=1");
     Cli parquet = expect(0, f, "archive", "--format=PARQUET");
-    String type = f.prefix() + "/archived-batches/assessment/";
+    String type = f.name() + "/archived-batches/assessment/";
     List<String> files = blobs(type);
     assertEquals(PARTITIONS, files.size(), "5 batches x 2 ended weeks: " + files + "\n" + csv.out() + parquet.out());
     assertEquals(PARTITIONS / 2, files.stream().filter(n -> n.endsWith(".csv.gz")).count(), files.toString());
@@ -249,10 +207,10 @@ class AzureStoreIT {
       byte[] bytes = container.getBlobClient(blobName(r.blobUrl())).downloadContent().toBytes();
       assertEquals(r.byteSize().longValue(), bytes.length, r.blobUrl());
     }
-    assertEquals(2, blobs(f.prefix() + "/manifests/assessment/").size(), "one manifest per run");
-    assertEquals(2, blobs(f.prefix() + "/dead-letters/assessment/").size(), "the 2 rows without a time, once per run");
-    assertEquals(List.of(), blobs(f.prefix() + "/_tmp/"), "nothing temporary left in the container");
-    assertEquals(List.of(), blobs(f.prefix() + "/").stream().filter(n -> n.contains(".writing-")).toList(), "no half-written object");
+    assertEquals(2, blobs(f.name() + "/manifests/assessment/").size(), "one manifest per run");
+    assertEquals(2, blobs(f.name() + "/dead-letters/assessment/").size(), "the 2 rows without a time, once per run");
+    assertEquals(List.of(), blobs(f.name() + "/_tmp/"), "nothing temporary left in the container");
+    assertEquals(List.of(), blobs(f.name() + "/").stream().filter(n -> n.contains(".writing-")).toList(), "no half-written object");
 
     Cli verify = expect(0, f, "verify");
     assertEquals(Map.of("OK", (long) files.size()), statusCounts(verify.out()), verify.out());
@@ -275,13 +233,13 @@ class AzureStoreIT {
 
     expect(0, f, "restore");
     assertEquals(original, table(f), "the table is back cell for cell");
-    assertEquals(List.of(), blobs(f.prefix() + "/_tmp/"), "nothing temporary left after delete and restore");
-    assertEquals(List.of(), blobs(f.prefix() + "/").stream().filter(n -> n.contains(".writing-")).toList(), "no half-written object");
+    assertEquals(List.of(), blobs(f.name() + "/_tmp/"), "nothing temporary left after delete and restore");
+    assertEquals(List.of(), blobs(f.name() + "/").stream().filter(n -> n.contains(".writing-")).toList(), "no half-written object");
   }
 
   @Test
   void aChangedBlobIsCaughtByVerifyAndTheDeleteKeepsItsPartition() throws Exception {
-    Fixture f = fixture("tamper", TestServers.azuriteEndpoint());
+    AssessmentFixture f = fixture("tamper", TestServers.azuriteEndpoint());
     expect(0, f, "archive");
     List<LedgerRow> archived = f.archived();
     assertEquals(PARTITIONS, archived.size());
@@ -294,7 +252,7 @@ class AzureStoreIT {
     bytes[bytes.length / 2] ^= 0x01;
     container.getBlobClient(name).upload(BinaryData.fromBytes(bytes), true);
     // And a blob no ledger row names, in the archive folder: an orphan.
-    String orphan = f.prefix() + "/archived-batches/assessment/batch-009-2021-01-1234.csv.gz";
+    String orphan = f.name() + "/archived-batches/assessment/batch-009-2021-01-1234.csv.gz";
     container.getBlobClient(orphan).upload(BinaryData.fromBytes(bytes), false);
     Cli verify = expect(6, f, "verify", "--problemsOnly=true");
     assertEquals(Map.of("CHECKSUM_MISMATCH", 1L, "ORPHAN", 1L), statusCounts(verify.out()), verify.out());

@@ -8,20 +8,16 @@ import com.datastax.driver.core.Session;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Instant;
 import java.util.List;
+import org.beamarchiver.support.AssessmentFixture;
 import org.beamarchiver.support.TestServers;
-import org.beamarchiver.tools.AssessmentSample;
 import org.beamarchiver.support.Cli;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -31,7 +27,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * by verify; nothing temporary is left in the bucket.
  */
 class S3StoreIT {
-  static final Instant AS_OF = Instant.parse("2021-01-13T12:00:00Z");
+  static final Instant AS_OF = AssessmentFixture.AS_OF;
   static final String BUCKET = "archives-it";
 
   static Cluster cluster;
@@ -43,14 +39,7 @@ class S3StoreIT {
   static void start() {
     cluster = TestServers.cluster();
     session = cluster.connect();
-    s3 =
-        S3Client.builder()
-            .endpointOverride(URI.create(TestServers.s3Endpoint()))
-            .forcePathStyle(true)
-            .region(Region.US_EAST_1)
-            .credentialsProvider(
-                StaticCredentialsProvider.create(AwsBasicCredentials.create(TestServers.S3_IDENTITY, TestServers.S3_CREDENTIAL)))
-            .build();
+    s3 = TestServers.s3Client(URI.create(TestServers.s3Endpoint()));
     s3.createBucket(b -> b.bucket(BUCKET));
   }
 
@@ -71,20 +60,15 @@ class S3StoreIT {
 
   @Test
   void archiveVerifyDeleteAndRestoreWithTheRootInABucket() throws Exception {
-    String ks = TestServers.newKeyspace("s3_it");
-    AssessmentSample.createSchema(session, ks);
-    AssessmentSample.load(session, ks, 1200, 4, 3, 2, 17L, AS_OF, 64);
-    Path spec = dir.resolve("s3.yaml");
-    Files.writeString(spec, Files.readString(Paths.get("pipelines/assessment.yaml")).replace("keyspace: sunbird_courses", "keyspace: " + ks));
     Path key = dir.resolve("key");
     Files.writeString(key, "s3-store-it signing key");
-    List<String> args =
-        List.of(
-            "--tableSpec=" + spec, "--cassandraPort=" + TestServers.cassandraPort(), "--ledgerUrl=" + TestServers.newH2Ledger(),
-            "--archiveRoot=s3://" + BUCKET + "/root", "--signingKeyFile=" + key, "--asOf=" + AS_OF, "--period=ALL",
-            "--endpoint=" + TestServers.s3Endpoint(), "--awsRegion=us-east-1", "--s3PathStyle=true",
-            "--awsCredentialsProvider={\"@type\":\"StaticCredentialsProvider\",\"accessKeyId\":\"" + TestServers.S3_IDENTITY
-                + "\",\"secretAccessKey\":\"" + TestServers.S3_CREDENTIAL + "\"}");
+    AssessmentFixture f =
+        AssessmentFixture.builder(session, dir).name("s3").keyspacePrefix("s3_it")
+            .rows(1200).batches(4).weeks(3).deadLetters(2).seed(17L)
+            .root("s3://" + BUCKET + "/root").signingKeyFile(key).options(TestServers.s3Options(TestServers.s3Endpoint()))
+            .build();
+    String ks = f.keyspace();
+    List<String> args = f.options();
     long before = session.execute("SELECT count(*) FROM " + ks + ".assessment_aggregator").one().getLong(0);
 
     String archive = run(0, "archive", args);

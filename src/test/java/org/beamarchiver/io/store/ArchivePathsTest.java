@@ -1,4 +1,4 @@
-package org.beamarchiver.io;
+package org.beamarchiver.io.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import org.beamarchiver.io.store.ArchivePaths;
 import org.beamarchiver.model.ArchiveFormat;
 import org.beamarchiver.model.PartitionKey;
 import org.junit.jupiter.params.ParameterizedTest;
