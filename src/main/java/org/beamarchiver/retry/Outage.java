@@ -73,11 +73,7 @@ public record Outage(Duration budget) implements Serializable {
         long now = System.nanoTime();
         if (failures == 0) {
           started = now;
-          backoff =
-              FluentBackoff.DEFAULT
-                  .withInitialBackoff(org.joda.time.Duration.millis(FIRST_BACKOFF.toMillis()))
-                  .withMaxBackoff(org.joda.time.Duration.millis(MAX_BACKOFF.toMillis()))
-                  .backoff();
+          backoff = newBackOff();
         }
         failures++;
         Duration down = Duration.ofNanos(now - started);
@@ -101,6 +97,59 @@ public record Outage(Duration budget) implements Serializable {
   /** {@link #call} for work that returns nothing. */
   public <E extends Exception> void run(String what, Call<Void, E> op) throws E {
     call(what, op);
+  }
+
+  /**
+   * Rounds of retrying many operations sent at once (the rows of a partition, many in flight): the
+   * caller sends everything, collects what failed recoverably, and calls {@link Rounds#next} before
+   * sending that again; the outage is counted from the first round.
+   */
+  public Rounds rounds() {
+    return new Rounds(budget);
+  }
+
+  /** The retry rounds of one batch of operations ({@link #rounds}). */
+  public static final class Rounds {
+    private final Duration budget;
+    private long started;
+    private int round;
+    private BackOff backoff;
+
+    private Rounds(Duration budget) {
+      this.budget = budget;
+    }
+
+    /**
+     * Waits the backoff before the next round, or gives up when the outage would outlast the budget.
+     *
+     * @param what what the round retries, for the log and the error ("delete 12 row(s) of partition …")
+     * @param lastError the latest recoverable error
+     * @throws GaveUpException past the budget
+     */
+    public void next(String what, String lastError) throws InterruptedException {
+      long now = System.nanoTime();
+      if (round++ == 0) {
+        started = now;
+        backoff = newBackOff();
+      }
+      Duration down = Duration.ofNanos(now - started);
+      long wait = nextBackOff(backoff);
+      if (down.plusMillis(wait).compareTo(budget) > 0) {
+        throw new GaveUpException(what, round, down, budget, new RuntimeException(lastError));
+      }
+      if (round == 1 || round % 5 == 0) {
+        LOG.warn("{}: retrying after recoverable errors (round {}; for up to {} s): {}", what, round,
+            budget.toSeconds(), lastError);
+      }
+      Thread.sleep(wait);
+    }
+  }
+
+  private static BackOff newBackOff() {
+    return FluentBackoff.DEFAULT
+        .withInitialBackoff(org.joda.time.Duration.millis(FIRST_BACKOFF.toMillis()))
+        .withMaxBackoff(org.joda.time.Duration.millis(MAX_BACKOFF.toMillis()))
+        .backoff();
   }
 
   private static long nextBackOff(BackOff backoff) {

@@ -1,7 +1,5 @@
 package org.beamarchiver.transforms;
 
-import org.beamarchiver.ledger.Deletions;
-import org.beamarchiver.ledger.DeletionStatus;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,14 +14,17 @@ import org.apache.beam.sdk.values.PCollection;
 import org.beamarchiver.io.source.DeleteHook;
 import org.beamarchiver.io.source.GuardedDeleter;
 import org.beamarchiver.io.source.LiveSource;
+import org.beamarchiver.io.source.Throttle;
 import org.beamarchiver.io.store.ArchiveReader;
 import org.beamarchiver.io.store.Stores;
-import org.beamarchiver.sql.JdbcEndpoint;
+import org.beamarchiver.ledger.DeletionStatus;
+import org.beamarchiver.ledger.Deletions;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.DeleteOutcome;
 import org.beamarchiver.model.DeleteTally;
 import org.beamarchiver.model.PartitionDeletion;
 import org.beamarchiver.model.SourceTable;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,9 +89,10 @@ public final class DeleteVerifiedRows
     @Setup
     public void setup() {
       Stores.setOutage(settings.source().outage());
-      deleter = settings.source().openDeleter(settings.table(), settings.hook(), settings.concurrency());
-      // --maxDeletesPerSecond divided among the run's workers: one limiter per worker instance.
-      deleter.limit(settings.deletesPerWorker());
+      // --maxDeletesPerSecond divided among the run's workers: one throttle per worker instance.
+      deleter =
+          settings.source().openDeleter(
+              settings.table(), settings.hook(), settings.concurrency(), Throttle.perSecond(settings.deletesPerWorker()));
     }
 
     @Teardown

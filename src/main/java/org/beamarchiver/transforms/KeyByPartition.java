@@ -17,6 +17,7 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.beamarchiver.io.format.CsvLines;
+import org.beamarchiver.io.source.Throttle;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.model.DeadLetter;
 import org.beamarchiver.model.IsoWeek;
@@ -191,7 +192,7 @@ public final class KeyByPartition
     private final Set<PartitionKey> only;
     /** Rows per second this instance may read (the run's limit over its workers); 0: no limit. */
     private final double readsPerSecond;
-    private transient com.google.common.util.concurrent.RateLimiter limiter;
+    private transient Throttle throttle;
 
     public Keyer(
         RowLayout layout, ArchiveRequest request, Set<PartitionKey> alreadyArchived, Set<PartitionKey> only) {
@@ -223,10 +224,10 @@ public final class KeyByPartition
     public void key(SourceRow row, Sink sink) throws java.io.IOException {
       if (readsPerSecond > 0) {
         // Each row is keyed as it is read (the steps are fused): waiting here slows the read.
-        if (limiter == null) {
-          limiter = com.google.common.util.concurrent.RateLimiter.create(readsPerSecond);
+        if (throttle == null) {
+          throttle = Throttle.perSecond(readsPerSecond);
         }
-        limiter.acquire();
+        throttle.acquire(1);
       }
       String batch = row.values()[layout.batch()];
       if (batch == null || batch.isEmpty()) {

@@ -1,8 +1,5 @@
 package org.beamarchiver.transforms;
 
-import org.beamarchiver.ledger.Restores;
-import org.beamarchiver.ledger.RestoreStatus;
-import org.beamarchiver.ledger.Restore;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -16,12 +13,16 @@ import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PCollection;
 import org.beamarchiver.io.source.LiveSource;
 import org.beamarchiver.io.source.RestoreWriter;
+import org.beamarchiver.io.source.Throttle;
 import org.beamarchiver.io.store.ArchiveReader;
 import org.beamarchiver.io.store.Stores;
-import org.beamarchiver.sql.JdbcEndpoint;
+import org.beamarchiver.ledger.Restore;
+import org.beamarchiver.ledger.RestoreStatus;
+import org.beamarchiver.ledger.Restores;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.PartitionRestore;
 import org.beamarchiver.spec.TableSpec;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,9 +85,10 @@ public final class RestoreVerifiedRows
     @Setup
     public void setup() {
       Stores.setOutage(settings.target().outage());
-      writer = settings.target().openWriter(settings.targetSpec(), settings.concurrency());
-      // --maxWritesPerSecond divided among the run's workers: one limiter per worker instance.
-      writer.limit(settings.writesPerWorker());
+      // --maxWritesPerSecond divided among the run's workers: one throttle per worker instance.
+      writer =
+          settings.target().openWriter(
+              settings.targetSpec(), settings.concurrency(), Throttle.perSecond(settings.writesPerWorker()));
     }
 
     @Teardown

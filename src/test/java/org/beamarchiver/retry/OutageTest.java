@@ -135,4 +135,25 @@ class OutageTest {
       return status;
     }
   }
+
+  @Test
+  void roundsOfRetriesWaitThenGiveUpPastTheBudgetNamingWhatWasLeft() throws Exception {
+    // Real waits against a 2-second budget: the first round's wait (about 1 s) fits; by the
+    // third round the outage would outlast the budget.
+    Outage.Rounds rounds = new Outage(Duration.ofSeconds(2)).rounds();
+    long started = System.nanoTime();
+    rounds.next("delete 3 row(s) of partition b1 2026-W01", "timeout");
+    assertTrue(System.nanoTime() - started >= 400_000_000L, "the first round waits its backoff");
+    Outage.GaveUpException e =
+        assertThrows(
+            Outage.GaveUpException.class,
+            () -> {
+              for (int i = 0; i < 10; i++) {
+                rounds.next("delete 2 row(s) of partition b1 2026-W01", "no quorum");
+              }
+            });
+    assertEquals("delete 2 row(s) of partition b1 2026-W01", e.what());
+    assertTrue(e.getMessage().contains("--maxOutageSeconds=2") && e.getMessage().contains("no quorum"), e.getMessage());
+    assertTrue(Duration.ofNanos(System.nanoTime() - started).compareTo(Duration.ofSeconds(3)) < 0, "gave up within the budget");
+  }
 }

@@ -2,8 +2,6 @@ package org.beamarchiver.io.cassandra;
 
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
-import com.google.common.util.concurrent.RateLimiter;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -12,6 +10,7 @@ import java.util.concurrent.Semaphore;
 import org.beamarchiver.io.source.DeleteHook;
 import org.beamarchiver.io.source.GuardedDeleter;
 import org.beamarchiver.io.source.RowResult;
+import org.beamarchiver.io.source.Throttle;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.DeleteOutcome;
 import org.beamarchiver.model.DeleteTally;
@@ -19,8 +18,6 @@ import org.beamarchiver.model.RowToDelete;
 import org.beamarchiver.model.SourceRow;
 import org.beamarchiver.retry.Outage;
 import org.beamarchiver.spec.TableSpec;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A Cassandra table's guarded delete for one worker: the rows of a partition in groups of one
@@ -29,24 +26,21 @@ import org.slf4j.LoggerFactory;
  * are tried again, one by one, with backoff, through an outage of up to the budget.
  */
 final class CassandraDeleter implements GuardedDeleter {
-  private static final Logger LOG = LoggerFactory.getLogger(CassandraDeleter.class);
   /** Most rows of one partition checked and deleted together. */
   static final int MAX_GROUP = 64;
 
   private final CassandraConnection connection;
   private final GuardedDelete guard;
   private final int concurrency;
-  private RateLimiter limiter;
+  private final Throttle throttle;
 
-  CassandraDeleter(CassandraConnection connection, TableSpec spec, CassandraTable table, DeleteHook hook, int concurrency) {
+  CassandraDeleter(
+      CassandraConnection connection, TableSpec spec, CassandraTable table, DeleteHook hook, int concurrency,
+      Throttle throttle) {
     this.connection = connection;
     this.guard = new GuardedDelete(CassandraSessions.acquire(connection), spec, table, hook);
     this.concurrency = concurrency;
-  }
-
-  @Override
-  public void limit(double rowsPerSecond) {
-    limiter = rowsPerSecond > 0 ? RateLimiter.create(rowsPerSecond) : null;
+    this.throttle = throttle;
   }
 
   @Override
@@ -89,9 +83,8 @@ final class CassandraDeleter implements GuardedDeleter {
     }
     inFlight.acquire(permits);
     inFlight.release(permits);
-    Outage outage = connection.outage();
-    long started = System.nanoTime();
-    for (int round = 1; ; round++) {
+    Outage.Rounds rounds = connection.outage().rounds();
+    while (true) {
       List<Retry> again;
       synchronized (retries) {
         again = new ArrayList<>(retries);
@@ -100,20 +93,10 @@ final class CassandraDeleter implements GuardedDeleter {
       if (again.isEmpty()) {
         break;
       }
-      long wait = Math.min(15_000L, 1000L << Math.min(4, round - 1));
-      Duration down = Duration.ofNanos(System.nanoTime() - started);
-      if (down.plusMillis(wait).compareTo(outage.budget()) > 0) {
-        throw new Outage.GaveUpException(
-            "delete " + again.size() + " row(s) of partition " + p.partition() + " ("
-                + again.stream().filter(Retry::inDoubt).count() + " in doubt)",
-            round, down, outage.budget(), new RuntimeException(again.get(0).error()));
-      }
-      if (round == 1 || round % 5 == 0) {
-        LOG.warn(
-            "retrying {} row(s) of partition {} after recoverable errors (round {}, {} in doubt): {}",
-            again.size(), p.partition(), round, again.stream().filter(Retry::inDoubt).count(), again.get(0).error());
-      }
-      Thread.sleep(wait);
+      rounds.next(
+          "delete " + again.size() + " row(s) of partition " + p.partition() + " ("
+              + again.stream().filter(Retry::inDoubt).count() + " in doubt)",
+          again.get(0).error());
       for (Retry r : again) {
         submit(List.of(r.row()), dryRun, repair || r.inDoubt(), r.inDoubt(), tally, inFlight, retries);
       }
@@ -138,9 +121,7 @@ final class CassandraDeleter implements GuardedDeleter {
       Semaphore inFlight,
       List<Retry> retries)
       throws InterruptedException {
-    if (limiter != null) {
-      limiter.acquire(group.size());
-    }
+    throttle.acquire(group.size());
     inFlight.acquire(group.size());
     ListenableFuture<List<RowResult>> f = guard.applyGroup(group, dryRun, repair);
     f.addListener(

@@ -3,8 +3,6 @@ package org.beamarchiver.io.cassandra;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
-import com.google.common.util.concurrent.RateLimiter;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -12,14 +10,13 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.beamarchiver.io.source.RestoreWriter;
+import org.beamarchiver.io.source.Throttle;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.PartitionRestore;
 import org.beamarchiver.model.SourceRow;
 import org.beamarchiver.retry.Outage;
 import org.beamarchiver.retry.Recoverable;
 import org.beamarchiver.spec.TableSpec;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Writes restored rows into a Cassandra table for one worker ({@link RestoreTarget}: read first,
@@ -27,22 +24,16 @@ import org.slf4j.LoggerFactory;
  * concurrency allows.
  */
 final class CassandraRestoreWriter implements RestoreWriter {
-  private static final Logger LOG = LoggerFactory.getLogger(CassandraRestoreWriter.class);
-
   private final CassandraConnection connection;
   private final RestoreTarget target;
   private final int concurrency;
-  private RateLimiter limiter;
+  private final Throttle throttle;
 
-  CassandraRestoreWriter(CassandraConnection connection, TableSpec target, int concurrency) {
+  CassandraRestoreWriter(CassandraConnection connection, TableSpec target, int concurrency, Throttle throttle) {
     this.connection = connection;
     this.target = new RestoreTarget(CassandraSessions.acquire(connection), target, connection.consistency());
     this.concurrency = concurrency;
-  }
-
-  @Override
-  public void limit(double rowsPerSecond) {
-    limiter = rowsPerSecond > 0 ? RateLimiter.create(rowsPerSecond) : null;
+    this.throttle = throttle;
   }
 
   @Override
@@ -66,14 +57,11 @@ final class CassandraRestoreWriter implements RestoreWriter {
     AtomicReference<String> firstError = new AtomicReference<>();
     List<SourceRow> retries = new ArrayList<>();
     Iterator<SourceRow> todo = rows;
-    Outage outage = connection.outage();
-    long started = 0;
-    for (int round = 0; ; round++) {
+    Outage.Rounds rounds = connection.outage().rounds();
+    while (true) {
       while (todo.hasNext()) {
         SourceRow row = todo.next();
-        if (limiter != null) {
-          limiter.acquire();
-        }
+        throttle.acquire(1);
         inFlight.acquire();
         Futures.addCallback(
             target.restore(row),
@@ -110,21 +98,7 @@ final class CassandraRestoreWriter implements RestoreWriter {
       if (again.isEmpty()) {
         break;
       }
-      if (round == 0) {
-        started = System.nanoTime();
-      }
-      long wait = Math.min(15_000L, 1000L << Math.min(4, round));
-      Duration down = Duration.ofNanos(System.nanoTime() - started);
-      if (down.plusMillis(wait).compareTo(outage.budget()) > 0) {
-        throw new Outage.GaveUpException(
-            "restore " + again.size() + " row(s) of partition " + p.partition(), round + 1, down, outage.budget(),
-            new RuntimeException(firstError.get()));
-      }
-      if (round == 0 || round % 5 == 4) {
-        LOG.warn("retrying {} row(s) of partition {} after recoverable errors (round {}): {}",
-            again.size(), p.partition(), round + 1, firstError.get());
-      }
-      Thread.sleep(wait);
+      rounds.next("restore " + again.size() + " row(s) of partition " + p.partition(), firstError.get());
       todo = again.iterator();
     }
     String error = failed.get() == 0 ? null : failed.get() + " row(s) failed to write, first: " + firstError.get();

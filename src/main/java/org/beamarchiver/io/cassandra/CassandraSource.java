@@ -1,22 +1,22 @@
 package org.beamarchiver.io.cassandra;
 
-import org.apache.beam.sdk.values.KV;
-import java.util.stream.Collectors;
-import java.util.Iterator;
-import java.util.ArrayList;
-import java.io.IOException;
-import com.datastax.driver.core.UserType;
-import com.datastax.driver.core.PreparedStatement;
-import com.datastax.driver.core.DataType;
-import com.datastax.driver.core.ConsistencyLevel;
-import com.datastax.driver.core.ColumnMetadata;
 import com.datastax.driver.core.Cluster;
+import com.datastax.driver.core.ColumnMetadata;
+import com.datastax.driver.core.ConsistencyLevel;
+import com.datastax.driver.core.DataType;
+import com.datastax.driver.core.PreparedStatement;
 import com.datastax.driver.core.Session;
 import com.datastax.driver.core.TableMetadata;
+import com.datastax.driver.core.UserType;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.beamarchiver.io.source.DeleteHook;
@@ -25,6 +25,7 @@ import org.beamarchiver.io.source.LiveSource;
 import org.beamarchiver.io.source.ReadPlan;
 import org.beamarchiver.io.source.RestoreWriter;
 import org.beamarchiver.io.source.SliceScanner;
+import org.beamarchiver.io.source.Throttle;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.model.SourceRow;
 import org.beamarchiver.model.SourceTable;
@@ -91,8 +92,8 @@ public record CassandraSource(TableSpec spec, CassandraConnection connection, in
   }
 
   @Override
-  public GuardedDeleter openDeleter(SourceTable table, DeleteHook hook, int concurrency) {
-    return new CassandraDeleter(connection, spec, (CassandraTable) table, hook, concurrency);
+  public GuardedDeleter openDeleter(SourceTable table, DeleteHook hook, int concurrency, Throttle throttle) {
+    return new CassandraDeleter(connection, spec, (CassandraTable) table, hook, concurrency, throttle);
   }
 
   @Override
@@ -120,8 +121,8 @@ public record CassandraSource(TableSpec spec, CassandraConnection connection, in
   }
 
   @Override
-  public RestoreWriter openWriter(TableSpec target, int concurrency) {
-    return new CassandraRestoreWriter(connection, target, concurrency);
+  public RestoreWriter openWriter(TableSpec target, int concurrency, Throttle throttle) {
+    return new CassandraRestoreWriter(connection, target, concurrency, throttle);
   }
 
   /** A filtered scan over the token ring, in 64 slices. */

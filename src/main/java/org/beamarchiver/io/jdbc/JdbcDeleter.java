@@ -1,6 +1,5 @@
 package org.beamarchiver.io.jdbc;
 
-import com.google.common.util.concurrent.RateLimiter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -9,12 +8,13 @@ import java.util.List;
 import org.beamarchiver.io.source.DeleteHook;
 import org.beamarchiver.io.source.GuardedDeleter;
 import org.beamarchiver.io.source.RowResult;
-import org.beamarchiver.sql.JdbcEndpoint;
+import org.beamarchiver.io.source.Throttle;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.DeleteOutcome;
 import org.beamarchiver.model.DeleteTally;
 import org.beamarchiver.model.RowToDelete;
 import org.beamarchiver.model.SourceRow;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,16 +32,12 @@ final class JdbcDeleter implements GuardedDeleter {
   private final JdbcEndpoint database;
   private final JdbcGuardedDelete guard;
   private Connection connection;
-  private RateLimiter limiter;
+  private final Throttle throttle;
 
-  JdbcDeleter(JdbcEndpoint database, JdbcTable table, DeleteHook hook) {
+  JdbcDeleter(JdbcEndpoint database, JdbcTable table, DeleteHook hook, Throttle throttle) {
     this.database = database;
     this.guard = new JdbcGuardedDelete(table, hook);
-  }
-
-  @Override
-  public void limit(double rowsPerSecond) {
-    limiter = rowsPerSecond > 0 ? RateLimiter.create(rowsPerSecond) : null;
+    this.throttle = throttle;
   }
 
   @Override
@@ -53,9 +49,7 @@ final class JdbcDeleter implements GuardedDeleter {
       SourceRow r = rows.next();
       group.add(new RowToDelete(null, r.values(), r.writeTimeMicros()));
       if (group.size() == GROUP || !rows.hasNext()) {
-        if (limiter != null) {
-          limiter.acquire(group.size());
-        }
+        throttle.acquire(group.size());
         List<RowResult> results = null;
         for (int attempt = 1; ; attempt++) {
           if (connection == null || connection.isClosed()) {

@@ -29,9 +29,6 @@ final class JdbcRestoreWriter implements RestoreWriter {
   }
 
   @Override
-  public void limit(double rowsPerSecond) {}
-
-  @Override
   public PartitionRestore write(ArchivedPartition p, Iterator<SourceRow> rows) {
     JdbcRestoreTarget jdbc =
         new JdbcRestoreTarget(target.table(), target.columns(), target.primaryKey(), target.timeColumn());

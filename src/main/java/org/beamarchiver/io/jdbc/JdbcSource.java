@@ -15,13 +15,14 @@ import org.beamarchiver.io.source.LiveSource;
 import org.beamarchiver.io.source.ReadPlan;
 import org.beamarchiver.io.source.RestoreWriter;
 import org.beamarchiver.io.source.SliceScanner;
-import org.beamarchiver.sql.JdbcEndpoint;
+import org.beamarchiver.io.source.Throttle;
 import org.beamarchiver.model.ArchiveRequest;
 import org.beamarchiver.model.SourceRow;
 import org.beamarchiver.model.SourceTable;
 import org.beamarchiver.options.JdbcSourceOptions;
 import org.beamarchiver.retry.Outage;
 import org.beamarchiver.spec.TableSpec;
+import org.beamarchiver.sql.JdbcEndpoint;
 
 /**
  * A table in a JDBC database (PostgreSQL, H2): read over slices of its time column (JdbcIO),
@@ -86,8 +87,8 @@ public record JdbcSource(TableSpec spec, JdbcEndpoint database, int splits, Outa
   }
 
   @Override
-  public GuardedDeleter openDeleter(SourceTable table, DeleteHook hook, int concurrency) {
-    return new JdbcDeleter(database, (JdbcTable) table, hook);
+  public GuardedDeleter openDeleter(SourceTable table, DeleteHook hook, int concurrency, Throttle throttle) {
+    return new JdbcDeleter(database, (JdbcTable) table, hook, throttle);
   }
 
   /** The source's own table, {@code schema.table}. */
@@ -111,7 +112,7 @@ public record JdbcSource(TableSpec spec, JdbcEndpoint database, int splits, Outa
   }
 
   @Override
-  public RestoreWriter openWriter(TableSpec target, int concurrency) {
+  public RestoreWriter openWriter(TableSpec target, int concurrency, Throttle throttle) {
     return new JdbcRestoreWriter(database, target);
   }
 

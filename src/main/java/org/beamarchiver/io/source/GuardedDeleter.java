@@ -27,9 +27,6 @@ public interface GuardedDeleter extends AutoCloseable {
   DeleteTally delete(ArchivedPartition p, Iterator<SourceRow> rows, boolean dryRun, WriteAhead writeAhead)
       throws Exception;
 
-  /** Applies --maxDeletesPerSecond for this worker: rows per second, 0 for no limit. */
-  void limit(double rowsPerSecond);
-
   @Override
   void close();
 }

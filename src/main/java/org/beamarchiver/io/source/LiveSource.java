@@ -64,8 +64,11 @@ public interface LiveSource extends Serializable {
   /** A reader of the plan's slices for one worker; only when {@link #scansSlices()}. */
   SliceScanner openScanner(SourceTable table);
 
-  /** A guarded deleter for one worker: {@code concurrency} rows in flight at most. */
-  GuardedDeleter openDeleter(SourceTable table, DeleteHook hook, int concurrency);
+  /**
+   * A guarded deleter for one worker: {@code concurrency} rows in flight at most, sent no faster
+   * than {@code throttle} (its share of --maxDeletesPerSecond).
+   */
+  GuardedDeleter openDeleter(SourceTable table, DeleteHook hook, int concurrency, Throttle throttle);
 
   /** The table a restore writes into when --targetTable is not given. */
   String defaultRestoreTable();
@@ -79,8 +82,11 @@ public interface LiveSource extends Serializable {
    */
   String restoreIncompatibility(TableSpec target, List<Map.Entry<String, String>> columns) throws Exception;
 
-  /** A writer of restored rows into {@code target} for one worker. */
-  RestoreWriter openWriter(TableSpec target, int concurrency);
+  /**
+   * A writer of restored rows into {@code target} for one worker, sent no faster than {@code
+   * throttle} (its share of --maxWritesPerSecond) where the store writes row by row.
+   */
+  RestoreWriter openWriter(TableSpec target, int concurrency, Throttle throttle);
 
   /** The live rows of batch {@code batchId}, each to {@code sink}: what a report merges with the archived ones. */
   void readBatch(SourceTable table, String batchId, SliceScanner.RowSink sink) throws IOException;

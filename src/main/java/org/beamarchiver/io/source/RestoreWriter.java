@@ -16,9 +16,6 @@ public interface RestoreWriter extends AutoCloseable {
    */
   PartitionRestore write(ArchivedPartition p, Iterator<SourceRow> rows) throws Exception;
 
-  /** Applies --maxWritesPerSecond for this worker: rows per second, 0 for no limit. */
-  void limit(double rowsPerSecond);
-
   @Override
   void close();
 }
