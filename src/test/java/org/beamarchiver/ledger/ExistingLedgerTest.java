@@ -35,7 +35,11 @@ class ExistingLedgerTest {
 
   @Test
   void anExistingLedgerIsReadAndWritten() throws Exception {
-    JdbcEndpoint db = new JdbcEndpoint("jdbc:h2:mem:existing-ledger-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", null, null);
+    readAndWrite(new JdbcEndpoint("jdbc:h2:mem:existing-ledger-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", null, null));
+  }
+
+  /** The check, on an empty database {@code db} (H2 here, PostgreSQL in {@code ExistingLedgerIT}). */
+  static void readAndWrite(JdbcEndpoint db) throws Exception {
     Ledger ledger = new Ledger(db);
     ledger.migrate();
     try (Connection c = db.open()) {
