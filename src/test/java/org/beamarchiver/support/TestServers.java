@@ -37,9 +37,6 @@ public final class TestServers {
   private static Integer s3Port;
   private static Integer flinkRestPort;
   private static CassandraCluster cassandraCluster;
-  private static CassandraCluster faultCluster;
-  private static final Object CLUSTER_LOCK = new Object();
-  private static final Object FAULT_CLUSTER_LOCK = new Object();
   private static Integer cassandra41Port;
 
   /**
@@ -47,9 +44,6 @@ public final class TestServers {
    * dc2, for the multi-data-centre case.
    */
   static final List<String> CLUSTER_NODES = List.of("dc1", "dc1", "dc1", "dc2");
-
-  /** The fault matrix's cluster: three nodes, replication factor 3. */
-  static final List<String> FAULT_CLUSTER_NODES = List.of("dc1", "dc1", "dc1");
 
   /** The S3 server's access key and secret (test-only values). */
   public static final String S3_IDENTITY = "beam-archiver-test";
@@ -117,45 +111,24 @@ public final class TestServers {
    * The run's Cassandra cluster (started on first use, only by the tests that need several nodes:
    * it takes a while on two cores): {@link #CLUSTER_NODES} on 127.0.0.1-4, one native port.
    */
-  public static CassandraCluster cassandraCluster() {
-    synchronized (CLUSTER_LOCK) {
-      if (cassandraCluster == null) {
-        cassandraCluster = startCluster("cassandra-cluster", CLUSTER_NODES);
-      }
-      return cassandraCluster;
+  public static synchronized CassandraCluster cassandraCluster() {
+    if (cassandraCluster == null) {
+      int port = freePort();
+      int storage = freePort();
+      Path dir = workDir("cassandra-cluster");
+      StringBuilder topology = new StringBuilder();
+      CLUSTER_NODES.stream()
+          .distinct()
+          .forEach(dc -> topology.append(topology.length() == 0 ? "" : ",")
+              .append(dc).append('=').append(CLUSTER_NODES.stream().filter(dc::equals).count()));
+      script("start", "cassandra-cluster", dir.toString(), Integer.toString(port), Integer.toString(storage),
+          topology.toString());
+      register("cassandra-cluster", dir);
+      CassandraCluster c = new CassandraCluster(dir, port, CLUSTER_NODES);
+      c.awaitAllUp(java.time.Duration.ofMinutes(3));
+      cassandraCluster = c;
     }
-  }
-
-  /**
-   * A second cluster for the fault matrix, which kills and freezes its nodes while the other tests
-   * run beside it ({@code FaultMatrixIT} runs concurrently): {@link #FAULT_CLUSTER_NODES} on
-   * 127.0.0.1-3, on ports of its own.
-   */
-  public static CassandraCluster faultCluster() {
-    synchronized (FAULT_CLUSTER_LOCK) {
-      if (faultCluster == null) {
-        faultCluster = startCluster("cassandra-fault-cluster", FAULT_CLUSTER_NODES);
-      }
-      return faultCluster;
-    }
-  }
-
-  /** Each cluster under a lock of its own: starting one must not hold up the other tests' servers. */
-  private static CassandraCluster startCluster(String name, List<String> nodes) {
-    int port = freePort();
-    int storage = freePort();
-    Path dir = workDir(name);
-    StringBuilder topology = new StringBuilder();
-    nodes.stream()
-        .distinct()
-        .forEach(dc -> topology.append(topology.length() == 0 ? "" : ",")
-            .append(dc).append('=').append(nodes.stream().filter(dc::equals).count()));
-    script("start", "cassandra-cluster", dir.toString(), Integer.toString(port), Integer.toString(storage),
-        topology.toString());
-    register("cassandra-cluster", dir);
-    CassandraCluster c = new CassandraCluster(dir, port, nodes);
-    c.awaitAllUp(java.time.Duration.ofMinutes(3));
-    return c;
+    return cassandraCluster;
   }
 
   /** The run's PostgreSQL port (started on first use; installed with apt-get when missing). */
@@ -304,7 +277,7 @@ public final class TestServers {
     }
   }
 
-  private static synchronized int freePort() {
+  private static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     } catch (IOException e) {

@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.beamarchiver.support.AssessmentFixture;
 import org.beamarchiver.support.CassandraCluster;
+import org.beamarchiver.support.Cli;
 import org.beamarchiver.support.FaultProxy;
 import org.beamarchiver.support.TableSnapshot;
 import org.beamarchiver.support.TestServers;
@@ -37,8 +38,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -61,13 +60,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * deleted, restored), and the ledger matches storage ({@code verify}, exit 0). A table's rows move
  * down the chain: archived under one fault, deleted under the next, restored under the one after.
  * The matrix is written to {@code target/fault-matrix.md}.
- *
- * <p>It runs beside the other end-to-end tests ({@link ExecutionMode#CONCURRENT}; every other class
- * runs in one thread, one after the other), on a cluster of its own, and runs every command as a
- * process: its episodes are mostly waits for faults to end, which the suite need not sit through.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Execution(ExecutionMode.CONCURRENT)
 class FaultMatrixIT {
   static final Instant AS_OF = AssessmentFixture.AS_OF;
   static final Path JAR = Paths.get("target/beam-archiver.jar").toAbsolutePath();
@@ -145,7 +139,7 @@ class FaultMatrixIT {
   @BeforeAll
   static void start() throws Exception {
     KEY_FILE = Files.writeString(dir.resolve("signing.key"), KEY);
-    nodes = TestServers.faultCluster();
+    nodes = TestServers.cassandraCluster();
     cluster = nodes.newCluster();
     session = cluster.connect();
     s3Endpoint = URI.create(TestServers.s3Endpoint());
@@ -370,20 +364,14 @@ class FaultMatrixIT {
         problems.add("the rerun of " + again.name() + " " + again.table().keyspace() + " exited " + again.code() + ":\n" + again.tail());
       }
     }
-    // The ledger must match storage: verify of the archived and the deleted table of each fault, as
-    // processes (in this JVM, Beam's file systems are configured once for every test beside this one).
-    Map<Fault, List<Run>> verifies = new LinkedHashMap<>();
-    for (Fault f : faults) {
-      verifies.put(f, tables.get(f).subList(0, 2).stream().map(v -> command("verify", v)).toList());
-    }
-    runWaves(verifies.values().stream().flatMap(List::stream).toList());
     for (Fault f : faults) {
       List<Table> t = tables.get(f);
       List<Run> r = runs.get(f);
       Check[] first = firsts.get(f);
-      for (Run verify : verifies.get(f)) {
+      for (Table v : t.subList(0, 2)) {
+        Cli verify = Cli.run(command("verify", v).args());
         if (verify.code() != 0) {
-          problems.add("verify of " + verify.table().keyspace() + " after " + f.name() + ": exit " + verify.code() + "\n" + verify.tail());
+          problems.add("verify of " + v.keyspace() + " after " + f.name() + ": exit " + verify.code() + "\n" + verify.out());
         }
       }
       Check[] last = {checkArchive(t.get(0)), checkDelete(t.get(1)), checkRestore(t.get(2))};
@@ -587,14 +575,6 @@ class FaultMatrixIT {
 
   /** Runs commands (set-up), at most {@link #AT_ONCE} at a time, and expects each to exit 0. */
   static void runAll(List<Run> runs) throws Exception {
-    runWaves(runs);
-    for (Run r : runs) {
-      assertEquals(0, r.code(), r.name() + " " + r.table().keyspace() + ":\n" + r.tail());
-    }
-  }
-
-  /** Runs commands to their end, at most {@link #AT_ONCE} at a time. */
-  static void runWaves(List<Run> runs) throws Exception {
     for (int from = 0; from < runs.size(); from += AT_ONCE) {
       List<Run> wave = runs.subList(from, Math.min(runs.size(), from + AT_ONCE));
       for (Run r : wave) {
@@ -602,6 +582,7 @@ class FaultMatrixIT {
       }
       for (Run r : wave) {
         r.await(Duration.ofMinutes(5));
+        assertEquals(0, r.code(), r.name() + " " + r.table().keyspace() + ":\n" + r.tail());
       }
     }
   }
