@@ -279,7 +279,7 @@ class Cassandra41IT {
 
     private synchronized Session session() {
       if (own == null) {
-        own = Cluster.builder().addContactPoint("127.0.0.1").withPort(port).withoutJMXReporting().build().connect();
+        own = Cluster.builder().withNettyOptions(org.beamarchiver.io.cassandra.CassandraConnection.QUICK_CLOSE).addContactPoint("127.0.0.1").withPort(port).withoutJMXReporting().build().connect();
       }
       return own;
     }

@@ -56,6 +56,7 @@ public record CassandraCluster(Path dir, int port, List<String> dataCentres) {
   /** A driver cluster in the local data centre (token-aware); the caller closes it. */
   public Cluster newCluster() {
     return Cluster.builder()
+        .withNettyOptions(org.beamarchiver.io.cassandra.CassandraConnection.QUICK_CLOSE)
         .addContactPoints(hosts().split(","))
         .withPort(port)
         .withoutJMXReporting()
@@ -201,6 +202,7 @@ public record CassandraCluster(Path dir, int port, List<String> dataCentres) {
   private void probe(int node) {
     try (Cluster c =
         Cluster.builder()
+            .withNettyOptions(org.beamarchiver.io.cassandra.CassandraConnection.QUICK_CLOSE)
             .addContactPoint(address(node))
             .withPort(port)
             .withoutJMXReporting()

@@ -101,6 +101,7 @@ public final class TestServers {
   /** A driver for the Cassandra 4.1 node. */
   public static Cluster cluster41() {
     return Cluster.builder()
+        .withNettyOptions(org.beamarchiver.io.cassandra.CassandraConnection.QUICK_CLOSE)
         .addContactPoint("127.0.0.1")
         .withPort(cassandra41Port())
         .withoutJMXReporting()
@@ -255,6 +256,7 @@ public final class TestServers {
 
   public static Cluster cluster() {
     return Cluster.builder()
+        .withNettyOptions(org.beamarchiver.io.cassandra.CassandraConnection.QUICK_CLOSE)
         .addContactPoint("127.0.0.1")
         .withPort(cassandraPort())
         .withoutJMXReporting()
