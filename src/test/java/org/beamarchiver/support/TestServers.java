@@ -55,13 +55,32 @@ public final class TestServers {
         .addShutdownHook(
             new Thread(
                 () -> {
+                  // All at once: one after the other, eleven servers (each given up to 20 s to
+                  // stop) outlasted the time the test runner gives this JVM to exit, and the last
+                  // ones were left running.
+                  List<Thread> stops = new ArrayList<>();
                   synchronized (TO_STOP) {
                     for (String[] s : TO_STOP) {
-                      try {
-                        script("stop", s[0], s[1]);
-                      } catch (Exception e) {
-                        System.err.println("could not stop " + s[0] + ": " + e);
-                      }
+                      Thread t =
+                          new Thread(
+                              () -> {
+                                try {
+                                  script("stop", s[0], s[1]);
+                                } catch (Exception e) {
+                                  System.err.println("could not stop " + s[0] + ": " + e);
+                                }
+                              },
+                              "stop-" + s[0]);
+                      t.start();
+                      stops.add(t);
+                    }
+                  }
+                  for (Thread t : stops) {
+                    try {
+                      t.join();
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                      return;
                     }
                   }
                 }));
