@@ -55,40 +55,28 @@ public record Outage(Duration budget) implements Serializable {
   }
 
   <T, E extends Exception> T call(String what, Call<T, E> op, Sleeper sleeper) throws E {
-    long started = 0;
-    BackOff backoff = null;
-    int failures = 0;
+    Rounds failures = new Rounds(budget, sleeper);
     while (true) {
       try {
         T result = op.run();
-        if (failures > 0) {
-          LOG.info("{}: succeeded again after {} failed attempt(s) over {} s", what, failures,
-              (System.nanoTime() - started) / 1_000_000_000L);
+        if (failures.count() > 0) {
+          LOG.info("{}: succeeded again after {} failed attempt(s) over {} s", what, failures.count(),
+              failures.sinceFirst().toSeconds());
         }
         return result;
       } catch (Exception e) {
         if (!Recoverable.is(e)) {
           throw e;
         }
-        long now = System.nanoTime();
-        if (failures == 0) {
-          started = now;
-          backoff = newBackOff();
-        }
-        failures++;
-        Duration down = Duration.ofNanos(now - started);
-        long wait = nextBackOff(backoff);
-        if (down.plusMillis(wait).compareTo(budget) > 0) {
-          throw new GaveUpException(what, failures, down, budget, e);
-        }
-        if (failures == 1 || failures % 5 == 0) {
+        long wait = failures.waitOrGiveUp(what, e);
+        if (failures.worthLogging()) {
           LOG.warn("{} failed ({}); trying again for up to {} s", what, first(e), budget.toSeconds());
         }
         try {
           sleeper.sleep(wait);
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
-          throw new GaveUpException(what, failures, down, budget, e);
+          throw new GaveUpException(what, failures.count(), failures.down(), budget, e);
         }
       }
     }
@@ -105,18 +93,24 @@ public record Outage(Duration budget) implements Serializable {
    * sending that again; the outage is counted from the first round.
    */
   public Rounds rounds() {
-    return new Rounds(budget);
+    return new Rounds(budget, Sleeper.DEFAULT);
   }
 
-  /** The retry rounds of one batch of operations ({@link #rounds}). */
+  /**
+   * The failures of one operation ({@link #call}) or the retry rounds of one batch of operations
+   * ({@link #rounds}): the outage counted from the first, the backoff between them, the budget.
+   */
   public static final class Rounds {
     private final Duration budget;
+    private final Sleeper sleeper;
     private long started;
-    private int round;
+    private int count;
+    private Duration down = Duration.ZERO;
     private BackOff backoff;
 
-    private Rounds(Duration budget) {
+    private Rounds(Duration budget, Sleeper sleeper) {
       this.budget = budget;
+      this.sleeper = sleeper;
     }
 
     /**
@@ -127,21 +121,47 @@ public record Outage(Duration budget) implements Serializable {
      * @throws GaveUpException past the budget
      */
     public void next(String what, String lastError) throws InterruptedException {
+      long wait = waitOrGiveUp(what, new RuntimeException(lastError));
+      if (worthLogging()) {
+        LOG.warn("{}: retrying after recoverable errors (round {}; for up to {} s): {}", what, count,
+            budget.toSeconds(), lastError);
+      }
+      sleeper.sleep(wait);
+    }
+
+    /** Counts a failure; returns the backoff before the next try, or gives up past the budget. */
+    long waitOrGiveUp(String what, Throwable last) {
       long now = System.nanoTime();
-      if (round++ == 0) {
+      if (count++ == 0) {
         started = now;
         backoff = newBackOff();
       }
-      Duration down = Duration.ofNanos(now - started);
+      down = Duration.ofNanos(now - started);
       long wait = nextBackOff(backoff);
       if (down.plusMillis(wait).compareTo(budget) > 0) {
-        throw new GaveUpException(what, round, down, budget, new RuntimeException(lastError));
+        throw new GaveUpException(what, count, down, budget, last);
       }
-      if (round == 1 || round % 5 == 0) {
-        LOG.warn("{}: retrying after recoverable errors (round {}; for up to {} s): {}", what, round,
-            budget.toSeconds(), lastError);
-      }
-      Thread.sleep(wait);
+      return wait;
+    }
+
+    /** Failures (rounds) so far. */
+    int count() {
+      return count;
+    }
+
+    /** The outage at the latest failure, counted from the first. */
+    Duration down() {
+      return down;
+    }
+
+    /** Time since the first failure. */
+    Duration sinceFirst() {
+      return Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    /** The first failure and every fifth are logged. */
+    boolean worthLogging() {
+      return count == 1 || count % 5 == 0;
     }
   }
 
