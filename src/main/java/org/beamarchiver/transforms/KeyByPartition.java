@@ -222,13 +222,11 @@ public final class KeyByPartition
     }
 
     public void key(SourceRow row, Sink sink) throws java.io.IOException {
-      if (readsPerSecond > 0) {
-        // Each row is keyed as it is read (the steps are fused): waiting here slows the read.
-        if (throttle == null) {
-          throttle = Throttle.perSecond(readsPerSecond);
-        }
-        throttle.acquire(1);
+      // Each row is keyed as it is read (the steps are fused): waiting here slows the read.
+      if (throttle == null) {
+        throttle = Throttle.perSecond(readsPerSecond);
       }
+      throttle.acquire(1);
       String batch = row.values()[layout.batch()];
       if (batch == null || batch.isEmpty()) {
         deadLetters.inc();

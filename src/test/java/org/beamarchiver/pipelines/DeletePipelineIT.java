@@ -1,7 +1,5 @@
 package org.beamarchiver.pipelines;
 
-import org.beamarchiver.io.source.DeleteHook;
-import org.beamarchiver.ledger.DeletionStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -32,12 +30,15 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.beamarchiver.io.cassandra.CassandraConnection;
+import org.beamarchiver.io.source.DeleteHook;
+import org.beamarchiver.ledger.DeletionStatus;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.DeletionReport;
 import org.beamarchiver.options.ArchiveOptions;
 import org.beamarchiver.options.DeleteOptions;
+import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.support.ArchiveFiles;
 import org.beamarchiver.support.AssessmentFixture;
 import org.beamarchiver.support.TestServers;
@@ -271,7 +272,7 @@ class DeletePipelineIT {
 
     private synchronized Session session() {
       if (own == null) {
-        own = Cluster.builder().withNettyOptions(org.beamarchiver.io.cassandra.CassandraConnection.QUICK_CLOSE).addContactPoint("127.0.0.1").withPort(port).withoutJMXReporting().build().connect();
+        own = Cluster.builder().withNettyOptions(CassandraConnection.QUICK_CLOSE).addContactPoint("127.0.0.1").withPort(port).withoutJMXReporting().build().connect();
       }
       return own;
     }

@@ -7,8 +7,8 @@ import com.datastax.driver.core.SimpleStatement;
 import com.datastax.driver.core.policies.DCAwareRoundRobinPolicy;
 import com.datastax.driver.core.policies.TokenAwarePolicy;
 import com.datastax.driver.core.policies.WhiteListPolicy;
-import java.net.InetSocketAddress;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.beamarchiver.io.cassandra.CassandraConnection;
 
 /**
  * A real Cassandra cluster of several nodes on loopback addresses (node {@code i} on {@code
@@ -56,7 +57,7 @@ public record CassandraCluster(Path dir, int port, List<String> dataCentres) {
   /** A driver cluster in the local data centre (token-aware); the caller closes it. */
   public Cluster newCluster() {
     return Cluster.builder()
-        .withNettyOptions(org.beamarchiver.io.cassandra.CassandraConnection.QUICK_CLOSE)
+        .withNettyOptions(CassandraConnection.QUICK_CLOSE)
         .addContactPoints(hosts().split(","))
         .withPort(port)
         .withoutJMXReporting()
@@ -202,7 +203,7 @@ public record CassandraCluster(Path dir, int port, List<String> dataCentres) {
   private void probe(int node) {
     try (Cluster c =
         Cluster.builder()
-            .withNettyOptions(org.beamarchiver.io.cassandra.CassandraConnection.QUICK_CLOSE)
+            .withNettyOptions(CassandraConnection.QUICK_CLOSE)
             .addContactPoint(address(node))
             .withPort(port)
             .withoutJMXReporting()

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.beamarchiver.io.cassandra.CassandraConnection;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
@@ -120,7 +121,7 @@ public final class TestServers {
   /** A driver for the Cassandra 4.1 node. */
   public static Cluster cluster41() {
     return Cluster.builder()
-        .withNettyOptions(org.beamarchiver.io.cassandra.CassandraConnection.QUICK_CLOSE)
+        .withNettyOptions(CassandraConnection.QUICK_CLOSE)
         .addContactPoint("127.0.0.1")
         .withPort(cassandra41Port())
         .withoutJMXReporting()
@@ -275,7 +276,7 @@ public final class TestServers {
 
   public static Cluster cluster() {
     return Cluster.builder()
-        .withNettyOptions(org.beamarchiver.io.cassandra.CassandraConnection.QUICK_CLOSE)
+        .withNettyOptions(CassandraConnection.QUICK_CLOSE)
         .addContactPoint("127.0.0.1")
         .withPort(cassandraPort())
         .withoutJMXReporting()

@@ -152,9 +152,8 @@ class FaultMatrixIT {
         .createBlobContainer(BUCKET);
     // Each chain starts with tables archived (for the first deletes) and archived and deleted (for
     // the first restores): four of each on S3 (the last episode runs four S3 cells at once), one on
-    // Azure.
-    // Each table's archive starts as soon as the table is there, while the next ones are created
-    // (schema changes on the cluster are mostly waits), at most AT_ONCE at a time.
+    // Azure. Each table's archive starts as soon as the table is there, while the next ones are
+    // created (schema changes on the cluster are mostly waits), at most AT_ONCE at a time.
     long started = System.nanoTime();
     List<Table> archived = new ArrayList<>();
     List<Table> deleted = new ArrayList<>();

@@ -68,7 +68,6 @@ public record CassandraConnection(
     return s == null || s.isEmpty() ? null : s;
   }
 
-  /** A new driver cluster; the caller closes it. */
   /**
    * The driver's Netty options, but closing a cluster without Netty's default quiet period: that
    * waits 2 s for tasks that never come (the driver's JAVA-914) at every close, and a command opens
@@ -82,6 +81,7 @@ public record CassandraConnection(
         }
       };
 
+  /** A new driver cluster; the caller closes it. */
   public Cluster newCluster() {
     Cluster.Builder b =
         Cluster.builder()
