@@ -78,15 +78,16 @@ public final class ArchiveVerifier {
     if (m instanceof IOException e) {
       return Optional.of(verdict(Status.SIGNATURE_INVALID, row, "manifest unreadable: " + e.getMessage()));
     }
-    Manifest manifest = (Manifest) m;
-    if (!manifest.verifies(key)) {
+    Checked checked = (Checked) m;
+    Manifest manifest = checked.manifest();
+    if (!checked.verifies()) {
       return Optional.of(
           verdict(
               Status.SIGNATURE_INVALID, row,
               "the signature of " + row.manifestUrl() + " does not verify with " + key
                   + (manifest.keyId().equals(key.id()) ? " (the manifest was changed)" : "; it names key " + manifest.keyId())));
     }
-    Manifest.Entry e = manifest.files().get(row.blobUrl());
+    Manifest.Entry e = checked.files().get(row.blobUrl());
     if (e == null) {
       return Optional.of(verdict(Status.MANIFEST_MISMATCH, row, "the signed manifest " + row.manifestUrl() + " does not list this file"));
     }
@@ -185,12 +186,20 @@ public final class ArchiveVerifier {
     return out;
   }
 
+  /**
+   * A manifest as read, with its signature checked and its files indexed once: a manifest lists
+   * every file of its run (thousands), and each of them is checked against it.
+   */
+  private record Checked(Manifest manifest, boolean verifies, Map<String, Manifest.Entry> files) {}
+
+  /** The manifest at {@code url} ({@link Checked}), or the {@link IOException} reading it gave. */
   private Object manifest(String url) {
     return manifests.computeIfAbsent(
         url,
         u -> {
           try {
-            return Manifest.read(u);
+            Manifest m = Manifest.read(u);
+            return new Checked(m, m.verifies(key), m.files());
           } catch (IOException e) {
             return e;
           }
