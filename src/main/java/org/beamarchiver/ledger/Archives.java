@@ -197,31 +197,44 @@ public final class Archives {
    * removes it). Creates the partition's row as PENDING when it has none.
    */
   public void markPending(String type, PartitionKey key, String blobUrl, Run run) throws SQLException {
-    String uuid = uuidOf(type, key);
+    markPending(type, Map.of(key, blobUrl), run);
+  }
+
+  /** {@link #markPending} of several partitions (partition → object), in one transaction. */
+  public void markPending(String type, Map<PartitionKey, String> names, Run run) throws SQLException {
+    if (names.isEmpty()) {
+      return;
+    }
     db.transaction(
-        "record the write-ahead of " + key,
+        names.size() == 1 ? "record the write-ahead of " + names.keySet().iterator().next()
+            : "record the write-ahead of " + names.size() + " partitions",
         c -> {
-          int updated =
-              Sql.of(
-                      "UPDATE archival_metadata SET pending_blob_url = ?, pending_run_id = ? WHERE uuid = ?",
-                      blobUrl, run.runId(), uuid)
+          for (Map.Entry<PartitionKey, String> n : names.entrySet()) {
+            PartitionKey key = n.getKey();
+            String blobUrl = n.getValue();
+            String uuid = uuidOf(type, key);
+            int updated =
+                Sql.of(
+                        "UPDATE archival_metadata SET pending_blob_url = ?, pending_run_id = ? WHERE uuid = ?",
+                        blobUrl, run.runId(), uuid)
+                    .update(c);
+            if (updated == 0) {
+              Sql.insert(
+                      "archival_metadata",
+                      new Columns()
+                          .set("uuid", uuid)
+                          .set("type", type)
+                          .set("batchid", key.batchId())
+                          .set("period", key.period())
+                          .set("archival_date", run.archivalDate())
+                          .set("archival_status", ArchiveStatus.PENDING)
+                          .set("iteration", 1)
+                          .set("request_data", run.requestData())
+                          .set("run_id", run.runId())
+                          .set("pending_blob_url", blobUrl)
+                          .set("pending_run_id", run.runId()))
                   .update(c);
-          if (updated == 0) {
-            Sql.insert(
-                    "archival_metadata",
-                    new Columns()
-                        .set("uuid", uuid)
-                        .set("type", type)
-                        .set("batchid", key.batchId())
-                        .set("period", key.period())
-                        .set("archival_date", run.archivalDate())
-                        .set("archival_status", ArchiveStatus.PENDING)
-                        .set("iteration", 1)
-                        .set("request_data", run.requestData())
-                        .set("run_id", run.runId())
-                        .set("pending_blob_url", blobUrl)
-                        .set("pending_run_id", run.runId()))
-                .update(c);
+            }
           }
           return null;
         });

@@ -63,7 +63,8 @@ public final class ArchivePipeline {
                   run.source(), run.read(),
                   new KeyByPartition.Keyer(run.table().layout(), run.request(), run.skipped(), run.only())
                       .throttled(readsPerWorker(options)),
-                  settings));
+                  settings,
+                  Parallelism.orOne(options)));
       WritePartitionFiles.mergeSpills(read.get(ReadKeyAndSpill.SPILL_INDEX), settings)
           .apply("RecordInLedger", record);
 

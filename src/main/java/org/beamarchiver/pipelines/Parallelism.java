@@ -14,6 +14,22 @@ final class Parallelism {
   private Parallelism() {}
 
   static int of(PipelineOptions options, String throttleOption) {
+    Integer n = known(options);
+    if (n == null || n <= 0) {
+      throw new IllegalArgumentException(
+          throttleOption + " is a limit for the whole run, divided among its workers: give the runner's"
+              + " parallelism (--parallelism=N on Flink, --maxNumWorkers on Dataflow)");
+    }
+    return n;
+  }
+
+  /** The run's workers where the runner says, else 1: for sizing work, not for limits. */
+  static int orOne(PipelineOptions options) {
+    Integer n = known(options);
+    return n == null || n <= 0 ? 1 : n;
+  }
+
+  private static Integer known(PipelineOptions options) {
     String runner = options.getRunner() == null ? "DirectRunner" : options.getRunner().getSimpleName();
     Integer n;
     if (runner.contains("Flink")) {
@@ -24,11 +40,6 @@ final class Parallelism {
       n = workers == null || workers <= 0 ? null : workers * (threads == null || threads <= 0 ? 4 : threads);
     } else {
       n = option(options, "org.apache.beam.runners.direct.DirectOptions", "getTargetParallelism");
-    }
-    if (n == null || n <= 0) {
-      throw new IllegalArgumentException(
-          throttleOption + " is a limit for the whole run, divided among its workers: give the runner's"
-              + " parallelism (--parallelism=N on Flink, --maxNumWorkers on Dataflow)");
     }
     return n;
   }

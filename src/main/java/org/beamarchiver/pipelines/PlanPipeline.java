@@ -72,7 +72,8 @@ public final class PlanPipeline {
                 new ReadKeyAndSpill.ReadKeyAndCount(
                     run.source(), run.read(),
                     new KeyByPartition.Keyer(run.table().layout(), run.request(), run.skipped(), null)
-                        .throttled(ArchivePipeline.readsPerWorker(options))));
+                        .throttled(ArchivePipeline.readsPerWorker(options)),
+                    Parallelism.orOne(options)));
       } else {
         counted =
             p.apply("ReadSourceRows", ArchivePipeline.readSourceRows(run))

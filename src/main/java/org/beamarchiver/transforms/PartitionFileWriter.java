@@ -46,18 +46,28 @@ final class PartitionFileWriter {
     Iterator<byte[][]> open() throws IOException;
   }
 
+  /** The partition's archive object, once published. */
+  static String finalName(WritePartitionFiles.FileSettings settings, PartitionKey key) {
+    return ArchivePaths.archiveFile(
+        settings.archiveRoot(), settings.archiveType(), key, settings.runEpochMillis(), settings.format());
+  }
+
+  /**
+   * Writes and publishes one partition's file; {@code recorded}: its write-ahead is already in the
+   * ledger (else it is recorded first).
+   */
   static ArchivedFile writeAndPublish(
-      WritePartitionFiles.FileSettings settings, PartitionKey key, SortedRows sorted) {
-    String finalName =
-        ArchivePaths.archiveFile(
-            settings.archiveRoot(), settings.archiveType(), key, settings.runEpochMillis(), settings.format());
+      WritePartitionFiles.FileSettings settings, PartitionKey key, SortedRows sorted, boolean recorded) {
+    String finalName = finalName(settings, key);
     String tempName =
         ArchivePaths.tempFile(
             settings.archiveRoot(), settings.runId(), key, settings.runEpochMillis(), settings.format());
     ResourceId temp = FileSystems.matchNewResource(tempName, false);
     ResourceId target = FileSystems.matchNewResource(finalName, false);
     try {
-      settings.writeAhead().beforeWrite(key, finalName);
+      if (!recorded) {
+        settings.writeAhead().beforeWrite(java.util.Map.of(key, finalName));
+      }
     } catch (Exception e) {
       LOG.error("partition {} failed: could not record the write-ahead: {}", key, e.toString(), e);
       return ArchivedFile.failed(key, "write-ahead failed: " + e);

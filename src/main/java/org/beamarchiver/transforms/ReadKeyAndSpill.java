@@ -1,7 +1,10 @@
 package org.beamarchiver.transforms;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -30,7 +33,10 @@ import org.beamarchiver.model.PartitionKeyCoder;
  * and spilled into sorted run files by one DoFn, so that only run index paths (and dead letters)
  * leave it. The DirectRunner keeps every output of a bundle in memory until the bundle ends and
  * schedules reads ahead of their consumers; a read that emitted rows held the whole table there.
- * Here memory is one --sortMemoryMb buffer per worker thread, whatever the table's size. The
+ * Here memory is one --sortMemoryMb buffer shared by the worker threads, whatever the table's size.
+ * The slices are dealt into a few read units (twice the workers), each one bundle: a bundle's
+ * buffer is spilled when full and when the bundle ends, so a unit per slice spilled a small run per
+ * slice, and every partition's file became a merge of hundreds of tiny segments. The
  * merge that follows is {@link WritePartitionFiles#mergeSpills}. For sources that read a slice by
  * themselves ({@link LiveSource#scansSlices()}).
  */
@@ -42,26 +48,52 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
   private final ReadPlan plan;
   private final KeyByPartition.Keyer keyer;
   private final WritePartitionFiles.FileSettings settings;
+  private final int workers;
 
+  /**
+   * @param workers the runner's worker threads: the slices are read in twice as many units, and
+   *     the spill memory is shared among them
+   */
   public ReadKeyAndSpill(
-      LiveSource source, ReadPlan plan, KeyByPartition.Keyer keyer, WritePartitionFiles.FileSettings settings) {
+      LiveSource source, ReadPlan plan, KeyByPartition.Keyer keyer, WritePartitionFiles.FileSettings settings,
+      int workers) {
     this.source = source;
     this.plan = plan;
     this.keyer = keyer;
     this.settings = settings;
+    this.workers = Math.max(1, workers);
   }
 
-  /** The plan's slices, spread over workers: what both fused reads start from. */
-  static PCollection<KV<Long, Long>> spreadRanges(PBegin input, ReadPlan plan) {
+  /**
+   * The plan's slices dealt round-robin into {@code units} lists (fewer when there are fewer
+   * slices), spread over workers: what both fused reads start from.
+   */
+  static PCollection<List<KV<Long, Long>>> spreadRanges(PBegin input, ReadPlan plan, int units) {
     return input
-        .apply("TokenRanges", Create.of(plan.slices()).withCoder(KvCoder.of(VarLongCoder.of(), VarLongCoder.of())))
+        .apply(
+            "TokenRanges",
+            Create.of(readUnits(plan.slices(), units))
+                .withCoder(ListCoder.of(KvCoder.of(VarLongCoder.of(), VarLongCoder.of()))))
         .apply("SpreadRanges", Reshuffle.viaRandomKey());
+  }
+
+  /** {@code slices} dealt round-robin into at most {@code units} non-empty lists. */
+  static List<List<KV<Long, Long>>> readUnits(List<KV<Long, Long>> slices, int units) {
+    int n = Math.max(1, Math.min(units, slices.size()));
+    List<List<KV<Long, Long>>> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(new ArrayList<>());
+    }
+    for (int i = 0; i < slices.size(); i++) {
+      out.get(i % n).add(slices.get(i));
+    }
+    return out;
   }
 
   @Override
   public PCollectionTuple expand(PBegin input) {
     PCollectionTuple out =
-        spreadRanges(input, plan)
+        spreadRanges(input, plan, 2 * workers)
             .apply(
                 "ReadKeyAndSpillRows",
                 ParDo.of(new ReadKeyAndSpillFn(this)).withOutputTags(SPILL_INDEX, TupleTagList.of(DEAD_LETTER)));
@@ -77,13 +109,13 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
   public static final class ReadKeyAndCount extends PTransform<PBegin, PCollection<KV<PartitionKey, Long>>> {
     private final ReadKeyAndSpill read;
 
-    public ReadKeyAndCount(LiveSource source, ReadPlan plan, KeyByPartition.Keyer keyer) {
-      this.read = new ReadKeyAndSpill(source, plan, keyer, null);
+    public ReadKeyAndCount(LiveSource source, ReadPlan plan, KeyByPartition.Keyer keyer, int workers) {
+      this.read = new ReadKeyAndSpill(source, plan, keyer, null, workers);
     }
 
     @Override
     public PCollection<KV<PartitionKey, Long>> expand(PBegin input) {
-      return spreadRanges(input, read.plan)
+      return spreadRanges(input, read.plan, 2 * read.workers)
           .apply("ReadKeyAndCountRows", ParDo.of(new ReadKeyAndCountFn(read)))
           .setCoder(KvCoder.of(PartitionKeyCoder.of(), VarLongCoder.of()))
           .apply("SumPerPartition", Sum.longsPerKey());
@@ -91,7 +123,7 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
   }
 
   /** Reading shared by the spilling and the counting Fn. */
-  abstract static class ScanFn<OutputT> extends DoFn<KV<Long, Long>, OutputT> {
+  abstract static class ScanFn<OutputT> extends DoFn<List<KV<Long, Long>>, OutputT> {
     final LiveSource source;
     final ReadPlan plan;
     final KeyByPartition.Keyer keyer;
@@ -116,9 +148,11 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
       }
     }
 
-    /** Reads one slice (outages ridden out by the scanner), keying each row into the sink. */
-    void scan(KV<Long, Long> slice, KeyByPartition.Keyer.Sink sink) throws IOException {
-      scanner.scan(slice, row -> keyer.key(row, sink));
+    /** Reads a unit's slices (outages ridden out by the scanner), keying each row into the sink. */
+    void scan(List<KV<Long, Long>> unit, KeyByPartition.Keyer.Sink sink) throws IOException {
+      for (KV<Long, Long> slice : unit) {
+        scanner.scan(slice, row -> keyer.key(row, sink));
+      }
     }
   }
 
@@ -135,9 +169,9 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
     }
 
     @ProcessElement
-    public void process(@Element KV<Long, Long> slice) throws IOException {
+    public void process(@Element List<KV<Long, Long>> unit) throws IOException {
       scan(
-          slice,
+          unit,
           new KeyByPartition.Keyer.Sink() {
             @Override
             public void keyed(PartitionKey key, byte[] sortKey, byte[] payload) {
@@ -158,22 +192,24 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
 
   static final class ReadKeyAndSpillFn extends ScanFn<String> {
     private final WritePartitionFiles.FileSettings settings;
+    private final int workers;
     private transient WritePartitionFiles.SpillBuffer buffer;
 
     ReadKeyAndSpillFn(ReadKeyAndSpill t) {
       super(t);
       this.settings = t.settings;
+      this.workers = t.workers;
     }
 
     @StartBundle
     public void start() {
-      buffer = new WritePartitionFiles.SpillBuffer(settings);
+      buffer = new WritePartitionFiles.SpillBuffer(settings, ((long) settings.sortMemoryMb() << 20) / workers);
     }
 
     @ProcessElement
-    public void process(@Element KV<Long, Long> slice, MultiOutputReceiver out) throws IOException {
+    public void process(@Element List<KV<Long, Long>> unit, MultiOutputReceiver out) throws IOException {
       scan(
-          slice,
+          unit,
           new KeyByPartition.Keyer.Sink() {
             @Override
             public void keyed(PartitionKey key, byte[] sortKey, byte[] payload) throws IOException {

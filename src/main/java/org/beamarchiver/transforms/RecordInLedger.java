@@ -55,9 +55,9 @@ public final class RecordInLedger
     String run = runId;
     Instant date = archivalDate;
     String request = requestData;
-    return (key, finalName) -> {
+    return names -> {
       try {
-        new Archives(l).markPending(type, key, finalName, new Archives.Run(run, date, request, false));
+        new Archives(l).markPending(type, names, new Archives.Run(run, date, request, false));
       } catch (SQLException e) {
         throw new SQLException("ledger " + l + ": " + e.getMessage(), e.getSQLState(), e);
       }

@@ -13,7 +13,7 @@ import org.apache.beam.sdk.values.KV;
 import org.beamarchiver.model.PartitionKey;
 import org.beamarchiver.model.PartitionKeyCoder;
 
-/** Compact coder for a spill file's index (its sorted runs): the path once, then (partition, offset, records) entries. */
+/** Compact coder for a spill file's index (its sorted runs): the path once, then (partition, offset, records, bytes) entries. */
 final class SpillIndexCoder extends AtomicCoder<WritePartitionFiles.SpillIndex> {
   private static final SpillIndexCoder INSTANCE = new SpillIndexCoder();
 
@@ -31,6 +31,7 @@ final class SpillIndexCoder extends AtomicCoder<WritePartitionFiles.SpillIndex> 
       PartitionKeyCoder.of().encode(s.getKey(), out);
       VarLongCoder.of().encode(s.getValue().offset(), out);
       VarLongCoder.of().encode(s.getValue().records(), out);
+      VarLongCoder.of().encode(s.getValue().bytes(), out);
     }
   }
 
@@ -43,7 +44,8 @@ final class SpillIndexCoder extends AtomicCoder<WritePartitionFiles.SpillIndex> 
       PartitionKey k = PartitionKeyCoder.of().decode(in);
       long offset = VarLongCoder.of().decode(in);
       long records = VarLongCoder.of().decode(in);
-      segments.add(KV.of(k, new WritePartitionFiles.Segment(path, offset, records)));
+      long bytes = VarLongCoder.of().decode(in);
+      segments.add(KV.of(k, new WritePartitionFiles.Segment(path, offset, records, bytes)));
     }
     return new WritePartitionFiles.SpillIndex(path, segments);
   }

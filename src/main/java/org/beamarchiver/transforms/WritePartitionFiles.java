@@ -147,13 +147,14 @@ public final class WritePartitionFiles
    * records it in the ledger, so that an object is never written that the ledger does not know.
    */
   public interface WriteAhead extends Serializable {
-    void beforeWrite(PartitionKey key, String finalName) throws Exception;
+    /** Records partitions' final names (partition → name), all or none. */
+    void beforeWrite(Map<PartitionKey, String> names) throws Exception;
 
-    WriteAhead NONE = (key, finalName) -> {};
+    WriteAhead NONE = names -> {};
   }
 
-  /** A partition's records inside one run file. */
-  public record Segment(String path, long offset, long records) implements Serializable {}
+  /** A partition's records inside one run file: {@code records} records in {@code bytes} bytes from {@code offset}. */
+  public record Segment(String path, long offset, long records, long bytes) implements Serializable {}
 
   /** One spilled run file and where each partition's records sit in it. */
   public record SpillIndex(String path, List<KV<PartitionKey, Segment>> segments) implements Serializable {}
@@ -222,7 +223,13 @@ public final class WritePartitionFiles
     }
 
     void publish(PartitionKey key, PartitionFileWriter.SortedRows sorted, OutputReceiver<ArchivedFile> out) {
-      ArchivedFile file = PartitionFileWriter.writeAndPublish(settings, key, sorted);
+      publish(key, sorted, false, out);
+    }
+
+    /** {@code recorded}: the partition's write-ahead is already in the ledger. */
+    void publish(
+        PartitionKey key, PartitionFileWriter.SortedRows sorted, boolean recorded, OutputReceiver<ArchivedFile> out) {
+      ArchivedFile file = PartitionFileWriter.writeAndPublish(settings, key, sorted, recorded);
       if (file.succeeded()) {
         partitionsWritten.inc();
         rowsWritten.inc(file.rowCount());
@@ -294,18 +301,25 @@ public final class WritePartitionFiles
   static final class SpillBuffer {
     private static final Counter RUNS_SPILLED = Metrics.counter("archive", "runsSpilled");
     private final FileSettings settings;
+    private final long budget;
     private final List<Object[]> buffer = new ArrayList<>();
     private long buffered;
 
     SpillBuffer(FileSettings settings) {
+      this(settings, (long) settings.sortMemoryMb() << 20);
+    }
+
+    /** A buffer spilled past {@code budget} bytes. */
+    SpillBuffer(FileSettings settings, long budget) {
       this.settings = settings;
+      this.budget = Math.max(1, budget);
     }
 
     /** Adds a row; true when the buffer is full and should be spilled. */
     boolean add(PartitionKey partition, byte[] key, byte[] value) {
       buffer.add(new Object[] {partition, key, value});
       buffered += ExternalSorter.recordBytes(key, value) + 96;
-      return buffered >= ((long) settings.sortMemoryMb() << 20);
+      return buffered >= budget;
     }
 
     /** Writes what is buffered as one run, and hands over its index's path. */
@@ -335,7 +349,7 @@ public final class WritePartitionFiles
           PartitionKey k = (PartitionKey) r[0];
           if (!k.equals(current)) {
             if (current != null) {
-              segments.add(KV.of(current, new Segment(path, start, records)));
+              segments.add(KV.of(current, new Segment(path, start, records, offset - start)));
             }
             current = k;
             start = offset;
@@ -347,7 +361,7 @@ public final class WritePartitionFiles
           offset += ExternalSorter.recordBytes(key, value);
           records++;
         }
-        segments.add(KV.of(current, new Segment(path, start, records)));
+        segments.add(KV.of(current, new Segment(path, start, records, offset - start)));
       }
       String index = path + ".idx";
       try (BufferedOutputStream idx =
@@ -431,9 +445,15 @@ public final class WritePartitionFiles
     return n;
   }
 
-  /** SPILL: merges each partition's segments, each already sorted, into its file; a shard at a time. */
+  /**
+   * SPILL: merges each partition's segments, each already sorted, into its file; a shard at a time.
+   * Every partition has a segment in most run files, so a shard opens each run file once and reads
+   * its partitions' segments from it by position, each through a buffer no larger than the segment.
+   */
   static final class MergeSegmentsAndWriteFn
       extends WritingFn<KV<Integer, Iterable<KV<PartitionKey, List<Segment>>>>> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MergeSegmentsAndWriteFn.class);
+
     MergeSegmentsAndWriteFn(FileSettings settings) {
       super(settings);
     }
@@ -442,37 +462,109 @@ public final class WritePartitionFiles
     public void process(
         @Element KV<Integer, Iterable<KV<PartitionKey, List<Segment>>>> shard, OutputReceiver<ArchivedFile> out)
         throws IOException {
+      // The shard's write-aheads in one ledger transaction; if that fails, each partition's own
+      // write-ahead is tried (and fails only that partition) as it is written.
+      Map<PartitionKey, String> names = new java.util.LinkedHashMap<>();
       for (KV<PartitionKey, List<Segment>> partition : shard.getValue()) {
-        merge(partition.getKey(), partition.getValue(), out);
+        names.put(partition.getKey(), PartitionFileWriter.finalName(settings, partition.getKey()));
       }
-    }
-
-    private void merge(PartitionKey key, List<Segment> segments, OutputReceiver<ArchivedFile> out)
-        throws IOException {
-      List<SeekableByteChannel> open = new ArrayList<>();
+      boolean recorded;
       try {
-        // Opened again for each try of the write: the segments are local files.
-        publish(
-            key,
-            () -> {
-              List<Iterator<byte[][]>> sources = new ArrayList<>();
-              for (Segment s : segments) {
-                SeekableByteChannel ch =
-                    (SeekableByteChannel) FileSystems.open(FileSystems.matchNewResource(s.path(), false));
-                open.add(ch);
-                ch.position(s.offset());
-                sources.add(
-                    ExternalSorter.readRecords(
-                        new BufferedInputStream(Channels.newInputStream(ch), 1 << 15), s.records()));
-              }
-              return ExternalSorter.merge(sources);
-            },
-            out);
+        settings.writeAhead().beforeWrite(names);
+        recorded = true;
+      } catch (Exception e) {
+        LOG.warn("the write-ahead of {} partitions failed ({}); recording them one at a time", names.size(), e.toString());
+        recorded = false;
+      }
+      Map<String, SeekableByteChannel> open = new HashMap<>();
+      try {
+        for (KV<PartitionKey, List<Segment>> partition : shard.getValue()) {
+          merge(partition.getKey(), partition.getValue(), open, recorded, out);
+        }
       } finally {
-        for (SeekableByteChannel ch : open) {
+        for (SeekableByteChannel ch : open.values()) {
           ch.close();
         }
       }
+    }
+
+    private void merge(
+        PartitionKey key, List<Segment> segments, Map<String, SeekableByteChannel> open, boolean recorded,
+        OutputReceiver<ArchivedFile> out) {
+      // Read again from the segments for each try of the write: they are local files.
+      publish(
+          key,
+          () -> {
+            List<Iterator<byte[][]>> sources = new ArrayList<>();
+            for (Segment s : segments) {
+              SeekableByteChannel ch = open.get(s.path());
+              if (ch == null) {
+                ch = (SeekableByteChannel) FileSystems.open(FileSystems.matchNewResource(s.path(), false));
+                open.put(s.path(), ch);
+              }
+              sources.add(ExternalSorter.readRecords(new SegmentInput(ch, s.offset(), s.bytes()), s.records()));
+            }
+            return ExternalSorter.merge(sources);
+          },
+          recorded,
+          out);
+    }
+  }
+
+  /**
+   * The bytes {@code [offset, offset + length)} of a channel that other segments' readers share:
+   * each refill positions the channel first. One thread.
+   */
+  static final class SegmentInput extends java.io.InputStream {
+    private final SeekableByteChannel channel;
+    private final java.nio.ByteBuffer buffer;
+    private long position;
+    private final long end;
+
+    SegmentInput(SeekableByteChannel channel, long offset, long length) {
+      this.channel = channel;
+      this.position = offset;
+      this.end = offset + length;
+      this.buffer = java.nio.ByteBuffer.allocate((int) Math.max(1, Math.min(length, 1 << 15)));
+      buffer.flip();
+    }
+
+    private boolean fill() throws IOException {
+      if (buffer.hasRemaining()) {
+        return true;
+      }
+      if (position >= end) {
+        return false;
+      }
+      buffer.clear();
+      buffer.limit((int) Math.min(buffer.capacity(), end - position));
+      channel.position(position);
+      while (buffer.hasRemaining()) {
+        if (channel.read(buffer) < 0) {
+          throw new java.io.EOFException("run file ends inside a segment at " + (position + buffer.position()));
+        }
+      }
+      position += buffer.position();
+      buffer.flip();
+      return true;
+    }
+
+    @Override
+    public int read() throws IOException {
+      return fill() ? buffer.get() & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      if (!fill()) {
+        return -1;
+      }
+      int n = Math.min(len, buffer.remaining());
+      buffer.get(b, off, n);
+      return n;
     }
   }
 }

@@ -51,6 +51,12 @@ public class WritePartitionFilesTest {
 
   private PCollection<ArchivedFile> write(
       List<SourceRow> rows, String root, int sortMb, WritePartitionFiles.Shuffle shuffle) {
+    return write(rows, root, sortMb, shuffle, WritePartitionFiles.WriteAhead.NONE);
+  }
+
+  private PCollection<ArchivedFile> write(
+      List<SourceRow> rows, String root, int sortMb, WritePartitionFiles.Shuffle shuffle,
+      WritePartitionFiles.WriteAhead writeAhead) {
     ArchiveRequest all =
         ArchiveRequest.resolve(WeekSelection.ALL, null, null, Instant.parse("2020-01-01T00:00:00Z"), List.of());
     return p.apply(Create.of(rows).withCoder(SourceRowCoder.of()))
@@ -66,7 +72,116 @@ public class WritePartitionFilesTest {
                     List.of(KeyByPartitionTest.LAYOUT.fileHeader()),
                     6,
                     sortMb,
-                    shuffle)));
+                    shuffle,
+                    writeAhead)));
+  }
+
+  /** What the write-ahead was given, call by call, and when a file first existed. */
+  static final java.util.concurrent.ConcurrentLinkedQueue<String> AHEAD = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  private static final int PARTITIONS = partitions(rowsInWeeks(600), null);
+  private static final int B3_PARTITIONS = partitions(rowsInWeeks(600), "b3");
+
+  private static int partitions(List<SourceRow> rows, String batch) {
+    Set<String> keys = new java.util.HashSet<>();
+    for (SourceRow r : rows) {
+      if (batch == null || batch.equals(r.values()[1])) {
+        keys.add(r.values()[1] + "/" + org.beamarchiver.model.IsoWeek.ofEpochMillis(r.timeMillis()));
+      }
+    }
+    return keys.size();
+  }
+
+  private static List<SourceRow> rowsInWeeks(int n) {
+    List<SourceRow> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(
+          KeyByPartitionTest.row(
+              "u" + i, "b" + (i % 5), "a" + i, "2016-0" + (1 + i % 3) + "-1" + (i % 7) + "T00:00:00Z"));
+    }
+    return out;
+  }
+
+  @Test
+  public void spillShuffleRecordsAShardsWriteAheadsInOneCallBeforeAnyOfItsFilesExists() throws Exception {
+    AHEAD.clear();
+    String root = tmp.getRoot().getAbsolutePath();
+    PCollection<ArchivedFile> files =
+        write(
+            rowsInWeeks(600), root, 16, WritePartitionFiles.Shuffle.SPILL,
+            names -> {
+              for (String n : names.values()) {
+                if (Files.exists(Paths.get(n))) {
+                  throw new AssertionError("written before its write-ahead: " + n);
+                }
+              }
+              AHEAD.add(names.size() + ":" + String.join(",", new java.util.TreeSet<>(names.values())));
+            });
+    PAssert.that(files)
+        .satisfies(
+            fs -> {
+              int n = 0;
+              for (ArchivedFile f : fs) {
+                assertNull(f.error());
+                assertTrue(Files.exists(Paths.get(f.blobUrl())));
+                n++;
+              }
+              assertEquals("partitions", PARTITIONS, n);
+              return null;
+            });
+    p.run().waitUntilFinish();
+    int named = 0;
+    for (String call : AHEAD) {
+      named += Integer.parseInt(call.substring(0, call.indexOf(':')));
+    }
+    assertEquals("every partition recorded once: " + AHEAD, PARTITIONS, named);
+    assertTrue("recorded a shard at a time, not one by one: " + AHEAD.size() + " calls", AHEAD.size() < PARTITIONS);
+  }
+
+  @Test
+  public void aFailedShardWriteAheadFallsBackToOneAtATimeAndFailsOnlyThePartitionsItCannotRecord()
+      throws Exception {
+    AHEAD.clear();
+    String root = tmp.getRoot().getAbsolutePath();
+    PCollection<ArchivedFile> files =
+        write(
+            rowsInWeeks(600), root, 16, WritePartitionFiles.Shuffle.SPILL,
+            names -> {
+              if (names.size() > 1) {
+                throw new java.sql.SQLException("ledger unavailable for a batch");
+              }
+              String n = names.values().iterator().next();
+              if (n.contains("/b3-")) {
+                throw new java.sql.SQLException("ledger refused " + n);
+              }
+              AHEAD.add(n);
+            });
+    PAssert.that(files)
+        .satisfies(
+            fs -> {
+              int ok = 0;
+              int failed = 0;
+              for (ArchivedFile f : fs) {
+                if (f.partition().batchId().equals("b3")) {
+                  assertTrue(f.error(), f.error().contains("write-ahead failed"));
+                  failed++;
+                } else {
+                  assertNull(f.error());
+                  ok++;
+                }
+              }
+              assertEquals(PARTITIONS - B3_PARTITIONS, ok);
+              assertEquals(B3_PARTITIONS, failed);
+              return null;
+            });
+    p.run().waitUntilFinish();
+    assertEquals("each written partition recorded on its own: " + AHEAD, PARTITIONS - B3_PARTITIONS, AHEAD.size());
+    for (String n : AHEAD) {
+      assertTrue(n, Files.exists(Paths.get(n)));
+    }
+    try (var listing = Files.walk(Paths.get(root, "archived-batches"))) {
+      assertTrue("no file of an unrecorded partition", listing.noneMatch(f -> f.getFileName().toString().startsWith("b3-")));
+    }
   }
 
   @Test
@@ -135,7 +250,7 @@ public class WritePartitionFilesTest {
       total += records;
       plan.put(
           org.beamarchiver.model.PartitionKey.of("b" + b, org.beamarchiver.model.IsoWeek.parse("2024-W01")),
-          List.of(new WritePartitionFiles.Segment("r1", 0, records / 2), new WritePartitionFiles.Segment("r2", 0, records - records / 2)));
+          List.of(new WritePartitionFiles.Segment("r1", 0, records / 2, 0), new WritePartitionFiles.Segment("r2", 0, records - records / 2, 0)));
     }
     java.util.Map<Integer, List<org.apache.beam.sdk.values.KV<org.beamarchiver.model.PartitionKey, List<WritePartitionFiles.Segment>>>> shards =
         WritePartitionFiles.shards(plan, 16);
