@@ -112,6 +112,12 @@ public final class KeyByPartition
     }
 
     static byte[] encode(long timeMillis, String collection, String[] rollup, String line) {
+      byte[] l = line.getBytes(StandardCharsets.UTF_8);
+      return encode(timeMillis, collection, rollup, l, l.length);
+    }
+
+    /** The payload of a row whose CSV line is {@code line[0, lineLength)}. */
+    static byte[] encode(long timeMillis, String collection, String[] rollup, byte[] line, int lineLength) {
       byte[][] texts = new byte[1 + rollup.length][];
       int size = 8 + 4 + 4 * texts.length;
       for (int i = 0; i < texts.length; i++) {
@@ -119,8 +125,8 @@ public final class KeyByPartition
         texts[i] = t == null ? null : t.getBytes(StandardCharsets.UTF_8);
         size += t == null ? 0 : texts[i].length;
       }
-      byte[] l = line.getBytes(StandardCharsets.UTF_8);
-      byte[] out = new byte[size + l.length];
+      byte[] l = line;
+      byte[] out = new byte[size + lineLength];
       int at = putLong(out, 0, timeMillis);
       at = putInt(out, at, texts.length);
       for (byte[] t : texts) {
@@ -130,7 +136,7 @@ public final class KeyByPartition
           at += t.length;
         }
       }
-      System.arraycopy(l, 0, out, at, l.length);
+      System.arraycopy(l, 0, out, at, lineLength);
       return out;
     }
 
@@ -193,6 +199,7 @@ public final class KeyByPartition
     /** Rows per second this instance may read (the run's limit over its workers); 0: no limit. */
     private final double readsPerSecond;
     private transient Throttle throttle;
+    private transient CsvLines.Utf8Record record;
 
     public Keyer(
         RowLayout layout, ArchiveRequest request, Set<PartitionKey> alreadyArchived, Set<PartitionKey> only) {
@@ -252,9 +259,14 @@ public final class KeyByPartition
         return;
       }
       byte[] sortKey = SortKeys.of(row.values(), layout.primaryKey());
+      if (record == null) {
+        record = new CsvLines.Utf8Record();
+      }
+      csvLine(row, record);
       byte[] payload =
           Payload.encode(
-              row.timeMillis(), row.values()[layout.collection()], layout.rollup().values(row.values()), csvLine(row));
+              row.timeMillis(), row.values()[layout.collection()], layout.rollup().values(row.values()),
+              record.bytes(), record.length());
       sink.keyed(key, sortKey, payload);
       rowsKept.inc();
     }
@@ -284,6 +296,16 @@ public final class KeyByPartition
             }
           });
     }
+  }
+
+  /** {@link #csvLine(SourceRow)}'s bytes, built in {@code record}. */
+  static void csvLine(SourceRow row, CsvLines.Utf8Record record) {
+    record.start();
+    for (String v : row.values()) {
+      record.field(v);
+    }
+    record.field(row.writeTimeMicros() == SourceRow.NO_WRITE_TIME ? null : Long.toString(row.writeTimeMicros()));
+    record.end();
   }
 
   /** The row's archive record: its columns, then its write time (empty when unknown). */
