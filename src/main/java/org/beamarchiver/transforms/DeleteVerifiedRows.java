@@ -54,15 +54,28 @@ public final class DeleteVerifiedRows
       implements java.io.Serializable {}
 
   private final Settings settings;
+  private final int buckets;
 
   public DeleteVerifiedRows(Settings settings) {
+    this(settings, 0);
+  }
+
+  /**
+   * @param buckets when positive, the partitions are spread over that many keys: a runner that
+   *     makes a bundle of each key (the DirectRunner, which prepares every bundle's step anew) then
+   *     runs a few bundles of many partitions, not one per partition; 0 for a key per partition
+   */
+  public DeleteVerifiedRows(Settings settings, int buckets) {
     this.settings = settings;
+    this.buckets = buckets;
   }
 
   @Override
   public PCollection<PartitionDeletion> expand(PCollection<ArchivedPartition> partitions) {
     return partitions
-        .apply("SpreadPartitions", Reshuffle.viaRandomKey())
+        .apply(
+            "SpreadPartitions",
+            buckets > 0 ? Reshuffle.<ArchivedPartition>viaRandomKey().withNumBuckets(buckets) : Reshuffle.viaRandomKey())
         .apply("VerifyArchiveThenDeleteUnchangedRows", ParDo.of(new VerifyThenDeleteFn(settings)))
         .setCoder(SerializableCoder.of(PartitionDeletion.class));
   }
@@ -81,6 +94,7 @@ public final class DeleteVerifiedRows
 
     private final Settings settings;
     private transient GuardedDeleter deleter;
+    private transient JdbcEndpoint.Reused ledger;
 
     VerifyThenDeleteFn(Settings settings) {
       this.settings = settings;
@@ -100,6 +114,10 @@ public final class DeleteVerifiedRows
       if (deleter != null) {
         deleter.close();
         deleter = null;
+      }
+      if (ledger != null) {
+        ledger.close();
+        ledger = null;
       }
     }
 
@@ -132,7 +150,10 @@ public final class DeleteVerifiedRows
      * earlier delete was interrupted (still PENDING): the deleter then works in repair mode.
      */
     private boolean writeAhead(ArchivedPartition p) throws Exception {
-      boolean repair = new Deletions(settings.ledger()).markPending(p, settings.runId()) == DeletionStatus.PENDING;
+      if (ledger == null) {
+        ledger = settings.ledger().reused(); // this worker's, across its partitions
+      }
+      boolean repair = new Deletions(ledger).markPending(p, settings.runId()) == DeletionStatus.PENDING;
       if (repair) {
         repairing.inc();
         LOG.info("partition {}: an earlier delete was interrupted; checking its rows in repair mode", p.partition());
