@@ -34,9 +34,12 @@ import org.beamarchiver.model.PartitionKeyCoder;
  * leave it. The DirectRunner keeps every output of a bundle in memory until the bundle ends and
  * schedules reads ahead of their consumers; a read that emitted rows held the whole table there.
  * Here memory is one --sortMemoryMb buffer shared by the worker threads, whatever the table's size.
- * The slices are dealt into a few read units (twice the workers), each one bundle: a bundle's
- * buffer is spilled when full and when the bundle ends, so a unit per slice spilled a small run per
- * slice, and every partition's file became a merge of hundreds of tiny segments. The
+ * The slices are dealt into read units of about {@link #SLICES_PER_UNIT} slices (at least four per
+ * worker), each one bundle: a bundle's buffer is spilled when full and when the bundle ends, so a
+ * unit per slice spilled a small run per slice, and every partition's file became a merge of
+ * hundreds of tiny segments. Units stay small enough that the DirectRunner's counters (committed
+ * as bundles end) show progress, and that its threads stay busy to the end of the read (a free
+ * thread runs its scheduler, which polls without pause). The
  * merge that follows is {@link WritePartitionFiles#mergeSpills}. For sources that read a slice by
  * themselves ({@link LiveSource#scansSlices()}).
  */
@@ -51,8 +54,8 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
   private final int workers;
 
   /**
-   * @param workers the runner's worker threads: the slices are read in twice as many units, and
-   *     the spill memory is shared among them
+   * @param workers the runner's worker threads: the slices are read in at least four units per
+   *     worker, and the spill memory is shared among them
    */
   public ReadKeyAndSpill(
       LiveSource source, ReadPlan plan, KeyByPartition.Keyer keyer, WritePartitionFiles.FileSettings settings,
@@ -77,6 +80,14 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
         .apply("SpreadRanges", Reshuffle.viaRandomKey());
   }
 
+  /** Slices a read unit holds, about. */
+  static final int SLICES_PER_UNIT = 8;
+
+  /** How many read units a plan is read in by {@code workers}. */
+  static int units(ReadPlan plan, int workers) {
+    return Math.max(4 * workers, (plan.slices().size() + SLICES_PER_UNIT - 1) / SLICES_PER_UNIT);
+  }
+
   /** {@code slices} dealt round-robin into at most {@code units} non-empty lists. */
   static List<List<KV<Long, Long>>> readUnits(List<KV<Long, Long>> slices, int units) {
     int n = Math.max(1, Math.min(units, slices.size()));
@@ -93,7 +104,7 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
   @Override
   public PCollectionTuple expand(PBegin input) {
     PCollectionTuple out =
-        spreadRanges(input, plan, 2 * workers)
+        spreadRanges(input, plan, units(plan, workers))
             .apply(
                 "ReadKeyAndSpillRows",
                 ParDo.of(new ReadKeyAndSpillFn(this)).withOutputTags(SPILL_INDEX, TupleTagList.of(DEAD_LETTER)));
@@ -115,7 +126,7 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
 
     @Override
     public PCollection<KV<PartitionKey, Long>> expand(PBegin input) {
-      return spreadRanges(input, read.plan, 2 * read.workers)
+      return spreadRanges(input, read.plan, units(read.plan, read.workers))
           .apply("ReadKeyAndCountRows", ParDo.of(new ReadKeyAndCountFn(read)))
           .setCoder(KvCoder.of(PartitionKeyCoder.of(), VarLongCoder.of()))
           .apply("SumPerPartition", Sum.longsPerKey());
