@@ -85,11 +85,13 @@ public final class Reconcile {
    */
   public Outcome afterRun(String runId) throws SQLException, IOException {
     int bad = 0;
-    for (LedgerRow r : ledger.archives().rowsOfRun(runId)) {
-      if (!r.archived()) {
-        continue;
-      }
-      String problem = checkObject(r);
+    List<LedgerRow> archived = ledger.archives().rowsOfRun(runId).stream().filter(LedgerRow::archived).toList();
+    // The objects are looked up CHECKERS at a time (an object store answers each lookup in tens of
+    // milliseconds; a run records thousands), then judged in order.
+    List<String> problems = checkObjects(archived);
+    for (int i = 0; i < archived.size(); i++) {
+      LedgerRow r = archived.get(i);
+      String problem = problems.get(i);
       if (problem != null) {
         bad++;
         note.accept("partition " + r.batchId() + " " + r.period() + ": " + problem + "; marked FAILED");
@@ -120,7 +122,53 @@ public final class Reconcile {
     return new Outcome(orphans, pending, removeSuperseded(), bad);
   }
 
-  private String checkObject(LedgerRow r) throws IOException {
+  /** Lookups of objects at once in {@link #afterRun}. */
+  static final int CHECKERS = 16;
+
+  /** {@link #checkObject} of each row, in order, {@link #CHECKERS} at a time. */
+  private static List<String> checkObjects(List<LedgerRow> rows) throws IOException {
+    if (rows.size() < 2) {
+      List<String> out = new java.util.ArrayList<>();
+      for (LedgerRow r : rows) {
+        out.add(checkObject(r));
+      }
+      return out;
+    }
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(Math.min(CHECKERS, rows.size()), r -> {
+          Thread t = new Thread(r, "post-run-check");
+          t.setDaemon(true);
+          return t;
+        });
+    try {
+      List<java.util.concurrent.Future<String>> checks = new java.util.ArrayList<>();
+      for (LedgerRow r : rows) {
+        checks.add(pool.submit(() -> checkObject(r)));
+      }
+      List<String> out = new java.util.ArrayList<>();
+      for (java.util.concurrent.Future<String> f : checks) {
+        try {
+          out.add(f.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (e.getCause() instanceof IOException io) {
+            throw io;
+          }
+          if (e.getCause() instanceof RuntimeException re) {
+            throw re;
+          }
+          throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("interrupted checking the run's objects");
+        }
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static String checkObject(LedgerRow r) throws IOException {
     MatchResult m = Stores.matchExact(r.blobUrl());
     if (m.status() == MatchResult.Status.NOT_FOUND) {
       return "object missing: " + r.blobUrl();
