@@ -21,7 +21,8 @@ public interface ArchiveFileOptions extends PipelineOptions {
   void setFormat(String value);
 
   @Description(
-      "Memory (MB) for sorting one partition by primary key before it spills to local disk.")
+      "Memory (MB) for sorting rows by primary key before they spill to local disk: per partition on"
+          + " Flink and Dataflow, shared by the worker threads of the DirectRunner's fused read.")
   @Default.Integer(128)
   Integer getSortMemoryMb();
 
