@@ -127,12 +127,8 @@ public final class Reconcile {
 
   /** {@link #checkObject} of each row, in order, {@link #CHECKERS} at a time. */
   private static List<String> checkObjects(List<LedgerRow> rows) throws IOException {
-    if (rows.size() < 2) {
-      List<String> out = new java.util.ArrayList<>();
-      for (LedgerRow r : rows) {
-        out.add(checkObject(r));
-      }
-      return out;
+    if (rows.isEmpty()) {
+      return List.of();
     }
     java.util.concurrent.ExecutorService pool =
         java.util.concurrent.Executors.newFixedThreadPool(Math.min(CHECKERS, rows.size()), r -> {

@@ -125,7 +125,6 @@ public final class KeyByPartition
         texts[i] = t == null ? null : t.getBytes(StandardCharsets.UTF_8);
         size += t == null ? 0 : texts[i].length;
       }
-      byte[] l = line;
       byte[] out = new byte[size + lineLength];
       int at = putLong(out, 0, timeMillis);
       at = putInt(out, at, texts.length);
@@ -136,7 +135,7 @@ public final class KeyByPartition
           at += t.length;
         }
       }
-      System.arraycopy(l, 0, out, at, lineLength);
+      System.arraycopy(line, 0, out, at, lineLength);
       return out;
     }
 
