@@ -59,6 +59,15 @@ public final class CsvLines {
    * @throws IllegalArgumentException when the bytes are not one such record of {@code n} fields
    */
   public static String[] fields(byte[] b, int from, int to, int n) {
+    return fields(b, from, to, n, 0);
+  }
+
+  /**
+   * {@link #fields(byte[], int, int, int)} that makes Strings only of the fields from index {@code
+   * keepFrom} on (the others stay null): the same checks, without decoding what a count of records
+   * does not read.
+   */
+  public static String[] fields(byte[] b, int from, int to, int n, int keepFrom) {
     String[] out = new String[n];
     byte[] scratch = null;
     int at = from;
@@ -73,6 +82,10 @@ public final class CsvLines {
           }
           if (b[at] == '"') {
             if (at + 1 < to && b[at + 1] == '"') {
+              if (f < keepFrom) {
+                at += 2;
+                continue;
+              }
               if (scratch == null) {
                 scratch = new byte[to - from];
               }
@@ -92,7 +105,9 @@ public final class CsvLines {
           }
           at++;
         }
-        out[f] = escaped
+        out[f] = f < keepFrom
+            ? null
+            : escaped
             ? new String(scratch, 0, len, StandardCharsets.UTF_8)
             : new String(b, start, at - start, StandardCharsets.UTF_8);
         at++; // the closing quote
@@ -209,6 +224,14 @@ public final class CsvLines {
 
     /** The next record's fields, or null after the last one. */
     public String[] next() throws IOException {
+      return next(0);
+    }
+
+    /**
+     * The next record, checked as by {@link #next()}, with only its fields from index {@code
+     * keepFrom} on as Strings (see {@link CsvLines#fields(byte[], int, int, int, int)}).
+     */
+    public String[] next(int keepFrom) throws IOException {
       int scan = pos;
       boolean quoted = false;
       while (true) {
@@ -217,7 +240,7 @@ public final class CsvLines {
           if (b == '"') {
             quoted = !quoted;
           } else if (b == '\n' && !quoted) {
-            String[] out = fields(buf, pos, scan + 1, n);
+            String[] out = fields(buf, pos, scan + 1, n, keepFrom);
             pos = scan + 1;
             return out;
           }

@@ -265,7 +265,8 @@ public final class ArchiveReader {
       if (header == null || !java.util.Arrays.asList(header).equals(expectedHeader)) {
         return -1;
       }
-      for (String[] r; (r = reader.next()) != null; ) {
+      // Every record checked whole; only the write time (the last field) decoded.
+      for (String[] r; (r = reader.next(n - 1)) != null; ) {
         if (r[n - 1] != null) {
           Long.parseLong(r[n - 1]);
         }

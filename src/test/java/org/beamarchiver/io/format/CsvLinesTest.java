@@ -129,6 +129,20 @@ class CsvLinesTest {
         }
       }
       assertEquals(expected, actual);
+      // Reading only the last fields: the same records, the fields before left null.
+      int keepFrom = random.nextInt(n + 1);
+      List<List<String>> tails = new ArrayList<>();
+      try (CsvLines.RecordReader reader = new CsvLines.RecordReader(new java.io.ByteArrayInputStream(bytes), n)) {
+        for (String[] r; (r = reader.next(keepFrom)) != null; ) {
+          tails.add(java.util.Arrays.asList(r));
+        }
+      }
+      assertEquals(expected.size(), tails.size());
+      for (int r = 0; r < tails.size(); r++) {
+        for (int i = 0; i < n; i++) {
+          assertEquals(i < keepFrom ? null : expected.get(r).get(i), tails.get(r).get(i));
+        }
+      }
     }
   }
 
@@ -142,6 +156,16 @@ class CsvLinesTest {
                 new CsvLines.RecordReader(
                     new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 2)) {
               while (reader.next() != null) {}
+            }
+          },
+          text);
+      org.junit.jupiter.api.Assertions.assertThrows(
+          IllegalArgumentException.class,
+          () -> {
+            try (CsvLines.RecordReader reader =
+                new CsvLines.RecordReader(
+                    new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 2)) {
+              while (reader.next(1) != null) {}
             }
           },
           text);
@@ -170,6 +194,11 @@ class CsvLinesTest {
       assertEquals(
           java.util.Arrays.asList(values),
           java.util.Arrays.asList(CsvLines.fields(payload, 3, payload.length, values.length)));
+      int keepFrom = random.nextInt(values.length + 1);
+      String[] tail = CsvLines.fields(payload, 3, payload.length, values.length, keepFrom);
+      for (int i = 0; i < values.length; i++) {
+        assertEquals(i < keepFrom ? null : values[i], tail[i]);
+      }
     }
   }
 
@@ -179,6 +208,8 @@ class CsvLinesTest {
       byte[] b = bad.getBytes(java.nio.charset.StandardCharsets.UTF_8);
       org.junit.jupiter.api.Assertions.assertThrows(
           IllegalArgumentException.class, () -> CsvLines.fields(b, 0, b.length, 2), bad);
+      org.junit.jupiter.api.Assertions.assertThrows(
+          IllegalArgumentException.class, () -> CsvLines.fields(b, 0, b.length, 2, 2), bad);
     }
   }
 }
