@@ -50,18 +50,49 @@ public final class RecordInLedger
 
   /** The write-ahead of {@link WritePartitionFiles}: the object's name recorded before it exists. */
   public WritePartitionFiles.WriteAhead writeAhead() {
-    JdbcEndpoint l = ledger;
-    String type = archiveType;
-    String run = runId;
-    Instant date = archivalDate;
-    String request = requestData;
-    return names -> {
-      try {
-        new Archives(l).markPending(type, names, new Archives.Run(run, date, request, false));
-      } catch (SQLException e) {
-        throw new SQLException("ledger " + l + ": " + e.getMessage(), e.getSQLState(), e);
+    return new LedgerWriteAhead(ledger, archiveType, runId, archivalDate, requestData);
+  }
+
+  /**
+   * The write-ahead on a ledger connection kept by the worker's copy (each DoFn instance
+   * deserializes its own; one thread at a time): on a runner that writes a partition per element,
+   * a connection per partition was thousands of logins to the ledger database.
+   */
+  static final class LedgerWriteAhead implements WritePartitionFiles.WriteAhead {
+    private final JdbcEndpoint ledger;
+    private final String archiveType;
+    private final String runId;
+    private final Instant archivalDate;
+    private final String requestData;
+    private transient JdbcEndpoint.Reused connection;
+
+    LedgerWriteAhead(JdbcEndpoint ledger, String archiveType, String runId, Instant archivalDate, String requestData) {
+      this.ledger = ledger;
+      this.archiveType = archiveType;
+      this.runId = runId;
+      this.archivalDate = archivalDate;
+      this.requestData = requestData;
+    }
+
+    @Override
+    public void beforeWrite(java.util.Map<org.beamarchiver.model.PartitionKey, String> names) throws SQLException {
+      if (connection == null) {
+        connection = ledger.reused();
       }
-    };
+      try {
+        new Archives(connection).markPending(archiveType, names, new Archives.Run(runId, archivalDate, requestData, false));
+      } catch (SQLException e) {
+        throw new SQLException("ledger " + ledger + ": " + e.getMessage(), e.getSQLState(), e);
+      }
+    }
+
+    @Override
+    public void close() {
+      if (connection != null) {
+        connection.close();
+        connection = null;
+      }
+    }
   }
 
   @Override

@@ -150,6 +150,9 @@ public final class WritePartitionFiles
     /** Records partitions' final names (partition → name), all or none. */
     void beforeWrite(Map<PartitionKey, String> names) throws Exception;
 
+    /** Releases what the worker's copy keeps between calls (a ledger connection). */
+    default void close() {}
+
     WriteAhead NONE = names -> {};
   }
 
@@ -220,6 +223,11 @@ public final class WritePartitionFiles
     @Setup
     public void setupStores() {
       Stores.setOutage(settings.outage()); // this worker's renames and removals ride it out too
+    }
+
+    @Teardown
+    public void closeWriteAhead() {
+      settings.writeAhead().close();
     }
 
     void publish(PartitionKey key, PartitionFileWriter.SortedRows sorted, OutputReceiver<ArchivedFile> out) {
