@@ -4,6 +4,8 @@
 #
 #   bash src/scripts/bench.sh [--rows=1000000,5000000] [--rounds=1] [--heap=1g] [--no-build] [--skip-flink]
 #
+# A size may carry its own number of rounds: --rows=1000000x3,3000000x1.
+#
 # For every size: load N generated assessment rows (300 batches over 12 weeks, ~3 questions a
 # row, 4 attempts per learner, course and week), then measure on the same data, each as its own process under /usr/bin/time:
 #   a  raw driver token-range scan, decode and discard         (bench-scan)
@@ -24,7 +26,7 @@ cd "$ROOT"
 SIZES="1000000,5000000"; ROUNDS=1; BUILD=1; FLINK=1; HEAP=1g
 for a in "$@"; do
   case "$a" in
-    --rows=*) SIZES="${a#--rows=}" ;;
+    --rows=*) SIZES="${a#--rows=}"; [[ "$SIZES" =~ ^[0-9]+(x[0-9]+)?(,[0-9]+(x[0-9]+)?)*$ ]] || { echo "--rows takes sizes N or NxROUNDS, comma-separated (1000000x3,3000000), got $SIZES" >&2; exit 2; } ;;
     --rounds=*) ROUNDS="${a#--rounds=}" ;;
     --heap=*) HEAP="${a#--heap=}" ;;
     --no-build) BUILD=0 ;;
@@ -81,8 +83,9 @@ reload() { # size: fresh keyspace with the same generated rows
 }
 
 IFS=',' read -ra SIZE_LIST <<<"$SIZES"
-for N in "${SIZE_LIST[@]}"; do
-  for ((r = 1; r <= ROUNDS; r++)); do
+for SIZE in "${SIZE_LIST[@]}"; do
+  N="${SIZE%x*}"; R="$ROUNDS"; [[ "$SIZE" == *x* ]] && R="${SIZE#*x}"
+  for ((r = 1; r <= R; r++)); do
     echo "== size $N, round $r"
     java -cp "$BENCH_CP" org.beamarchiver.bench.DropKeyspace "$PORT" sunbird_courses
     measure "$N" "$r" load "$N" "$B/load.log" -- java -Xmx"$HEAP" -jar "$JAR" sample "${CASS[@]}" --rows="$N" --batches=300 --weeks=12 --deadLetterRows=0 --seed=7 --inFlight=512
