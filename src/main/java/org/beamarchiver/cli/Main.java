@@ -113,7 +113,7 @@ public final class Main {
     try {
       options = parse(command.optionsClass(), rest);
     } catch (IllegalArgumentException e) {
-      err.println("error: " + firstLine(e.getMessage()));
+      err.println("error: " + culprit(command.optionsClass(), rest).map(a -> a + ": ").orElse("") + firstLine(e.getMessage()));
       usage(err, command);
       return ExitCode.USAGE.code;
     }
@@ -236,6 +236,28 @@ public final class Main {
 
   private static boolean isHelp(String a) {
     return a.equals("--help") || a.equals("-h") || a.equals("help");
+  }
+
+  /**
+   * The argument Beam could not parse, when its message names only the value ("Cannot deserialize
+   * value of type Integer from String "abc""): each {@code --name=value} parsed alone until one
+   * fails. Empty when the message already names the option or no single argument fails alone.
+   */
+  static <T extends PipelineOptions> java.util.Optional<String> culprit(Class<T> cls, List<String> args) {
+    for (String a : args) {
+      if (!a.startsWith("--") || !a.contains("=")) {
+        continue;
+      }
+      try {
+        PipelineOptionsFactory.fromArgs(a).as(cls);
+      } catch (IllegalArgumentException e) {
+        String name = a.substring(0, a.indexOf('='));
+        return e.getMessage() != null && e.getMessage().contains(name.substring(2))
+            ? java.util.Optional.empty()
+            : java.util.Optional.of(a);
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   private static String firstLine(String s) {

@@ -89,6 +89,20 @@ class MainTest {
   }
 
   @Test
+  void aBadNumberOrBooleanNamesItsOption() {
+    Result r = run("delete", "--deleteConcurrency=abc");
+    assertEquals(2, r.code());
+    assertTrue(r.err().startsWith("error: --deleteConcurrency=abc: "), r.err());
+    r = run("archive", "--period=ALL", "--maxOutageSeconds=1.5");
+    assertEquals(2, r.code());
+    assertTrue(r.err().startsWith("error: --maxOutageSeconds=1.5: "), r.err());
+    // An unknown option keeps Beam's own message, which names it and the valid ones.
+    r = run("archive", "--perod=ALL");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("perod") && !r.err().startsWith("error: --perod=ALL: "), r.err());
+  }
+
+  @Test
   void aPlanKeepsItsFormat() throws Exception {
     Path plan = dir.resolve("plan.json");
     new org.beamarchiver.control.RunFile(
