@@ -149,26 +149,18 @@ class CsvLinesTest {
   @Test
   void theRecordReaderRefusesWhatLineNeverWrites() {
     for (String text : new String[] {"\"a\",\"b\"\r\n", "a,\"b\"\n", "\"a\",\"b\"", "\"a\"\n", "\"a\",\"b\",\"c\"\n"}) {
-      org.junit.jupiter.api.Assertions.assertThrows(
-          IllegalArgumentException.class,
-          () -> {
-            try (CsvLines.RecordReader reader =
-                new CsvLines.RecordReader(
-                    new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 2)) {
-              while (reader.next() != null) {}
-            }
-          },
-          text);
-      org.junit.jupiter.api.Assertions.assertThrows(
-          IllegalArgumentException.class,
-          () -> {
-            try (CsvLines.RecordReader reader =
-                new CsvLines.RecordReader(
-                    new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 2)) {
-              while (reader.next(1) != null) {}
-            }
-          },
-          text);
+      for (int keepFrom : new int[] {0, 1}) { // every field decoded, or only the last
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> {
+              try (CsvLines.RecordReader reader =
+                  new CsvLines.RecordReader(
+                      new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 2)) {
+                while (reader.next(keepFrom) != null) {}
+              }
+            },
+            text + " (keepFrom " + keepFrom + ")");
+      }
     }
   }
 
