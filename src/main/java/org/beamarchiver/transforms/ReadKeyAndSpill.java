@@ -204,7 +204,7 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
   static final class ReadKeyAndSpillFn extends ScanFn<String> {
     private final WritePartitionFiles.FileSettings settings;
     private final int workers;
-    private transient WritePartitionFiles.SpillBuffer buffer;
+    private transient SpillBuffer buffer;
 
     ReadKeyAndSpillFn(ReadKeyAndSpill t) {
       super(t);
@@ -214,7 +214,7 @@ public final class ReadKeyAndSpill extends PTransform<PBegin, PCollectionTuple> 
 
     @StartBundle
     public void start() {
-      buffer = new WritePartitionFiles.SpillBuffer(settings, ((long) settings.sortMemoryMb() << 20) / workers);
+      buffer = new SpillBuffer(settings, ((long) settings.sortMemoryMb() << 20) / workers);
     }
 
     @ProcessElement
