@@ -15,6 +15,7 @@ import java.util.List;
  * @param time position of the time column
  * @param collection position of the collection column
  * @param rollup the columns whose statistics are kept per partition, with their positions
+ * @param valueTypes each column's typed form, in file order (what typed Parquet stores)
  */
 public record RowLayout(
     List<String> columns,
@@ -23,8 +24,22 @@ public record RowLayout(
     int batch,
     int time,
     int collection,
-    Rollup rollup)
+    Rollup rollup,
+    List<ValueType> valueTypes)
     implements Serializable {
+
+  public RowLayout {
+    if (valueTypes == null) {
+      valueTypes = ValueType.allText(columns.size());
+    } else if (valueTypes.size() != columns.size()) {
+      throw new IllegalArgumentException(valueTypes.size() + " value types for " + columns.size() + " columns");
+    }
+  }
+
+  public RowLayout(
+      List<String> columns, List<String> types, int[] primaryKey, int batch, int time, int collection, Rollup rollup) {
+    this(columns, types, primaryKey, batch, time, collection, rollup, null);
+  }
 
   public RowLayout(List<String> columns, List<String> types, int[] primaryKey, int batch, int time, int collection) {
     this(columns, types, primaryKey, batch, time, collection, Rollup.NONE);

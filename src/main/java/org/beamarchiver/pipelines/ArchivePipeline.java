@@ -94,7 +94,8 @@ public final class ArchivePipeline {
         record.writeAhead(),
         run.table().layout().rollup(),
         ArchiveRun.format(options, run.spec()),
-        Outage.ofSeconds(options.getMaxOutageSeconds()));
+        Outage.ofSeconds(options.getMaxOutageSeconds()),
+        run.table().layout().valueTypes());
   }
 
   /** Builds the pipeline over any source of rows (tests inject one; production reads the live source). */

@@ -25,6 +25,7 @@ import org.beamarchiver.model.ArchivedFile;
 import org.beamarchiver.model.PartitionKey;
 import org.beamarchiver.model.RollupStats;
 import org.beamarchiver.model.SourceRow;
+import org.beamarchiver.model.ValueType;
 import org.beamarchiver.retry.Outage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -165,7 +166,7 @@ final class PartitionFileWriter {
   static RecordSink sink(WritePartitionFiles.FileSettings settings, OutputStream out) throws IOException {
     switch (settings.format()) {
       case PARQUET:
-        return parquet(settings.header(), out);
+        return parquet(settings.header(), settings.valueTypes(), out);
       case CSV_GZ:
       default:
         return csvGz(settings.header(), settings.gzipLevel(), out);
@@ -190,9 +191,10 @@ final class PartitionFileWriter {
     };
   }
 
-  /** Parquet: each record's CSV line read back into its canonical texts and write time. */
-  private static RecordSink parquet(List<String> header, OutputStream out) throws IOException {
-    ParquetRows.Writer writer = ParquetRows.writer(out, header);
+  /** Parquet: each record's CSV line read back into its canonical texts and write time, typed. */
+  private static RecordSink parquet(List<String> header, List<ValueType> types, OutputStream out)
+      throws IOException {
+    ParquetRows.Writer writer = ParquetRows.writer(out, header, types);
     int n = header.size();
     return new RecordSink() {
       @Override

@@ -37,6 +37,7 @@ import org.beamarchiver.model.ArchivedFile;
 import org.beamarchiver.model.PartitionKey;
 import org.beamarchiver.model.PartitionKeyCoder;
 import org.beamarchiver.model.Rollup;
+import org.beamarchiver.model.ValueType;
 
 /**
  * Writes one file per partition in the run's {@link ArchiveFormat} (gzip CSV or Parquet), rows
@@ -79,8 +80,16 @@ public final class WritePartitionFiles
       WriteAhead writeAhead,
       Rollup rollup,
       ArchiveFormat format,
-      Outage outage)
+      Outage outage,
+      List<ValueType> valueTypes)
       implements Serializable {
+    /** {@code valueTypes} null: every column text. */
+    public FileSettings {
+      if (valueTypes == null) {
+        valueTypes = ValueType.allText(header.size() - 1);
+      }
+    }
+
     public FileSettings(
         String archiveRoot,
         String archiveType,
@@ -93,7 +102,7 @@ public final class WritePartitionFiles
         WriteAhead writeAhead,
         Rollup rollup) {
       this(archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, writeAhead, rollup,
-          ArchiveFormat.DEFAULT, new Outage(Outage.DEFAULT));
+          ArchiveFormat.DEFAULT, new Outage(Outage.DEFAULT), null);
     }
 
     public FileSettings(
@@ -125,14 +134,21 @@ public final class WritePartitionFiles
     public FileSettings withFormat(ArchiveFormat f) {
       return new FileSettings(
           archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, writeAhead, rollup, f,
-          outage);
+          outage, valueTypes);
     }
 
     /** The same settings, riding out a store outage of up to {@code o}. */
     public FileSettings withOutage(Outage o) {
       return new FileSettings(
           archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, writeAhead, rollup,
-          format, o);
+          format, o, valueTypes);
+    }
+
+    /** The same settings, with the columns' typed forms (typed Parquet). */
+    public FileSettings withValueTypes(List<ValueType> v) {
+      return new FileSettings(
+          archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, writeAhead, rollup,
+          format, outage, v);
     }
   }
 

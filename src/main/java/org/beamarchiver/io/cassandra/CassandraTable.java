@@ -83,7 +83,9 @@ public record CassandraTable(RowLayout layout, String selectCql, int writeTimeCo
               + timeType);
     }
     RowLayout layout =
-        new RowLayout(names, types, pk, batch, time, collection, spec.rollupOf(names, types));
+        new RowLayout(
+            names, types, pk, batch, time, collection, spec.rollupOf(names, types),
+            columns.stream().map(c -> CqlValueTypes.of(c.getType())).toList());
 
     boolean multiCellWriteTime = supportsMaxWriteTime(cluster);
     List<String> select = new ArrayList<>();

@@ -10,11 +10,11 @@ import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Collection;
 import java.util.Date;
 import java.util.Map;
+import org.beamarchiver.io.format.TypedText;
 
 /**
  * Canonical text for Cassandra values, as they appear in archive files: timestamps ISO-8601 UTC
@@ -24,8 +24,7 @@ import java.util.Map;
  */
 public final class CqlText {
   /** ISO-8601 UTC with exactly three fraction digits, so text order is time order. */
-  public static final DateTimeFormatter TIMESTAMP =
-      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+  public static final DateTimeFormatter TIMESTAMP = TypedText.MILLIS;
 
   private CqlText() {}
 
@@ -51,41 +50,9 @@ public final class CqlText {
     return scalar(value);
   }
 
-  /**
-   * {@link #TIMESTAMP} of epoch milliseconds, formatted by hand for years 0 to 9999 (every row has
-   * timestamps; the formatter builds zone rules on each call).
-   */
+  /** {@link #TIMESTAMP} of epoch milliseconds. */
   static String timestamp(long epochMillis) {
-    long seconds = Math.floorDiv(epochMillis, 1000L);
-    int millis = (int) Math.floorMod(epochMillis, 1000L);
-    java.time.LocalDateTime t = java.time.LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC);
-    int year = t.getYear();
-    if (year < 0 || year > 9999) {
-      return TIMESTAMP.format(Instant.ofEpochMilli(epochMillis));
-    }
-    char[] c = new char[24];
-    digits(c, 0, year, 4);
-    c[4] = '-';
-    digits(c, 5, t.getMonthValue(), 2);
-    c[7] = '-';
-    digits(c, 8, t.getDayOfMonth(), 2);
-    c[10] = 'T';
-    digits(c, 11, t.getHour(), 2);
-    c[13] = ':';
-    digits(c, 14, t.getMinute(), 2);
-    c[16] = ':';
-    digits(c, 17, t.getSecond(), 2);
-    c[19] = '.';
-    digits(c, 20, millis, 3);
-    c[23] = 'Z';
-    return new String(c);
-  }
-
-  private static void digits(char[] c, int at, int value, int width) {
-    for (int i = at + width - 1; i >= at; i--) {
-      c[i] = (char) ('0' + value % 10);
-      value /= 10;
-    }
+    return TypedText.millisText(epochMillis);
   }
 
   private static String scalar(Object value) {
@@ -202,30 +169,8 @@ public final class CqlText {
     }
   }
 
-  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
-
   /** A JSON string: quotes, backslashes and control characters escaped, the rest as it is. */
   static void appendJsonString(StringBuilder out, String s) {
-    out.append('"');
-    int from = 0;
-    int n = s.length();
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (c >= 0x20 && c != '"' && c != '\\') {
-        continue;
-      }
-      out.append(s, from, i).append('\\');
-      switch (c) {
-        case '"', '\\' -> out.append(c);
-        case '\b' -> out.append('b');
-        case '\t' -> out.append('t');
-        case '\n' -> out.append('n');
-        case '\f' -> out.append('f');
-        case '\r' -> out.append('r');
-        default -> out.append("u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
-      }
-      from = i + 1;
-    }
-    out.append(s, from, n).append('"');
+    TypedText.appendJsonString(out, s);
   }
 }

@@ -17,6 +17,7 @@ import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.beamarchiver.model.RowLayout;
 import org.beamarchiver.model.SourceRow;
+import org.beamarchiver.model.ValueType;
 
 /**
  * Canonical text of a JDBC row, as archive files hold it: the same text whatever the driver's
@@ -76,6 +77,43 @@ public final class JdbcRowText implements JdbcIO.RowMapper<SourceRow> {
         default:
           return TEXT;
       }
+    }
+  }
+
+  /** Decimals up to this many digits are typed DECIMAL in Parquet; wider ones stay exact text. */
+  static final int MAX_DECIMAL_PRECISION = 38;
+
+  /**
+   * The typed form of a column whose text this class writes: {@code real} a 4-byte float, other
+   * floating types doubles, integers by width, numerics with declared precision (up to 38) and
+   * scale DECIMAL, unbounded ones exact text, {@code uuid} a UUID; arrays, JSON, money and the
+   * rest stay text.
+   */
+  static ValueType valueType(Kind kind, int sqlType, String typeName, int size, int digits) {
+    switch (kind) {
+      case TIMESTAMP:
+        return ValueType.of(ValueType.Kind.LOCAL_TIMESTAMP_MICROS);
+      case TIMESTAMPTZ:
+        return ValueType.of(ValueType.Kind.TIMESTAMP_MICROS);
+      case DATE:
+        return ValueType.of(ValueType.Kind.DATE_ISO);
+      case BOOLEAN:
+        return ValueType.of(ValueType.Kind.BOOLEAN);
+      case INTEGER:
+        return ValueType.of(
+            sqlType == Types.BIGINT
+                ? ValueType.Kind.INT64
+                : sqlType == Types.INTEGER ? ValueType.Kind.INT32 : ValueType.Kind.INT16);
+      case FLOATING:
+        return ValueType.of(sqlType == Types.REAL ? ValueType.Kind.FLOAT_AS_DOUBLE : ValueType.Kind.DOUBLE);
+      case DECIMAL:
+        return size > 0 && size <= MAX_DECIMAL_PRECISION && digits >= 0 && digits <= size
+            ? ValueType.decimal(size, digits)
+            : ValueType.of(ValueType.Kind.NUMBER);
+      case BYTES:
+        return ValueType.of(ValueType.Kind.BYTES_BACKSLASH_X);
+      default:
+        return "uuid".equalsIgnoreCase(typeName) ? ValueType.of(ValueType.Kind.UUID) : ValueType.of(ValueType.Kind.TEXT);
     }
   }
 

@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.model.RowLayout;
+import org.beamarchiver.model.ValueType;
 import org.beamarchiver.model.SourceTable;
 import org.beamarchiver.options.JdbcSourceOptions;
 import org.beamarchiver.spec.TableSpec;
@@ -77,15 +78,18 @@ public record JdbcTable(RowLayout layout, List<JdbcRowText.Kind> kinds, String q
     String esc = md.getSearchStringEscape();
     String schema = esc == null ? spec.keyspace() : spec.keyspace().replace("_", esc + "_");
     String name = esc == null ? spec.table() : spec.table().replace("_", esc + "_");
-    Map<String, String[]> all = new LinkedHashMap<>(); // name -> {type name, java.sql.Types}
+    Map<String, String[]> all = new LinkedHashMap<>(); // name -> {type name, java.sql.Types, size, digits}
     try (ResultSet rs = md.getColumns(null, schema, name, null)) {
       TreeMap<Integer, String[]> byPosition = new TreeMap<>();
       while (rs.next()) {
         byPosition.put(
             rs.getInt("ORDINAL_POSITION"),
-            new String[] {rs.getString("COLUMN_NAME"), rs.getString("TYPE_NAME"), Integer.toString(rs.getInt("DATA_TYPE"))});
+            new String[] {
+              rs.getString("COLUMN_NAME"), rs.getString("TYPE_NAME"), Integer.toString(rs.getInt("DATA_TYPE")),
+              Integer.toString(rs.getInt("COLUMN_SIZE")), Integer.toString(rs.getInt("DECIMAL_DIGITS"))
+            });
       }
-      byPosition.values().forEach(v -> all.put(v[0], new String[] {v[1], v[2]}));
+      byPosition.values().forEach(v -> all.put(v[0], java.util.Arrays.copyOfRange(v, 1, v.length)));
     }
     if (all.isEmpty()) {
       String lower = spec.qualifiedTable().toLowerCase(java.util.Locale.ROOT);
@@ -117,6 +121,7 @@ public record JdbcTable(RowLayout layout, List<JdbcRowText.Kind> kinds, String q
     List<String> names = spec.columns().isEmpty() ? new ArrayList<>(all.keySet()) : new ArrayList<>(spec.columns());
     List<String> types = new ArrayList<>();
     List<JdbcRowText.Kind> kinds = new ArrayList<>();
+    List<ValueType> valueTypes = new ArrayList<>();
     for (String n : names) {
       String[] t = all.get(n);
       if (t == null) {
@@ -124,7 +129,9 @@ public record JdbcTable(RowLayout layout, List<JdbcRowText.Kind> kinds, String q
             "table spec column '" + n + "' is not a column of " + spec.qualifiedTable());
       }
       types.add(t[0]);
-      kinds.add(JdbcRowText.Kind.of(Integer.parseInt(t[1]), t[0]));
+      JdbcRowText.Kind kind = JdbcRowText.Kind.of(Integer.parseInt(t[1]), t[0]);
+      kinds.add(kind);
+      valueTypes.add(JdbcRowText.valueType(kind, Integer.parseInt(t[1]), t[0], Integer.parseInt(t[2]), Integer.parseInt(t[3])));
     }
     int[] pk = key.stream().mapToInt(names::indexOf).toArray();
     int batch = indexOf(names, spec.batchColumn(), "batchColumn", spec);
@@ -135,7 +142,7 @@ public record JdbcTable(RowLayout layout, List<JdbcRowText.Kind> kinds, String q
           "table spec timeColumn '" + spec.timeColumn() + "' must be a timestamp column; it is " + types.get(time));
     }
     RowLayout layout =
-        new RowLayout(names, types, pk, batch, time, collection, spec.rollupOf(names, types));
+        new RowLayout(names, types, pk, batch, time, collection, spec.rollupOf(names, types), valueTypes);
     String driver;
     try {
       Driver d = DriverManager.getDriver(md.getURL());

@@ -316,7 +316,7 @@ public final class ArchiveReader {
   private static long countParquet(Path local, List<String> expectedHeader) throws VerificationException {
     long rows = 0;
     try {
-      String problem = ParquetRows.schemaProblem(ParquetRows.fileSchema(local), expectedHeader);
+      String problem = ParquetRows.problem(local, expectedHeader);
       if (problem != null) {
         throw new VerificationException(problem);
       }
