@@ -12,8 +12,9 @@ public enum ArchiveFormat {
   /** gzip CSV: a header, then each row's canonical texts (see {@code CsvLines}). */
   CSV_GZ(".csv.gz", "application/gzip"),
   /**
-   * Apache Parquet: every archived column an optional UTF-8 string holding the same canonical text
-   * as the CSV, then {@code _writetime_micros} as an optional int64 (see {@code ParquetRows}).
+   * Apache Parquet: every archived column typed after the source's type (timestamps, numbers,
+   * lists, maps, structs, ...), then {@code _writetime_micros} as an optional int64 (see {@code
+   * ParquetRows}).
    */
   PARQUET(".parquet", "application/vnd.apache.parquet");
 

@@ -14,7 +14,7 @@ public interface ArchiveFileOptions extends PipelineOptions {
 
   @Description(
       "Format of the archive files: CSV_GZ (gzip CSV, files end .csv.gz) or PARQUET (Apache Parquet,"
-          + " every column its canonical text plus an int64 _writetime_micros, files end .parquet)."
+          + " columns typed after the source's types plus an int64 _writetime_micros, files end .parquet)."
           + " Unset: the table spec's 'format:', else CSV_GZ.")
   String getFormat();
 

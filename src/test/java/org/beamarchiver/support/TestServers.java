@@ -262,6 +262,36 @@ public final class TestServers {
     return "jdbc:postgresql://127.0.0.1:" + port + "/" + name + "?user=postgres";
   }
 
+  /**
+   * DSBulk 1.10's jars (the folder the benchmark uses too), fetched from Maven on first use through
+   * {@code src/servers/dsbulk/pom.xml}: run it as {@code java -cp <dir>/* com.datastax.oss.dsbulk.runner.DataStaxBulkLoader}.
+   */
+  public static synchronized Path dsbulkLib() {
+    Path lib = ROOT.resolve("target/servers/dsbulk/lib");
+    if (!Files.isDirectory(lib)) {
+      Path tmp = lib.resolveSibling("lib.tmp");
+      try {
+        Process p =
+            new ProcessBuilder(
+                    "mvn", "-B", "-q", "-f", ROOT.resolve("src/servers/dsbulk/pom.xml").toString(),
+                    "dependency:copy-dependencies", "-DoutputDirectory=" + tmp)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(ROOT.resolve("target/test-servers.log").toFile()))
+                .start();
+        if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
+          throw new IllegalStateException("fetching DSBulk's jars failed; see target/test-servers.log");
+        }
+        Files.move(tmp, lib);
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    return lib;
+  }
+
   /** A new H2 ledger file under target/. */
   public static String newH2Ledger() {
     return "jdbc:h2:file:"

@@ -8,6 +8,9 @@ import com.datastax.driver.core.Cluster;
 import com.datastax.driver.core.ColumnDefinitions;
 import com.datastax.driver.core.Row;
 import com.datastax.driver.core.Session;
+import org.beamarchiver.io.format.ParquetRows;
+import org.beamarchiver.io.format.TypedText;
+import org.beamarchiver.model.ValueType;
 import org.beamarchiver.support.TestServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,6 +65,13 @@ class CellTextIT {
     session.execute("ALTER TYPE " + ks + ".inner_t ADD added frozen<list<int>>");
     session.execute("ALTER TYPE " + ks + ".outer_t ADD later text");
     session.execute("INSERT INTO " + ks + ".t (id, o) VALUES (5, {name: 'new', later: 'yes', inner: {added: [1]}})");
+    // The other ends: extremes of every width, times before 1970 and after 2038, empty text.
+    session.execute(
+        "INSERT INTO " + ks + ".t (id, t, a, bi, bl, da, dc, db, f, i, si, ti, ts, tiny, vi, lt, sd, mit, tup, o)"
+            + " VALUES (6, '', '', 9223372036854775807, 0x, '-5877641-06-23', -0.000000000000000000001, -Infinity,"
+            + " NaN, 2147483647, -32768, '00:00:00', '1900-01-01T00:00:00.001Z', 127, -1, [''], {-1e-300},"
+            + " {-2147483648: ''}, (-2147483648, '', []), {name: '', at: '2100-02-28T23:59:59.999Z', d: Infinity,"
+            + " inners: [], s: {-9223372036854775808}})");
   }
 
   @AfterAll
@@ -91,8 +101,60 @@ class CellTextIT {
         cells++;
       }
     }
-    assertEquals(5 * 31, cells);
+    assertEquals(6 * 31, cells);
     assertTrue(nonNull > 40, "non-null cells compared: " + nonNull);
+  }
+
+  /**
+   * Typed Parquet keeps the canonical text: every real cell's text, parsed into its typed value and
+   * rendered back, is the same text; and so is a whole row written to a typed Parquet file and read.
+   */
+  @Test
+  void typedValuesGiveBackEveryCellsText(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.util.List<String[]> texts = new java.util.ArrayList<>();
+    java.util.List<ValueType> types = null;
+    java.util.List<String> header = new java.util.ArrayList<>();
+    int compared = 0;
+    for (Row row : session.execute("SELECT * FROM " + ks + ".t")) {
+      ColumnDefinitions defs = row.getColumnDefinitions();
+      if (types == null) {
+        types = new java.util.ArrayList<>();
+        for (int i = 0; i < defs.size(); i++) {
+          types.add(CqlValueTypes.of(defs.getType(i)));
+          header.add(defs.getName(i));
+        }
+        header.add("_writetime_micros");
+      }
+      String[] values = new String[defs.size()];
+      for (int i = 0; i < defs.size(); i++) {
+        values[i] =
+            CellText.of(defs.getType(i), cluster.getConfiguration().getCodecRegistry(),
+                    cluster.getConfiguration().getProtocolOptions().getProtocolVersion())
+                .text(row.getBytesUnsafe(i));
+        if (values[i] != null) {
+          assertEquals(values[i], TypedText.render(types.get(i), TypedText.parse(types.get(i), values[i])),
+              "row " + row.getInt("id") + " column " + defs.getName(i) + " as " + types.get(i));
+          compared++;
+        }
+      }
+      texts.add(values);
+    }
+    assertTrue(compared > 60, "cells compared: " + compared);
+    java.nio.file.Path file = dir.resolve("cells.parquet");
+    try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(file);
+        ParquetRows.Writer w = ParquetRows.writer(out, header, types)) {
+      for (String[] v : texts) {
+        w.write(v, 1L);
+      }
+    }
+    int i = 0;
+    try (ParquetRows.Reader r = ParquetRows.reader(file)) {
+      while (r.hasNext()) {
+        assertEquals(java.util.Arrays.asList(texts.get(i)), java.util.Arrays.asList(r.next().values()), "row " + i);
+        i++;
+      }
+    }
+    assertEquals(texts.size(), i);
   }
 
   @Test
