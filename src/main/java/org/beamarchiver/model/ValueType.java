@@ -36,8 +36,6 @@ public record ValueType(Kind kind, int precision, int scale, List<String> names,
     TIME_NANOS,
     /** {@code Float.toString}. */
     FLOAT,
-    /** A 4-byte float whose text is {@code Double.toString} of its widened value (a JDBC {@code real}). */
-    FLOAT_AS_DOUBLE,
     /** {@code Double.toString}. */
     DOUBLE,
     /** A bounded decimal, {@code BigDecimal.toPlainString} at the column's scale. */

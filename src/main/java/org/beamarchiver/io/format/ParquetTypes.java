@@ -55,7 +55,6 @@ final class ParquetTypes {
             .as(LogicalTypeAnnotation.timeType(false, TimeUnit.NANOS))
             .named(name);
       case FLOAT:
-      case FLOAT_AS_DOUBLE:
         return Types.primitive(PrimitiveTypeName.FLOAT, rep).named(name);
       case DOUBLE:
         return Types.primitive(PrimitiveTypeName.DOUBLE, rep).named(name);
@@ -170,7 +169,6 @@ final class ParquetTypes {
         out.addLong((Long) v);
         return;
       case FLOAT:
-      case FLOAT_AS_DOUBLE:
         out.addFloat((Float) v);
         return;
       case DOUBLE:

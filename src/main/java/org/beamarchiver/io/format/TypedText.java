@@ -83,14 +83,6 @@ public final class TypedText {
         return Long.parseLong(t);
       case FLOAT:
         return Float.parseFloat(t);
-      case FLOAT_AS_DOUBLE:
-        {
-          float f = Float.parseFloat(t);
-          if (!Double.toString(f).equals(t)) {
-            throw new IllegalArgumentException("not the text of a 4-byte float: " + t);
-          }
-          return f;
-        }
       case DOUBLE:
         return Double.parseDouble(t);
       case DECIMAL:
@@ -311,8 +303,6 @@ public final class TypedText {
 
   private static String leafText(ValueType type, Object v) {
     switch (type.kind()) {
-      case FLOAT_AS_DOUBLE:
-        return Double.toString((Float) v);
       case DECIMAL:
         return ((BigDecimal) v).toPlainString();
       case TIMESTAMP_MILLIS:

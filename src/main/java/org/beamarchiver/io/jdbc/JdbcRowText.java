@@ -84,8 +84,7 @@ public final class JdbcRowText implements JdbcIO.RowMapper<SourceRow> {
   static final int MAX_DECIMAL_PRECISION = 38;
 
   /**
-   * The typed form of a column whose text this class writes: {@code real} a 4-byte float, other
-   * floating types doubles, integers by width, numerics with declared precision (up to 38) and
+   * The typed form of a column whose text this class writes: floating types (real too) doubles, integers by width, numerics with declared precision (up to 38) and
    * scale DECIMAL, unbounded ones exact text, {@code uuid} a UUID; arrays, JSON, money and the
    * rest stay text.
    */
@@ -105,7 +104,9 @@ public final class JdbcRowText implements JdbcIO.RowMapper<SourceRow> {
                 ? ValueType.Kind.INT64
                 : sqlType == Types.INTEGER ? ValueType.Kind.INT32 : ValueType.Kind.INT16);
       case FLOATING:
-        return ValueType.of(sqlType == Types.REAL ? ValueType.Kind.FLOAT_AS_DOUBLE : ValueType.Kind.DOUBLE);
+        // A real's text is the database's shortest form of the float read as a double ("128.7"):
+        // a 4-byte float would not give that text back for every value, so it is kept as a double.
+        return ValueType.of(ValueType.Kind.DOUBLE);
       case DECIMAL:
         return size > 0 && size <= MAX_DECIMAL_PRECISION && digits >= 0 && digits <= size
             ? ValueType.decimal(size, digits)
