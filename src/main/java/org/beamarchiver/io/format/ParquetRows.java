@@ -25,10 +25,6 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
-import org.apache.parquet.io.api.Binary;
-import org.apache.parquet.io.api.Converter;
-import org.apache.parquet.io.api.GroupConverter;
-import org.apache.parquet.io.api.PrimitiveConverter;
 import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.io.api.RecordMaterializer;
 import org.apache.parquet.schema.MessageType;
@@ -385,68 +381,12 @@ public final class ParquetRows {
     }
   }
 
+  /**
+   * Rows as their canonical texts. A file of the all-text layout is read the same way: its footer
+   * declares no types, so every column is TEXT and its string is the text.
+   */
   private static RecordMaterializer<SourceRow> materializer(Map<String, String> footer, MessageType schema) {
-    if (footer.get(LAYOUT_KEY) == null) {
-      return new RowMaterializer(schema);
-    }
     return new ParquetTypes.TypedMaterializer(schema, types(footer, schema.getFieldCount() - 1));
-  }
-
-  /** The all-text layout: every column a string holding the canonical text. */
-  static final class RowMaterializer extends RecordMaterializer<SourceRow> {
-    private final int n;
-    private final Converter[] converters;
-    private String[] values;
-    private long writeTime;
-    private final GroupConverter root;
-
-    RowMaterializer(MessageType schema) {
-      n = schema.getFieldCount() - 1;
-      converters = new Converter[n + 1];
-      for (int i = 0; i < n; i++) {
-        int at = i;
-        converters[i] =
-            new PrimitiveConverter() {
-              @Override
-              public void addBinary(Binary value) {
-                values[at] = value.toStringUsingUTF8();
-              }
-            };
-      }
-      converters[n] =
-          new PrimitiveConverter() {
-            @Override
-            public void addLong(long value) {
-              writeTime = value;
-            }
-          };
-      root =
-          new GroupConverter() {
-            @Override
-            public Converter getConverter(int fieldIndex) {
-              return converters[fieldIndex];
-            }
-
-            @Override
-            public void start() {
-              values = new String[n];
-              writeTime = SourceRow.NO_WRITE_TIME;
-            }
-
-            @Override
-            public void end() {}
-          };
-    }
-
-    @Override
-    public SourceRow getCurrentRecord() {
-      return new SourceRow(values, SourceRow.NO_TIME, writeTime);
-    }
-
-    @Override
-    public GroupConverter getRootConverter() {
-      return root;
-    }
   }
 
   static final class RowReaderBuilder extends ParquetReader.Builder<SourceRow> {

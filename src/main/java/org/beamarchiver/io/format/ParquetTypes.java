@@ -470,7 +470,7 @@ final class ParquetTypes {
     public void end() {}
   }
 
-  /** Rows of the typed layout: each column's value rendered back into its canonical text. */
+  /** Rows of either layout: each column's value rendered back into its canonical text (TEXT: as it is). */
   static final class TypedMaterializer extends RecordMaterializer<SourceRow> {
     private final ValueType[] types;
     private final Converter[] converters;
