@@ -95,6 +95,9 @@ public final class BenchReport {
       ratio(md, med, "d_archive_flink", "b_dsbulk_unload", "archive (Flink) / DSBulk CPU per row", "≤ 0.8", true);
       ratio(md, med, "c_archive_direct", "a2_minimal_archiver", "archive (Direct) / minimal archiver rows/s", "≥ 0.9", false);
       ratio(md, med, "d_archive_flink", "a2_minimal_archiver", "archive (Flink) / minimal archiver rows/s", "≥ 0.9", false);
+      ratio(md, med, "p_archive_parquet", "c_archive_direct", "archive as Parquet / as CSV rows/s", "-", false);
+      ratio(md, med, "p_archive_parquet", "p0_archive_parquet_baseline", "archive as Parquet / the baseline jar's Parquet rows/s", "≥ 0.9", false);
+      ratio(md, med, "p_archive_parquet", "p0_archive_parquet_baseline", "archive as Parquet / the baseline jar's Parquet CPU per row", "-", true);
       ratio(md, med, "c_archive_direct", "a_raw_scan", "archive (Direct) / raw scan rows/s", "the limit", false);
       ratio(md, med, "e_delete_verified", "f_raw_delete", "verified delete / raw deletes rows/s", "≥ 0.5", false);
       ratio(md, med, "e_delete_verified", "f_raw_delete", "verified delete / raw deletes client CPU per row", "≤ 2", true);
