@@ -2,6 +2,7 @@ package org.beamarchiver.io.format;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -409,7 +410,9 @@ public final class ParquetRows {
     private final OutputStream out;
 
     StreamOutputFile(OutputStream out) {
-      this.out = out;
+      // parquet-java writes the footer (thrift) a byte at a time: buffered here, not per byte
+      // through the digest and the object's channel
+      this.out = new BufferedOutputStream(out, 64 << 10);
     }
 
     @Override

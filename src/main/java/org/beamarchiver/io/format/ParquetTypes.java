@@ -3,6 +3,7 @@ package org.beamarchiver.io.format;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -149,7 +150,9 @@ final class ParquetTypes {
       case TEXT:
       case QUOTED:
       case NUMBER:
-        out.addBinary(Binary.fromString((String) v));
+        // String.getBytes is the JDK's fast path; Binary.fromString goes through a CharsetEncoder,
+        // and a byte-array Binary hashes and compares faster in the dictionary and statistics
+        out.addBinary(Binary.fromConstantByteArray(((String) v).getBytes(StandardCharsets.UTF_8)));
         return;
       case BOOLEAN:
         out.addBoolean((Boolean) v);
