@@ -6,7 +6,7 @@
 #                             [--steps=a,a2,b,c,p,d,e,t,f] [--baseline-jar=JAR]
 #
 # A size may carry its own number of rounds: --rows=1000000x3,3000000x1. --steps runs only the
-# named steps (e, t and f need c). --baseline-jar adds step p0: the Parquet archive by another
+# named steps (e and f need c, t needs e). --baseline-jar adds step p0: the Parquet archive by another
 # build of the jar (an earlier commit's target/beam-archiver.jar), run before p in odd rounds and
 # after it in even ones, so a format change is measured against its predecessor on the same data.
 #
@@ -42,9 +42,9 @@ for a in "$@"; do
     *) echo "unknown argument $a; valid: --rows=N[,M] --rounds=R --heap=SIZE --no-build --skip-flink --steps=LIST --baseline-jar=JAR" >&2; exit 2 ;;
   esac
 done
-want() { [[ ",$STEPS," == *",$1,"* ]]; }
-[[ $FLINK == 0 ]] && STEPS="$(echo ",$STEPS," | sed 's/,d,/,/; s/^,//; s/,$//')"
-for s in e t f; do want "$s" && ! want c && { echo "--steps: step $s needs step c (it deletes what c archived)" >&2; exit 2; }; done
+want() { [[ ",$STEPS," == *",$1,"* ]] && ! [[ $1 == d && $FLINK == 0 ]]; }
+for s in e f; do want "$s" && ! want c && { echo "--steps: step $s needs step c (it deletes the keys c archived)" >&2; exit 2; }; done
+want t && ! want e && { echo "--steps: step t needs step e (it archives the table e mass-deleted)" >&2; exit 2; }
 command -v /usr/bin/time >/dev/null || { echo "installing GNU time"; apt-get update -qq && apt-get install -y -qq time; }
 
 B="$ROOT/target/bench"
@@ -92,6 +92,12 @@ reload() { # size: fresh keyspace with the same generated rows
   cat "$B/load.log"
 }
 
+parquet() { # step jar: the size's Direct archive as Parquet (round $r, into $W), and the bytes it wrote
+  measure "$N" "$r" "$1" "$N" "$W/$1.log" -- java -Xmx"$HEAP" -jar "$2" archive "${CASS[@]}" "${SPLITS[@]}" --period=ALL \
+    --format=PARQUET --archiveRoot="$W/$1" --ledgerUrl="jdbc:h2:file:$W/ledger-$1"
+  echo "   $1: $(du -sb "$W/$1/archived-batches" | cut -f1) bytes of Parquet"
+}
+
 IFS=',' read -ra SIZE_LIST <<<"$SIZES"
 for SIZE in "${SIZE_LIST[@]}"; do
   N="${SIZE%x*}"; R="$ROUNDS"; [[ "$SIZE" == *x* ]] && R="${SIZE#*x}"
@@ -109,11 +115,6 @@ for SIZE in "${SIZE_LIST[@]}"; do
       --driver.advanced.netty.io-group.shutdown.quiet-period 0 --driver.advanced.netty.admin-group.shutdown.quiet-period 0
     want c && measure "$N" "$r" c_archive_direct "$N" "$W/c.log" -- java -Xmx"$HEAP" -jar "$JAR" archive "${CASS[@]}" "${SPLITS[@]}" --period=ALL \
       --archiveRoot="$W/direct" --ledgerUrl="jdbc:h2:file:$W/ledger-direct"
-    parquet() { # step jar: the Direct archive as typed Parquet, and the bytes it wrote
-      measure "$N" "$r" "$1" "$N" "$W/$1.log" -- java -Xmx"$HEAP" -jar "$2" archive "${CASS[@]}" "${SPLITS[@]}" --period=ALL \
-        --format=PARQUET --archiveRoot="$W/$1" --ledgerUrl="jdbc:h2:file:$W/ledger-$1"
-      echo "   $1: $(du -sb "$W/$1/archived-batches" | cut -f1) bytes of Parquet"
-    }
     if want p; then
       [[ -n "$BASELINE" && $((r % 2)) == 1 ]] && parquet p0_archive_parquet_baseline "$BASELINE"
       parquet p_archive_parquet "$JAR"
