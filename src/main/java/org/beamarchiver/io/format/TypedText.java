@@ -154,7 +154,7 @@ public final class TypedText {
       int m = digits(t, 14, 2);
       int s = digits(t, 17, 2);
       int ms = digits(t, 20, 3);
-      if (year >= 0 && t.charAt(7) == '-' && t.charAt(13) == ':' && t.charAt(16) == ':' && t.charAt(19) == '.'
+      if ((year | month | day | h | m | s | ms) >= 0 && t.charAt(7) == '-' && t.charAt(13) == ':' && t.charAt(16) == ':' && t.charAt(19) == '.'
           && h < 24 && m < 60 && s < 60) {
         long epochDay = LocalDate.of(year, month, day).toEpochDay();
         return ((epochDay * 24 + h) * 60 + m) * 60_000L + s * 1000L + ms;

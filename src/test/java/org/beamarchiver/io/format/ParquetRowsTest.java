@@ -302,6 +302,43 @@ class ParquetRowsTest {
     assertTrue(wrong != null && wrong.startsWith("columns differ"), wrong);
   }
 
+  /** Timestamps and the write time are all but unique: a dictionary of them would only cost. */
+  @Test
+  void timestampsAndTheWriteTimeAreWrittenWithoutADictionary() throws Exception {
+    List<String> header = List.of("id", "updated_on", "question", "_writetime_micros");
+    ValueType question =
+        ValueType.list(
+            ValueType.struct(
+                List.of("id", "assess_ts"), List.of(ValueType.of(Kind.TEXT), ValueType.of(Kind.TIMESTAMP_MILLIS))));
+    List<SourceRow> rows = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      String ts = TypedText.MILLIS.format(java.time.Instant.ofEpochMilli(1_700_000_000_000L + i * 1_001L));
+      rows.add(new SourceRow(
+          new String[] {"batch-" + (i % 3), ts, "[{\"id\":\"q" + (i % 5) + "\",\"assess_ts\":\"" + ts + "\"}]"},
+          SourceRow.NO_TIME, 1_700_000_000_000_000L + i));
+    }
+    Path file =
+        writeTyped("d.parquet", header, List.of(ValueType.of(Kind.TEXT), ValueType.of(Kind.TIMESTAMP_MILLIS), question), rows);
+    java.util.Map<String, Boolean> dictionary = new java.util.TreeMap<>();
+    try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(file))) {
+      for (org.apache.parquet.hadoop.metadata.ColumnChunkMetaData c : r.getFooter().getBlocks().get(0).getColumns()) {
+        dictionary.put(c.getPath().toDotString(), c.hasDictionaryPage());
+      }
+    }
+    assertEquals(
+        java.util.Map.of(
+            "id", true,
+            "updated_on", false,
+            "question.list.element.id", true,
+            "question.list.element.assess_ts", false,
+            "_writetime_micros", false),
+        dictionary);
+    List<SourceRow> back = readAll(file);
+    for (int i = 0; i < rows.size(); i++) {
+      assertEquals(Arrays.asList(rows.get(i).values()), Arrays.asList(back.get(i).values()), "row " + i);
+    }
+  }
+
   @Test
   void aTextThatIsNotOfItsColumnsTypeIsRefusedNamingTheColumn() throws Exception {
     List<String> header = List.of("id", "price", "_writetime_micros");

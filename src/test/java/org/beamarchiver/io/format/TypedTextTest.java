@@ -211,6 +211,10 @@ class TypedTextTest {
         () -> TypedText.parse(ValueType.of(Kind.TIMESTAMP_MICROS), "2024-01-01T00:00:00.0000001Z"));
     assertThrows(IllegalArgumentException.class,
         () -> TypedText.parse(ValueType.list(ValueType.of(Kind.INT32)), "[1,\"2\"]"));
+    // the hand-written millisecond parser takes only digits where digits belong
+    for (String t : new String[] {"2020-01-01T-1:00:00.000Z", "2020-01-01T00:0x:00.000Z", "2020-01-01T00:00:00.-01Z"}) {
+      assertThrows(RuntimeException.class, () -> TypedText.parse(ValueType.of(Kind.TIMESTAMP_MILLIS), t), t);
+    }
     // PostgreSQL's last years and its infinity do not fit microseconds since 1970 in 64 bits
     assertThrows(RuntimeException.class,
         () -> TypedText.parse(ValueType.of(Kind.TIMESTAMP_MICROS), "+294276-12-31T23:59:59.999999Z"));
