@@ -176,17 +176,17 @@ public final class ParquetRows {
       Map<String, String> footer = new java.util.TreeMap<>();
       footer.put(LAYOUT_KEY, TYPED);
       footer.put(TYPES_KEY, JSON.writeValueAsString(types));
-      RowWriterBuilder b =
+      // no dictionary pages: at the archive's file sizes (a batch's week) ZSTD over plain pages
+      // leaves files 8 % larger than with dictionaries, and dictionaries cost a hash and a compare
+      // per value, 13 % of the writer's time (docs/archive-format.md)
+      writer =
           new RowWriterBuilder(new StreamOutputFile(out), schema, types, footer)
               .withConf(new PlainParquetConfiguration())
               .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
               .withCompressionCodec(CODEC)
               .withRowGroupSize(rowGroupBytes)
-              .withDictionaryEncoding(true);
-      for (String path : uniqueValuedColumns(schema)) {
-        b.withDictionaryEncoding(path, false);
-      }
-      writer = b.build();
+              .withDictionaryEncoding(false)
+              .build();
     }
 
     /**
@@ -202,27 +202,6 @@ public final class ParquetRows {
     public void close() throws IOException {
       writer.close();
     }
-  }
-
-  /**
-   * The dotted paths of the columns whose values are all but unique (timestamps, the write time):
-   * a dictionary of them is as large as the values and costs a hash per value, so they are
-   * written plain. Other columns start with a dictionary, which parquet drops by itself where it
-   * does not pay.
-   */
-  static List<String> uniqueValuedColumns(MessageType schema) {
-    List<String> paths = new ArrayList<>();
-    String writeTime = schema.getFieldName(schema.getFieldCount() - 1);
-    for (org.apache.parquet.column.ColumnDescriptor c : schema.getColumns()) {
-      String[] path = c.getPath();
-      boolean timestamp =
-          c.getPrimitiveType().getLogicalTypeAnnotation()
-              instanceof org.apache.parquet.schema.LogicalTypeAnnotation.TimestampLogicalTypeAnnotation;
-      if (timestamp || (path.length == 1 && path[0].equals(writeTime))) {
-        paths.add(String.join(".", path));
-      }
-    }
-    return paths;
   }
 
   /** Reads a local file's rows in file order; each value its canonical text or null. */
