@@ -291,9 +291,8 @@ final class ParquetTypes {
   private static Converter converter(ValueType t, Sink sink) {
     switch (t.kind()) {
       case LIST:
-        return new ListConverter(t.parts().get(0), sink);
       case MAP:
-        return new MapConverter(t.parts().get(0), t.parts().get(1), sink);
+        return new RepeatedConverter(t.parts(), sink);
       case STRUCT:
       case TUPLE:
         return new FieldsConverter(t.parts(), sink);
@@ -358,69 +357,41 @@ final class ParquetTypes {
     }
   }
 
-  /** LIST: a new list at start; each repeated {@code list} group adds an element (null until set). */
-  private static final class ListConverter extends GroupConverter {
+  /**
+   * LIST and MAP: a new list at start; each repeated group ({@code list}, {@code key_value}) adds
+   * one entry, which its fields then set: a list's element (null until set), or a map's {key,
+   * value} pair.
+   */
+  private static final class RepeatedConverter extends GroupConverter {
     private final Sink sink;
+    private final boolean pairs;
     private final GroupConverter repeated;
-    private List<Object> list;
+    private List<Object> entries;
 
-    ListConverter(ValueType element, Sink sink) {
+    /** A LIST's converter when {@code parts} is its element type; a MAP's when its key and value types. */
+    RepeatedConverter(List<ValueType> parts, Sink sink) {
       this.sink = sink;
-      Converter e = converter(element, v -> list.set(list.size() - 1, v));
+      this.pairs = parts.size() == 2;
+      Converter[] fields = new Converter[parts.size()];
+      for (int i = 0; i < fields.length; i++) {
+        int at = i;
+        fields[i] =
+            converter(
+                parts.get(i),
+                pairs
+                    ? v -> ((Object[]) entries.get(entries.size() - 1))[at] = v
+                    : v -> entries.set(entries.size() - 1, v));
+      }
       this.repeated =
           new GroupConverter() {
             @Override
             public Converter getConverter(int fieldIndex) {
-              return e;
+              return fields[fieldIndex];
             }
 
             @Override
             public void start() {
-              list.add(null);
-            }
-
-            @Override
-            public void end() {}
-          };
-    }
-
-    @Override
-    public Converter getConverter(int fieldIndex) {
-      return repeated;
-    }
-
-    @Override
-    public void start() {
-      list = new ArrayList<>();
-      sink.set(list);
-    }
-
-    @Override
-    public void end() {}
-  }
-
-  /** MAP: a new list of {key, value} pairs at start; each {@code key_value} group adds one. */
-  private static final class MapConverter extends GroupConverter {
-    private final Sink sink;
-    private final GroupConverter repeated;
-    private List<Object[]> entries;
-    private Object[] entry;
-
-    MapConverter(ValueType key, ValueType value, Sink sink) {
-      this.sink = sink;
-      Converter k = converter(key, v -> entry[0] = v);
-      Converter val = converter(value, v -> entry[1] = v);
-      this.repeated =
-          new GroupConverter() {
-            @Override
-            public Converter getConverter(int fieldIndex) {
-              return fieldIndex == 0 ? k : val;
-            }
-
-            @Override
-            public void start() {
-              entry = new Object[2];
-              entries.add(entry);
+              entries.add(pairs ? new Object[2] : null);
             }
 
             @Override
