@@ -22,6 +22,9 @@ public final class LiveSources {
     return switch (spec.sourceKind()) {
       case cassandra -> CassandraSource.of(spec, options);
       case jdbc -> JdbcSource.of(spec, options, Outage.ofSeconds(options.getMaxOutageSeconds()));
+      case files -> throw new IllegalArgumentException(
+          "the table spec's source.kind is files (" + spec.files().location() + "): its files are not rows,"
+              + " and this command serves row sources (cassandra, jdbc) only");
     };
   }
 

@@ -101,7 +101,7 @@ public final class RestorePipeline {
   static TableSpec targetSpec(TableSpec s, String keyspace, String table, List<String> columns) {
     return new TableSpec(
         s.archiveType(), s.sourceKind(), keyspace, table, s.primaryKey(), s.batchColumn(), s.timeColumn(),
-        s.collectionColumn(), columns, TableSpec.RollupSpec.NONE, TableSpec.ReportSpec.NONE, s.format());
+        s.collectionColumn(), columns, TableSpec.RollupSpec.NONE, TableSpec.ReportSpec.NONE, s.format(), s.files());
   }
 
   private static List<Map.Entry<String, String>> columnsOf(String manifestUrl) {

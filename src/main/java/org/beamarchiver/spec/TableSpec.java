@@ -21,6 +21,8 @@ import org.beamarchiver.model.ArchiveFormat;
  * @param rollup the statistics kept in the ledger for every archived partition
  * @param report what the {@code report} command writes
  * @param format how archive files are written unless {@code --format} says otherwise
+ * @param files for {@code sourceKind} files, where the files are and how they are dated; else null
+ *     (and for files, the row fields are empty: no key, batch, time or collection column)
  */
 public record TableSpec(
     String archiveType,
@@ -34,7 +36,8 @@ public record TableSpec(
     List<String> columns,
     RollupSpec rollup,
     ReportSpec report,
-    ArchiveFormat format)
+    ArchiveFormat format,
+    FileSourceSpec files)
     implements Serializable {
 
   /**
@@ -59,13 +62,15 @@ public record TableSpec(
     public static final ReportSpec NONE = new ReportSpec(List.of(), null);
   }
 
-  /** Where a table's rows live. */
+  /** Where a table's rows live: a row store, or files. */
   public enum SourceKind {
     cassandra,
-    jdbc
+    jdbc,
+    files
   }
 
+  /** The table's name in the ledger and in messages: keyspace.table, or a files table's location. */
   public String qualifiedTable() {
-    return keyspace + "." + table;
+    return files != null ? files.location() : keyspace + "." + table;
   }
 }

@@ -66,6 +66,8 @@ public final class TableSpecLoader {
     @JsonProperty public String keyspace;
     @JsonProperty public String schema;
     @JsonProperty public String table;
+    @JsonProperty public String location;
+    @JsonProperty public String partitionDate;
   }
 
   public static TableSpec load(Path file) {
@@ -122,6 +124,14 @@ public final class TableSpecLoader {
                 + " (got "
                 + quote(raw.source.kind)
                 + ")");
+      }
+      if (kind == TableSpec.SourceKind.files) {
+        return validateFiles(file, raw, errors);
+      }
+      for (String[] f : new String[][] {{"location", raw.source.location}, {"partitionDate", raw.source.partitionDate}}) {
+        if (f[1] != null) {
+          errors.add("field 'source." + f[0] + "' is for kind files; a " + kind + " source names its table");
+        }
       }
       if (kind == TableSpec.SourceKind.jdbc) {
         // A JDBC table lives in a schema; a Cassandra table in a keyspace. Each names its own.
@@ -207,7 +217,77 @@ public final class TableSpecLoader {
         List.copyOf(columns),
         new TableSpec.RollupSpec(List.copyOf(distinct), List.copyOf(numeric)),
         new TableSpec.ReportSpec(List.copyOf(reportColumns), expand),
-        format);
+        format,
+        null);
+  }
+
+  /**
+   * A table kept as files: a location and how files are dated; none of the row fields (a files
+   * source archives whole files, not rows).
+   */
+  private static TableSpec validateFiles(String file, RawSpec raw, List<String> errors) {
+    for (String[] f : new String[][] {{"keyspace", raw.source.keyspace}, {"schema", raw.source.schema}, {"table", raw.source.table}}) {
+      if (f[1] != null) {
+        errors.add("field 'source." + f[0] + "' is for kinds cassandra and jdbc; a files source names its 'source.location'");
+      }
+    }
+    if (raw.source.location == null || raw.source.location.isBlank()) {
+      errors.add("field 'source.location' is required: the folder of the table's files (a local path or a URI such as s3://bucket/prefix)");
+    }
+    String date = raw.source.partitionDate;
+    String dateProblem = partitionDateProblem(date);
+    if (dateProblem != null) {
+      errors.add("field 'source.partitionDate' " + dateProblem);
+    }
+    Object[][] rowFields = {
+      {"primaryKey", raw.primaryKey}, {"batchColumn", raw.batchColumn}, {"timeColumn", raw.timeColumn},
+      {"collectionColumn", raw.collectionColumn}, {"columns", raw.columns}, {"rollup", raw.rollup},
+      {"report", raw.report}, {"format", raw.format},
+    };
+    for (Object[] f : rowFields) {
+      if (f[1] != null) {
+        errors.add("field '" + f[0] + "' is for row sources (cassandra, jdbc); a files source archives whole files");
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new TableSpecException(file + ": " + String.join("; ", errors));
+    }
+    return new TableSpec(
+        raw.archiveType,
+        TableSpec.SourceKind.files,
+        null,
+        raw.archiveType,
+        List.of(),
+        null,
+        null,
+        null,
+        List.of(),
+        TableSpec.RollupSpec.NONE,
+        TableSpec.ReportSpec.NONE,
+        ArchiveFormat.DEFAULT,
+        new FileSourceSpec(raw.source.location, date));
+  }
+
+  /** Why a files source's partitionDate is not usable; null when it is. */
+  static String partitionDateProblem(String date) {
+    String allowed =
+        "must be '" + FileSourceSpec.MODIFIED + "' (each file's modification time) or the form of the path segment"
+            + " that holds the date, with " + FileSourceSpec.DATE + " for yyyy-MM-dd, such as 'dt=" + FileSourceSpec.DATE + "'";
+    if (date == null) {
+      return "is required: it " + allowed.replaceFirst("^must be", "is either");
+    }
+    if (date.equals(FileSourceSpec.MODIFIED)) {
+      return null;
+    }
+    int at = date.indexOf(FileSourceSpec.DATE);
+    if (at < 0 || date.indexOf(FileSourceSpec.DATE, at + 1) >= 0) {
+      return allowed + " (got '" + date + "': " + FileSourceSpec.DATE + " must appear once)";
+    }
+    String rest = date.replace(FileSourceSpec.DATE, "");
+    if (rest.contains("/") || rest.contains("{") || rest.contains("}") || rest.contains("\\")) {
+      return allowed + " (got '" + date + "': one path segment, no '/', '\\' or other braces)";
+    }
+    return null;
   }
 
   private static Set<String> neededColumns(RawSpec raw) {

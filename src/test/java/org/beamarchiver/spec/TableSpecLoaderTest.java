@@ -88,7 +88,7 @@ class TableSpecLoaderTest {
   @Test
   void wrongSourceKindNamesAllowedValues() throws IOException {
     String m = error(GOOD.replace("kind: cassandra", "kind: mongo"));
-    assertTrue(m.contains("source.kind") && m.contains("[cassandra, jdbc]") && m.contains("'mongo'"), m);
+    assertTrue(m.contains("source.kind") && m.contains("[cassandra, jdbc, files]") && m.contains("'mongo'"), m);
   }
 
   @Test
@@ -133,5 +133,38 @@ class TableSpecLoaderTest {
     TableSpecException e =
         assertThrows(TableSpecException.class, () -> TableSpecLoader.load(dir.resolve("nope.yaml")));
     assertTrue(e.getMessage().contains("nope.yaml") && e.getMessage().contains("--tableSpec"));
+  }
+
+  private static final String FILES =
+      "archiveType: events\n" + "source: {kind: files, location: s3://lake/events, partitionDate: 'dt={date}'}\n";
+
+  @Test
+  void aFilesSourceNamesItsLocationAndHowFilesAreDated() throws IOException {
+    TableSpec s = TableSpecLoader.load(write(FILES));
+    assertEquals(TableSpec.SourceKind.files, s.sourceKind());
+    assertEquals(new FileSourceSpec("s3://lake/events", "dt={date}"), s.files());
+    assertEquals("s3://lake/events", s.qualifiedTable());
+    assertEquals(List.of(), s.primaryKey());
+    TableSpec m = TableSpecLoader.load(write("archiveType: logs\nsource: {kind: files, location: /data/logs, partitionDate: modified}\n"));
+    assertTrue(m.files().byModificationTime());
+    assertEquals(null, TableSpecLoader.load(write(GOOD)).files());
+  }
+
+  @Test
+  void aFilesSourceRefusesRowFieldsAndUnusableDatesNamingTheField() throws IOException {
+    String m = error(FILES + "primaryKey: [a]\nbatchColumn: b\n");
+    assertTrue(m.contains("field 'primaryKey' is for row sources (cassandra, jdbc)"), m);
+    assertTrue(m.contains("field 'batchColumn' is for row sources"), m);
+    m = error("archiveType: events\nsource: {kind: files, keyspace: ks, partitionDate: modified}\n");
+    assertTrue(m.contains("field 'source.keyspace' is for kinds cassandra and jdbc"), m);
+    assertTrue(m.contains("field 'source.location' is required"), m);
+    m = error("archiveType: events\nsource: {kind: files, location: /x}\n");
+    assertTrue(m.contains("field 'source.partitionDate' is required: it is either 'modified'"), m);
+    for (String bad : new String[] {"dt=", "dt={date}/{date}", "year=2026/dt={date}", "{date}{x}", "created"}) {
+      m = error("archiveType: events\nsource: {kind: files, location: /x, partitionDate: '" + bad + "'}\n");
+      assertTrue(m.contains("field 'source.partitionDate' must be 'modified'"), bad + ": " + m);
+    }
+    m = error(GOOD.replace("table: t}", "table: t, location: /x}"));
+    assertTrue(m.contains("field 'source.location' is for kind files"), m);
   }
 }
