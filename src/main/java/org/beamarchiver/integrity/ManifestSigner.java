@@ -11,7 +11,6 @@ import java.util.function.Consumer;
 import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.RollupStats;
-import org.beamarchiver.model.RowLayout;
 
 /**
  * The archive's signing step, run under the table's lease after the run's objects were checked:
@@ -26,16 +25,21 @@ public final class ManifestSigner {
 
   private ManifestSigner() {}
 
+  /**
+   * Signs the run's unsigned files into its manifest, and adopts earlier runs' unsigned files whose
+   * objects check out; {@code columns} and {@code types} are the files' columns as the manifest
+   * lists them.
+   */
   public static Result sign(
-      Ledger ledger, String type, String table, RowLayout layout, String archiveRoot, String runId, SigningKey key,
-      Consumer<String> notes)
+      Ledger ledger, String type, String table, List<String> columns, List<String> types, String archiveRoot,
+      String runId, SigningKey key, Consumer<String> notes)
       throws SQLException, IOException {
     List<LedgerRow> own = new ArrayList<>();
     List<LedgerRow> earlier = new ArrayList<>();
     for (LedgerRow r : ledger.archives().unsignedRows(type)) {
       (runId.equals(r.runId()) ? own : earlier).add(r);
     }
-    String ownUrl = write(ledger, type, table, layout, archiveRoot, runId, runId, key, own);
+    String ownUrl = write(ledger, type, table, columns, types, archiveRoot, runId, runId, key, own);
     List<LedgerRow> adoptable = new ArrayList<>();
     List<String> notSigned = new ArrayList<>();
     ArchiveVerifier verifier = new ArchiveVerifier(key);
@@ -49,7 +53,7 @@ public final class ManifestSigner {
         ledger.verifications().record(r.uuid(), v.describe());
       }
     }
-    String adoptedUrl = write(ledger, type, table, layout, archiveRoot, runId + "-adopted", runId, key, adoptable);
+    String adoptedUrl = write(ledger, type, table, columns, types, archiveRoot, runId + "-adopted", runId, key, adoptable);
     if (!adoptable.isEmpty()) {
       notes.accept(
           "signed " + adoptable.size() + " file(s) of earlier runs that no manifest listed, after checking"
@@ -62,8 +66,8 @@ public final class ManifestSigner {
   }
 
   private static String write(
-      Ledger ledger, String type, String table, RowLayout layout, String archiveRoot, String name, String runId,
-      SigningKey key, List<LedgerRow> rows)
+      Ledger ledger, String type, String table, List<String> columns, List<String> types, String archiveRoot,
+      String name, String runId, SigningKey key, List<LedgerRow> rows)
       throws IOException, SQLException {
     if (rows.isEmpty()) {
       return null;
@@ -75,7 +79,7 @@ public final class ManifestSigner {
       blobs.put(r.uuid(), r.blobUrl());
     }
     Manifest m =
-        Manifest.sign(key, runId, type, table, Instant.now().toString(), layout.columns(), layout.types(), entries);
+        Manifest.sign(key, runId, type, table, Instant.now().toString(), columns, types, entries);
     String url = Manifest.path(archiveRoot, type, name);
     m.write(url);
     ledger.archives().setManifest(blobs, url);

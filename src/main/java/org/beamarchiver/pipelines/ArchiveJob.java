@@ -180,8 +180,8 @@ final class ArchiveJob implements JobRunner.Job<ArchiveSummary> {
     }
     ManifestSigner.Result signed =
         ManifestSigner.sign(
-            ledger, type, launch.spec().qualifiedTable(), current.table().layout(), launch.archiveRoot(),
-            launch.runId(), key, progress::note);
+            ledger, type, launch.spec().qualifiedTable(), current.table().layout().columns(),
+            current.table().layout().types(), launch.archiveRoot(), launch.runId(), key, progress::note);
     if (signed.manifest() != null) {
       progress.note("manifest: " + signed.manifest() + " (" + signed.files() + " file(s), signed with key " + key.id() + ")");
     }
