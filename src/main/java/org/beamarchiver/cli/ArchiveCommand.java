@@ -6,6 +6,8 @@ import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.options.ArchiveOptions;
 import org.beamarchiver.pipelines.ArchivePipeline;
 import org.beamarchiver.pipelines.ArchiveSummary;
+import org.beamarchiver.pipelines.FileArchivePipeline;
+import org.beamarchiver.pipelines.FileArchiveSummary;
 import org.beamarchiver.pipelines.Progress;
 
 /** {@code archive}: finished weeks of the live table to one file per (batch, week), and the ledger. */
@@ -19,6 +21,11 @@ final class ArchiveCommand extends Command<ArchiveOptions> {
 
   @Override
   ExitCode execute(ArchiveOptions options, PrintStream out) throws Exception {
+    if (FileArchivePipeline.servesTable(options)) {
+      FileArchiveSummary f = FileArchivePipeline.run(options, Clock.systemUTC(), new Progress(out));
+      print(f, out);
+      return f.failedPartitions() > 0 ? ExitCode.PARTIAL : ExitCode.OK;
+    }
     ArchiveSummary s = ArchivePipeline.run(options, Clock.systemUTC(), new Progress(out));
     print(s, out);
     return s.failedPartitions() > 0 ? ExitCode.PARTIAL : ExitCode.OK;
@@ -59,6 +66,47 @@ final class ArchiveCommand extends Command<ArchiveOptions> {
         s.counter("deadLetters"));
     if (s.counter("deadLetters") > 0) {
       out.println("  dead letters (rows that could not be archived, with the reason): " + s.deadLetterFile());
+    }
+  }
+
+  static void print(FileArchiveSummary s, PrintStream out) {
+    out.println();
+    out.println("Archive summary  run=" + s.runId() + "  files=" + s.location());
+    out.println("  " + s.request().describe());
+    if (s.request().isEmpty()) {
+      out.println("  nothing to archive: the request holds no complete week");
+      return;
+    }
+    Table t = new Table("storage", "week", "status", "files", "file list", "sha256");
+    for (LedgerRow r : s.partitions()) {
+      t.add(
+          r.batchId(),
+          r.period(),
+          r.archivalStatus().name(),
+          r.rowCount() == null ? "-" : Long.toString(r.rowCount()),
+          r.blobUrl() == null ? "-" : r.blobUrl(),
+          r.checksumSha256() == null ? String.valueOf(r.errMessage()) : r.checksumSha256());
+    }
+    t.print(out);
+    out.printf(
+        "  partitions: %d written, %d failed, %d already archived and unchanged (skipped), %d failed --maxIterations times (skipped)%n",
+        s.partitions().size() - s.failedPartitions(),
+        s.failedPartitions(),
+        s.counter("partitionsAlreadyArchived"),
+        s.exhausted());
+    out.printf(
+        "  files: %d listed, %d copied (%d bytes), %d carried over from earlier copies, %d outside the request,"
+            + " %d in archived partitions, %d failed, %d dead letters%n",
+        s.counter("filesListed"),
+        s.counter("filesCopied"),
+        s.counter("bytesCopied"),
+        s.counter("filesCarriedOver"),
+        s.counter("filesOutsideRequest"),
+        s.counter("filesAlreadyArchived"),
+        s.counter("filesFailed"),
+        s.counter("deadLetters"));
+    if (s.counter("deadLetters") > 0) {
+      out.println("  dead letters (files not archived, with the reason): " + s.deadLetterFile());
     }
   }
 }

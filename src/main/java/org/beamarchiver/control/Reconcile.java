@@ -8,7 +8,6 @@ import java.util.function.Consumer;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
-import org.apache.beam.sdk.io.fs.ResourceId;
 import org.beamarchiver.io.store.ArchivePaths;
 import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.ledger.Ledger;
@@ -216,12 +215,11 @@ public final class Reconcile {
     if (url == null) {
       return false;
     }
-    MatchResult m = Stores.matchExact(url);
-    if (m.status() != MatchResult.Status.OK) {
-      return false;
+    boolean existed = Stores.matchExact(url).status() == MatchResult.Status.OK;
+    if (existed || ArchivePaths.companionFolder(url) != null) {
+      // a files partition's copies may be there without its list (the run died while copying)
+      Stores.deleteArchived(url);
     }
-    ResourceId id = m.metadata().get(0).resourceId();
-    Stores.delete(List.of(id));
-    return true;
+    return existed;
   }
 }

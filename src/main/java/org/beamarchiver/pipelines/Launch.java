@@ -44,11 +44,25 @@ record Launch(
   static <O extends TableSpecOptions & PeriodOptions & CassandraSourceOptions & JdbcSourceOptions & LedgerOptions & ArchiveStoreOptions>
       Launch resolve(O options, Clock clock, String action) {
     TableSpec spec = TableSpecLoader.load(Paths.get(options.getTableSpec()));
+    // a files spec is refused here (exit 2), naming its kind: row jobs need a live source
+    return resolve(options, clock, action, spec, LiveSources.of(spec, options));
+  }
+
+  /** The launch of a job over a files table ({@code spec}, loaded by the caller): no live source. */
+  static <O extends TableSpecOptions & PeriodOptions & CassandraSourceOptions & JdbcSourceOptions & LedgerOptions & ArchiveStoreOptions>
+      Launch resolveFiles(O options, Clock clock, String action, TableSpec spec) {
+    if (spec.files() == null) {
+      throw new IllegalArgumentException(spec.qualifiedTable() + " is not a files table");
+    }
+    return resolve(options, clock, action, spec, null);
+  }
+
+  private static <O extends TableSpecOptions & PeriodOptions & LedgerOptions & ArchiveStoreOptions>
+      Launch resolve(O options, Clock clock, String action, TableSpec spec, LiveSource source) {
     // The request is resolved against the clock (tests fix it); the run's identity, and the time
     // in its object names, is the real time, so that two runs never name an object alike.
     ArchiveRequest request = Requests.from(options, clock.instant());
     Instant now = Instant.now();
-    LiveSource source = LiveSources.of(spec, options);
     JdbcEndpoint ledger = Ledger.endpoint(options);
     String root = Stores.normalizeRoot(options.getArchiveRoot());
     String runId =

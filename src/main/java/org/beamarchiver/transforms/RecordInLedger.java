@@ -140,13 +140,13 @@ public final class RecordInLedger
         rowsRecorded.inc();
       } else if (file.succeeded()) {
         // Another run archived this partition meanwhile: ours is not recorded, so remove it.
-        Stores.delete(List.of(FileSystems.matchNewResource(file.blobUrl(), false)));
+        Stores.deleteArchived(file.blobUrl());
       }
       if (done.supersededBlob() != null) {
         // The new archive is recorded; the one it replaces goes (or the run's post-processing
         // removes it, if this fails).
         try {
-          Stores.delete(List.of(FileSystems.matchNewResource(done.supersededBlob(), false)));
+          Stores.deleteArchived(done.supersededBlob());
           archives.markSupersededRemoved(Archives.uuidOf(archiveType, file.partition()), done.supersededRun());
           supersededRemoved.inc();
         } catch (IOException | RuntimeException e) {

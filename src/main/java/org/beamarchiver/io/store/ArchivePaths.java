@@ -52,6 +52,34 @@ public final class ArchivePaths {
     return root(root) + "/" + ARCHIVE_DIR + "/" + type + "/" + fileName(root, key, epochMillis, format);
   }
 
+  /** Where the copies of a files table go: a folder per table under the root. */
+  public static final String FILES_DIR = "archived-files";
+
+  /**
+   * The folder of one partition's copies in one iteration (named by the run's time, so an
+   * iteration never writes over an earlier one's copies): {@code
+   * <root>/archived-files/<type>/<storage>-<year>-<week>-<epochMillis>}.
+   */
+  public static String filesFolder(String root, String type, PartitionKey key, long epochMillis) {
+    String name = fileName(root, key, epochMillis, ArchiveFormat.CSV_GZ);
+    String stem = name.substring(0, name.length() - ArchiveFormat.CSV_GZ.suffix().length());
+    return root(root) + "/" + FILES_DIR + "/" + type + "/" + stem;
+  }
+
+  /** The partition's file list, beside its folder of copies: the folder's name + {@code .files.csv.gz}. */
+  public static String fileList(String root, String type, PartitionKey key, long epochMillis) {
+    return filesFolder(root, type, key, epochMillis) + ".files" + ArchiveFormat.CSV_GZ.suffix();
+  }
+
+  /**
+   * The folder of copies that belongs to the archive object {@code url} (a files partition's file
+   * list: its folder of copies beside it), or null for an object that has none (a row archive).
+   */
+  public static String companionFolder(String url) {
+    String suffix = ".files" + ArchiveFormat.CSV_GZ.suffix();
+    return url.endsWith(suffix) && url.contains("/" + FILES_DIR + "/") ? url.substring(0, url.length() - suffix.length()) : null;
+  }
+
   public static String tempFile(
       String root, String runId, PartitionKey key, long epochMillis, ArchiveFormat format) {
     return root(root) + "/" + TEMP_DIR + "/" + runId + "/" + fileName(root, key, epochMillis, format);

@@ -182,6 +182,46 @@ public final class Stores {
         });
   }
 
+  /**
+   * Removes an archive object that is no longer recorded (superseded, or left by a failed write),
+   * and, for a files partition's file list, its folder of copies first; missing ones are fine.
+   */
+  public static void deleteArchived(String url) throws IOException {
+    String folder = ArchivePaths.companionFolder(url);
+    if (folder != null) {
+      MatchResult copies = match(folder + "/**");
+      if (copies.status() == MatchResult.Status.OK) {
+        List<ResourceId> ids = new java.util.ArrayList<>();
+        for (MatchResult.Metadata m : copies.metadata()) {
+          ids.add(m.resourceId());
+        }
+        delete(ids);
+      }
+      if (isLocal(folder)) {
+        deleteEmptyFolders(Paths.get(folder.startsWith("file://") ? folder.substring(7) : folder));
+      }
+    }
+    delete(List.of(FileSystems.matchNewResource(url, false)));
+  }
+
+  /** Removes a local folder tree that holds no files any more (object stores have no folders). */
+  private static void deleteEmptyFolders(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        if (Files.isDirectory(p)) {
+          try (java.util.stream.Stream<Path> children = Files.list(p)) {
+            if (children.findAny().isEmpty()) {
+              Files.delete(p);
+            }
+          }
+        }
+      }
+    }
+  }
+
   /** Renames objects (an object store copies then deletes), riding out an outage. */
   public static void rename(ResourceId from, ResourceId to) throws IOException {
     outage.run(

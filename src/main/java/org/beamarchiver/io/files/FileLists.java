@@ -1,0 +1,59 @@
+package org.beamarchiver.io.files;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import org.apache.beam.sdk.io.FileSystems;
+import org.beamarchiver.io.format.CsvLines;
+
+/**
+ * A partition's file list: what one iteration of a files partition archived, one line per file in
+ * path order, gzip CSV like the row archives ({@link #HEADER}). Its SHA-256 is the partition's
+ * checksum over its files; verify, delete and restore work from it.
+ */
+public final class FileLists {
+  /** The list's columns: the path under the location, the source's size, SHA-256 and modification time. */
+  public static final List<String> HEADER = List.of("path", "bytes", "sha256", "modified_millis");
+
+  /** The columns' types, as a manifest lists them. */
+  public static final List<String> TYPES = List.of("text", "bigint", "text", "bigint");
+
+  private FileLists() {}
+
+  /** One line of a list. */
+  public record Line(String path, long bytes, String sha256, long modifiedMillis) {}
+
+  /** The list's bytes (uncompressed): its header, then each line, in the order given. */
+  public static void write(OutputStream out, Iterable<Line> lines) throws IOException {
+    out.write(CsvLines.line(HEADER.toArray()).getBytes(StandardCharsets.UTF_8));
+    for (Line l : lines) {
+      out.write(
+          CsvLines.line(l.path(), Long.toString(l.bytes()), l.sha256(), Long.toString(l.modifiedMillis()))
+              .getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /** The lines of the list at {@code uri} (gzip CSV). */
+  public static List<Line> read(String uri) throws IOException {
+    List<Line> lines = new ArrayList<>();
+    try (InputStream in =
+            new GZIPInputStream(
+                new BufferedInputStream(Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(uri, false)))));
+        CsvLines.RecordReader r = new CsvLines.RecordReader(in, HEADER.size())) {
+      String[] header = r.next();
+      if (header == null || !List.of(header).equals(HEADER)) {
+        throw new IOException(uri + " is not a file list: its header is " + (header == null ? "missing" : List.of(header)));
+      }
+      for (String[] f; (f = r.next()) != null; ) {
+        lines.add(new Line(f[0], Long.parseLong(f[1]), f[2], Long.parseLong(f[3])));
+      }
+    }
+    return lines;
+  }
+}

@@ -1,0 +1,70 @@
+package org.beamarchiver.pipelines;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.beamarchiver.io.files.RelativePaths;
+import org.beamarchiver.io.store.ArchivePaths;
+import org.beamarchiver.io.store.Stores;
+import org.beamarchiver.ledger.ArchiveStatus;
+import org.beamarchiver.ledger.Ledger;
+import org.beamarchiver.ledger.LedgerRow;
+import org.beamarchiver.model.PartitionKey;
+import org.beamarchiver.options.ArchiveOptions;
+
+/**
+ * What an archive launch of a files table resolved before its pipeline starts: the launch, the
+ * archived partitions of the request and their file lists (a partition is archived again only when
+ * a file has appeared in it), and those left alone after failing --maxIterations times.
+ *
+ * @param storage the partitions' storage: their ledger batch id
+ */
+public record FileArchiveRun(
+    Launch launch, long runEpochMillis, String storage, Map<PartitionKey, String> archivedLists, Set<PartitionKey> exhausted) {
+
+  /** The storage name of a files table without lifecycles. */
+  public static final String STORAGE = "files";
+
+  static FileArchiveRun prepare(ArchiveOptions options, Launch launch, long runEpochMillis) throws Exception {
+    Ledger ledger = new Ledger(launch.ledger());
+    Map<PartitionKey, String> archived = new HashMap<>();
+    Set<PartitionKey> exhausted = new HashSet<>();
+    for (Map.Entry<PartitionKey, LedgerRow> e :
+        ledger.archives().partitionRows(launch.spec().archiveType(), launch.request()).entrySet()) {
+      LedgerRow r = e.getValue();
+      if (!e.getKey().batchId().equals(STORAGE)) {
+        continue;
+      }
+      if (r.archived()) {
+        archived.put(e.getKey(), r.blobUrl());
+      } else if (r.archivalStatus() == ArchiveStatus.FAILED && r.iteration() >= options.getMaxIterations()) {
+        exhausted.add(e.getKey());
+      }
+    }
+    return new FileArchiveRun(launch, runEpochMillis, STORAGE, Map.copyOf(archived), Set.copyOf(exhausted));
+  }
+
+  /**
+   * Refuses, before anything is recorded, an archive root and a location inside one another (the
+   * archive would list its own copies as the table's files, or copy the table into itself).
+   */
+  static void checkRoots(String location, String archiveRoot) {
+    String l = normalize(location);
+    String r = normalize(archiveRoot);
+    if (l.equals(r) || l.startsWith(r + "/") || r.startsWith(l + "/")) {
+      throw new IllegalArgumentException(
+          "--archiveRoot " + archiveRoot + " and the table's source.location " + location
+              + " lie inside one another; an archive root must be outside the files it archives");
+    }
+  }
+
+  private static String normalize(String p) {
+    return RelativePaths.location(Stores.isLocal(p) ? Stores.normalizeRoot(p.startsWith("file://") ? p.substring(7) : p) : ArchivePaths.root(p));
+  }
+
+  /** The table's location as its files are listed: local paths absolute. */
+  String location() {
+    return normalize(launch.spec().files().location());
+  }
+}
