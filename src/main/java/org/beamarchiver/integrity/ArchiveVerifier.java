@@ -14,6 +14,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
+import org.beamarchiver.io.files.FileCopies;
+import org.beamarchiver.io.files.FileLists;
 import org.beamarchiver.io.store.ArchivePaths;
 import org.beamarchiver.io.store.Checksums;
 import org.beamarchiver.io.store.Stores;
@@ -136,7 +138,57 @@ public final class ArchiveVerifier {
     if (!sha.equals(row.checksumSha256())) {
       return verdict(Status.CHECKSUM_MISMATCH, row, "object SHA-256 " + sha + ", ledger says " + row.checksumSha256());
     }
+    String folder = ArchivePaths.companionFolder(row.blobUrl());
+    if (folder != null) {
+      Optional<Verdict> copies = checkCopies(row, folder);
+      if (copies.isPresent()) {
+        return copies.get();
+      }
+    }
     return checkManifest(row).orElse(verdict(Status.OK, row, null));
+  }
+
+  /**
+   * A files partition: its list (whose SHA-256 the ledger and the signed manifest hold) is
+   * trusted, and every copy it lists is read through and held to the size and SHA-256 it lists.
+   */
+  private static Optional<Verdict> checkCopies(LedgerRow row, String folder) {
+    List<FileLists.Line> lines;
+    try {
+      lines = Stores.outage().call("read " + row.blobUrl(), () -> FileLists.read(row.blobUrl()));
+    } catch (IOException | RuntimeException e) {
+      return Optional.of(verdict(Status.MISSING, row, "cannot read the file list: " + e.getMessage()));
+    }
+    int missing = 0;
+    int changed = 0;
+    String first = null;
+    for (FileLists.Line l : lines) {
+      String copy = folder + "/" + l.path();
+      String problem;
+      try {
+        if (Stores.matchExact(copy).status() != MatchResult.Status.OK) {
+          missing++;
+          problem = "the copy of " + l.path() + " is missing";
+        } else {
+          FileCopies.Copied c = FileCopies.read(copy);
+          problem =
+              c.bytes() == l.bytes() && c.sha256().equals(l.sha256())
+                  ? null
+                  : "the copy of " + l.path() + " has " + c.bytes() + " bytes, SHA-256 " + c.sha256() + "; its list says "
+                      + l.bytes() + " bytes, " + l.sha256();
+          changed += problem == null ? 0 : 1;
+        }
+      } catch (IOException e) {
+        missing++;
+        problem = "cannot read the copy of " + l.path() + ": " + e.getMessage();
+      }
+      first = first == null ? problem : first;
+    }
+    if (first == null) {
+      return Optional.empty();
+    }
+    String detail = (missing + changed) + " of " + lines.size() + " copies fail; the first: " + first;
+    return Optional.of(verdict(changed > 0 ? Status.CHECKSUM_MISMATCH : Status.MISSING, row, detail));
   }
 
   /**

@@ -149,6 +149,22 @@ class FileArchiveIT {
   }
 
   @Test
+  void verifyReadsEveryCopyAgainstItsList() throws Exception {
+    file("dt=2026-11-02/a.bin", 1_000);
+    file("dt=2026-11-10/b.bin", 1_000);
+    file("dt=2026-11-10/c.bin", 1_000);
+    Cli.expect(0, "archive", args);
+    Path a = copyOf("dt=2026-11-02/a.bin");
+    byte[] bytes = Files.readAllBytes(a);
+    bytes[500] ^= 1; // same size, one bit changed
+    Files.write(a, bytes);
+    Files.delete(copyOf("dt=2026-11-10/c.bin"));
+    String out = Cli.expect(6, "verify", args);
+    assertTrue(out.contains("CHECKSUM_MISMATCH") && out.contains("1 of 1 copies fail; the first: the copy of dt=2026-11-02/a.bin has 1000 bytes"), out);
+    assertTrue(out.contains("MISSING") && out.contains("1 of 2 copies fail; the first: the copy of dt=2026-11-10/c.bin is missing"), out);
+  }
+
+  @Test
   void filesAreDatedByTheirModificationTimeWhenTheSpecSaysSo() throws Exception {
     Path a = file("flat/a.log", 10);
     Path b = file("flat/b.log", 10);
