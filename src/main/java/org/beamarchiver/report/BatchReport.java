@@ -91,7 +91,9 @@ public final class BatchReport {
     if (spec.sourceKind() != TableSpec.SourceKind.cassandra) {
       throw new IllegalArgumentException(
           "report merges archives with the live rows of a Cassandra table; " + o.getTableSpec()
-              + " has source.kind " + spec.sourceKind() + " (archive, delete, restore, verify and status serve it)");
+              + " has source.kind " + spec.sourceKind() + " ("
+              + (spec.sourceKind() == TableSpec.SourceKind.files ? "archive, verify and status" : "archive, delete, restore, verify and status")
+              + " serve it)");
     }
     String root = Stores.normalizeRoot(o.getArchiveRoot());
     SigningKey key = SigningKey.resolve(o, false, notes);

@@ -164,6 +164,29 @@ class FileArchiveIT {
     assertTrue(out.contains("MISSING") && out.contains("1 of 2 copies fail; the first: the copy of dt=2026-11-10/c.bin is missing"), out);
   }
 
+  /** The shipped jar, in a JVM whose heap is smaller than the file it copies. */
+  @Test
+  void aFileLargerThanTheHeapIsStreamed() throws Exception {
+    Path big = lake.resolve("dt=2026-11-02/big.bin");
+    Files.createDirectories(big.getParent());
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+      f.setLength(200L << 20);
+      f.seek(123_456_789);
+      f.write("not only zeros".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    List<String> command =
+        new ArrayList<>(List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx160m",
+            "-jar", Path.of("target/beam-archiver.jar").toAbsolutePath().toString(), "archive"));
+    command.addAll(args);
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    assertTrue(out.contains("1 copied (209715200 bytes)"), out);
+    Path copy = copyOf("dt=2026-11-02/big.bin");
+    assertEquals(org.beamarchiver.io.files.FileCopies.read(big.toString()), org.beamarchiver.io.files.FileCopies.read(copy.toString()));
+  }
+
   @Test
   void filesAreDatedByTheirModificationTimeWhenTheSpecSaysSo() throws Exception {
     Path a = file("flat/a.log", 10);
