@@ -2,6 +2,7 @@ package org.beamarchiver.cli;
 
 import java.io.PrintStream;
 import java.time.Clock;
+import java.util.List;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.options.ArchiveOptions;
 import org.beamarchiver.pipelines.ArchivePipeline;
@@ -39,17 +40,7 @@ final class ArchiveCommand extends Command<ArchiveOptions> {
       out.println("  nothing to archive: the request holds no complete week");
       return;
     }
-    Table t = new Table("batch", "week", "status", "rows", "file", "sha256");
-    for (LedgerRow r : s.partitions()) {
-      t.add(
-          r.batchId(),
-          r.period(),
-          r.archivalStatus().name(),
-          r.rowCount() == null ? "-" : Long.toString(r.rowCount()),
-          r.blobUrl() == null ? "-" : r.blobUrl(),
-          r.checksumSha256() == null ? String.valueOf(r.errMessage()) : r.checksumSha256());
-    }
-    t.print(out);
+    partitions(s.partitions(), new Table("batch", "week", "status", "rows", "file", "sha256"), out);
     out.printf(
         "  partitions: %d written, %d failed, %d already archived (skipped), %d failed --maxIterations times (skipped)%n",
         s.partitions().size() - s.failedPartitions(),
@@ -77,17 +68,7 @@ final class ArchiveCommand extends Command<ArchiveOptions> {
       out.println("  nothing to archive: the request holds no complete week");
       return;
     }
-    Table t = new Table("storage", "week", "status", "files", "file list", "sha256");
-    for (LedgerRow r : s.partitions()) {
-      t.add(
-          r.batchId(),
-          r.period(),
-          r.archivalStatus().name(),
-          r.rowCount() == null ? "-" : Long.toString(r.rowCount()),
-          r.blobUrl() == null ? "-" : r.blobUrl(),
-          r.checksumSha256() == null ? String.valueOf(r.errMessage()) : r.checksumSha256());
-    }
-    t.print(out);
+    partitions(s.partitions(), new Table("storage", "week", "status", "files", "file list", "sha256"), out);
     out.printf(
         "  partitions: %d written, %d failed, %d already archived and unchanged (skipped), %d failed --maxIterations times (skipped)%n",
         s.partitions().size() - s.failedPartitions(),
@@ -108,5 +89,19 @@ final class ArchiveCommand extends Command<ArchiveOptions> {
     if (s.counter("deadLetters") > 0) {
       out.println("  dead letters (files not archived, with the reason): " + s.deadLetterFile());
     }
+  }
+
+  /** The run's ledger rows as a table of {@code t}'s six columns: partition, week, status, count, object, SHA-256 or error. */
+  private static void partitions(List<LedgerRow> rows, Table t, PrintStream out) {
+    for (LedgerRow r : rows) {
+      t.add(
+          r.batchId(),
+          r.period(),
+          r.archivalStatus().name(),
+          r.rowCount() == null ? "-" : Long.toString(r.rowCount()),
+          r.blobUrl() == null ? "-" : r.blobUrl(),
+          r.checksumSha256() == null ? String.valueOf(r.errMessage()) : r.checksumSha256());
+    }
+    t.print(out);
   }
 }
