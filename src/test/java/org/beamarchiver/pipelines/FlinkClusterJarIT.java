@@ -113,6 +113,9 @@ class FlinkClusterJarIT {
 
   @AfterAll
   static void stop() {
+    // the commands run here left these open: shut them before the temporary folder goes
+    org.beamarchiver.support.H2Ledgers.shutdown(h2Ledger("direct"));
+    org.beamarchiver.support.H2Ledgers.shutdown(h2Ledger("s3"));
     if (session != null) {
       session.close();
       cluster.close();
