@@ -54,10 +54,11 @@ final class DeleteCommand extends Command<DeleteOptions> {
     }
     t.print(out);
     out.printf(
-        "  partitions: %d, %d not verified, %d FAILED; rows: %d %s, %d skipped as changed, %d absent%n",
+        "  partitions: %d, %d not verified, %d FAILED; %s: %d %s, %d skipped as changed, %d absent%n",
         s.partitions().size(),
         s.partitions().stream().filter(r -> !r.verified()).count(),
         s.failedPartitions(),
+        s.run().spec().files() != null ? "files" : "rows",
         s.run().dryRun() ? s.total(DeletionReport::wouldDelete) : s.total(DeletionReport::deleted),
         s.run().dryRun() ? "would be deleted" : "deleted",
         s.total(DeletionReport::skippedChanged),

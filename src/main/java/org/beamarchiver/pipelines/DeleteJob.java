@@ -199,7 +199,7 @@ final class DeleteJob implements JobRunner.Job<DeleteSummary> {
     Stores.deleteTempDir(ArchivePaths.tempDir(launch.archiveRoot(), launch.runId()));
   }
 
-  private static List<DeletionReport> readReport(String path) throws IOException {
+  static List<DeletionReport> readReport(String path) throws IOException {
     // Read again from the start if the store fails part way.
     List<DeletionReport> out =
         Stores.outage().call(

@@ -36,7 +36,11 @@ public final class DeletePipeline {
 
   private DeletePipeline() {}
 
+  /** Runs a delete job: of rows ({@link DeleteJob}), or of a files table's files ({@link FileDeleteJob}). */
   public static DeleteSummary run(DeleteOptions options, Clock clock, Progress progress) throws Exception {
+    if (FileDeleteJob.servesTable(options)) {
+      return FileDeleteJob.run(options, clock, progress);
+    }
     return run(options, clock, progress, DeleteHook.NONE);
   }
 

@@ -16,6 +16,8 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.beamarchiver.io.files.FileLists;
 import org.beamarchiver.support.Cli;
+import org.beamarchiver.support.H2Ledgers;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +48,11 @@ class FileArchiveIT {
             "--tableSpec=" + spec("dt={date}", lake), "--period=ALL", AS_OF, "--archiveRoot=" + root,
             "--ledgerUrl=jdbc:h2:file:" + dir.resolve("ledger"), "--signingKeyFile=" + dir.resolve("signing.key"));
   }
+  @AfterEach
+  void closeLedger() {
+    H2Ledgers.shutdown("jdbc:h2:file:" + dir.resolve("ledger"));
+  }
+
 
   private String spec(String partitionDate, Path location) throws IOException {
     Path spec = dir.resolve("events-" + Math.abs(partitionDate.hashCode()) + ".yaml");
@@ -214,7 +221,7 @@ class FileArchiveIT {
     assertTrue(out.contains("lie inside one another"), out);
     out = Cli.expect(2, "archive", args, "--format=PARQUET");
     assertTrue(out.contains("--format: a files table's files are copied as they are"), out);
-    out = Cli.expect(2, "delete", args);
+    out = Cli.expect(2, "restore", args);
     assertTrue(out.contains("source.kind is files"), out);
     assertFalse(Files.exists(root), "nothing written");
     assertEquals(List.of(lake.resolve("dt=2026-11-02/a.bin")), under(lake));

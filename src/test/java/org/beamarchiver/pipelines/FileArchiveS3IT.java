@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.beamarchiver.support.Cli;
+import org.beamarchiver.support.H2Ledgers;
 import org.beamarchiver.support.TestServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +40,7 @@ class FileArchiveS3IT {
 
   @AfterAll
   static void close() {
+    H2Ledgers.shutdown("jdbc:h2:file:" + dir.resolve("ledger"));
     s3.close();
   }
 

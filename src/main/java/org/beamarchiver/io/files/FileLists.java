@@ -27,7 +27,7 @@ public final class FileLists {
   private FileLists() {}
 
   /** One line of a list. */
-  public record Line(String path, long bytes, String sha256, long modifiedMillis) {}
+  public record Line(String path, long bytes, String sha256, long modifiedMillis) implements java.io.Serializable {}
 
   /** The list's bytes (uncompressed): its header, then each line, in the order given. */
   public static void write(OutputStream out, Iterable<Line> lines) throws IOException {

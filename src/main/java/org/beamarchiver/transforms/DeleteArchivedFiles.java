@@ -1,0 +1,244 @@
+package org.beamarchiver.transforms;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.beamarchiver.io.files.FileCopies;
+import org.beamarchiver.io.files.FileLists;
+import org.beamarchiver.io.store.ArchivePaths;
+import org.beamarchiver.io.store.Stores;
+import org.beamarchiver.ledger.Ledger;
+import org.beamarchiver.model.ArchivedPartition;
+import org.beamarchiver.model.DeleteOutcome;
+import org.beamarchiver.model.DeleteTally;
+import org.beamarchiver.model.PartitionDeletion;
+import org.beamarchiver.sql.JdbcEndpoint;
+
+/**
+ * The verified delete of a files table's archived partitions. Each partition's file list is read
+ * and held to the size and SHA-256 the ledger records (a list that fails: nothing of the partition
+ * is touched); the partition's deletion is recorded as started (write-ahead); then each file,
+ * spread over the workers: its copy is read and held to its list line, and the source file is
+ * removed only if its size, modification time and SHA-256 still equal the line's, checked again
+ * (size and time) just before the removal. A file rewritten since is kept (SKIPPED_CHANGED), one
+ * gone already is ABSENT; a dry run removes nothing (WOULD_DELETE).
+ */
+public final class DeleteArchivedFiles extends PTransform<PCollection<ArchivedPartition>, PCollection<PartitionDeletion>> {
+  private static final TupleTag<KV<String, FileToDelete>> FILES = new TupleTag<>() {};
+  private static final TupleTag<PartitionDeletion> UNVERIFIED = new TupleTag<>() {};
+
+  private final Map<String, ArchivedPartition> partitions;
+  private final String location;
+  private final boolean dryRun;
+  private final JdbcEndpoint ledger;
+  private final String runId;
+
+  /** One file of an archived partition: its line in the list, where it is, where its copy is. */
+  record FileToDelete(FileLists.Line line, String source, String copy) implements Serializable {}
+
+  public DeleteArchivedFiles(
+      Map<String, ArchivedPartition> partitions, String location, boolean dryRun, JdbcEndpoint ledger, String runId) {
+    this.partitions = Map.copyOf(partitions);
+    this.location = location;
+    this.dryRun = dryRun;
+    this.ledger = ledger;
+    this.runId = runId;
+  }
+
+  @Override
+  public PCollection<PartitionDeletion> expand(PCollection<ArchivedPartition> in) {
+    PCollectionTuple listed =
+        in.apply(
+            "VerifyFileList",
+            ParDo.of(new VerifyFileListFn(location, dryRun, ledger, runId)).withOutputTags(FILES, TupleTagList.of(UNVERIFIED)));
+    PCollection<PartitionDeletion> deleted =
+        listed
+            .get(FILES)
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(FileToDelete.class)))
+            .apply("SpreadFiles", Reshuffle.viaRandomKey())
+            .apply("DeleteFile", ParDo.of(new DeleteFileFn(dryRun)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(DeleteTally.class)))
+            .apply("TallyPartition", Combine.perKey(DeleteArchivedFiles::merge))
+            .apply("DescribePartition", ParDo.of(new DescribeFn(partitions)))
+            .setCoder(SerializableCoder.of(PartitionDeletion.class));
+    return PCollectionList.of(deleted)
+        .and(listed.get(UNVERIFIED).setCoder(SerializableCoder.of(PartitionDeletion.class)))
+        .apply("AllPartitions", Flatten.pCollections());
+  }
+
+  private static DeleteTally merge(Iterable<DeleteTally> tallies) {
+    DeleteTally t = new DeleteTally();
+    for (DeleteTally x : tallies) {
+      t.merge(x);
+    }
+    return t;
+  }
+
+  static final class VerifyFileListFn extends DoFn<ArchivedPartition, KV<String, FileToDelete>> {
+    private final String location;
+    private final boolean dryRun;
+    private final JdbcEndpoint ledger;
+    private final String runId;
+    private final Counter verified = Metrics.counter("delete", "partitionsVerified");
+    private final Counter failedVerification = Metrics.counter("delete", "partitionsFailedVerification");
+
+    VerifyFileListFn(String location, boolean dryRun, JdbcEndpoint ledger, String runId) {
+      this.location = location;
+      this.dryRun = dryRun;
+      this.ledger = ledger;
+      this.runId = runId;
+    }
+
+    @ProcessElement
+    public void process(@Element ArchivedPartition p, MultiOutputReceiver out) throws Exception {
+      String folder = ArchivePaths.companionFolder(p.blobUrl());
+      List<FileLists.Line> lines;
+      String problem = null;
+      try {
+        FileCopies.Copied list = FileCopies.read(p.blobUrl());
+        if (folder == null) {
+          problem = p.blobUrl() + " is not a file list";
+        } else if (list.bytes() != p.byteSize() || !list.sha256().equals(p.sha256())) {
+          problem = "the file list has " + list.bytes() + " bytes, SHA-256 " + list.sha256() + "; the ledger says "
+              + p.byteSize() + ", " + p.sha256();
+        }
+        lines = problem == null ? Stores.outage().call("read " + p.blobUrl(), () -> FileLists.read(p.blobUrl())) : List.of();
+      } catch (Exception e) {
+        problem = "cannot read the file list: " + e.getMessage();
+        lines = List.of();
+      }
+      if (problem != null) {
+        failedVerification.inc();
+        out.get(UNVERIFIED).output(new PartitionDeletion(p, DeleteTally.unverified(problem)));
+        return;
+      }
+      verified.inc();
+      if (!dryRun) {
+        new Ledger(ledger).deletions().markPending(p, runId);
+      }
+      for (FileLists.Line l : lines) {
+        out.get(FILES).output(KV.of(p.uuid(), new FileToDelete(l, location + "/" + l.path(), folder + "/" + l.path())));
+      }
+    }
+  }
+
+  static final class DeleteFileFn extends DoFn<KV<String, FileToDelete>, KV<String, DeleteTally>> {
+    private final boolean dryRun;
+    private final Counter deleted = Metrics.counter("delete", "filesDeleted");
+    private final Counter would = Metrics.counter("delete", "filesWouldDelete");
+    private final Counter changed = Metrics.counter("delete", "filesSkippedChanged");
+    private final Counter absent = Metrics.counter("delete", "filesAbsent");
+    private final Counter failed = Metrics.counter("delete", "filesFailed");
+
+    DeleteFileFn(boolean dryRun) {
+      this.dryRun = dryRun;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, FileToDelete> e, OutputReceiver<KV<String, DeleteTally>> out) {
+      FileToDelete f = e.getValue();
+      DeleteOutcome outcome;
+      String error = null;
+      try {
+        outcome = decide(f);
+      } catch (Exception ex) {
+        outcome = DeleteOutcome.FAILED;
+        error = f.source() + ": " + ex.getMessage();
+      }
+      if (outcome == DeleteOutcome.FAILED && error == null) {
+        error = "the copy of " + f.line().path() + " no longer matches its file list";
+      }
+      switch (outcome) {
+        case DELETED -> deleted.inc();
+        case WOULD_DELETE -> would.inc();
+        case SKIPPED_CHANGED -> changed.inc();
+        case ABSENT -> absent.inc();
+        default -> failed.inc();
+      }
+      out.output(KV.of(e.getKey(), new DeleteTally().add(outcome, error)));
+    }
+
+    private DeleteOutcome decide(FileToDelete f) throws Exception {
+      FileLists.Line l = f.line();
+      FileCopies.Copied copy = FileCopies.read(f.copy());
+      if (copy.bytes() != l.bytes() || !copy.sha256().equals(l.sha256())) {
+        return DeleteOutcome.FAILED;
+      }
+      MatchResult.Metadata now = metadata(f.source());
+      if (now == null) {
+        return DeleteOutcome.ABSENT;
+      }
+      if (!sameAsListed(now, l)) {
+        return DeleteOutcome.SKIPPED_CHANGED;
+      }
+      FileCopies.Copied source = FileCopies.read(f.source());
+      if (source.bytes() != l.bytes() || !source.sha256().equals(l.sha256())) {
+        return DeleteOutcome.SKIPPED_CHANGED;
+      }
+      if (dryRun) {
+        return DeleteOutcome.WOULD_DELETE;
+      }
+      // checked again just before the removal: a file rewritten while it was read stays
+      MatchResult.Metadata before = metadata(f.source());
+      if (before == null) {
+        return DeleteOutcome.ABSENT;
+      }
+      if (!sameAsListed(before, l)) {
+        return DeleteOutcome.SKIPPED_CHANGED;
+      }
+      Stores.delete(List.of(FileSystems.matchNewResource(f.source(), false)));
+      return DeleteOutcome.DELETED;
+    }
+
+    private static boolean sameAsListed(MatchResult.Metadata m, FileLists.Line l) {
+      return m.sizeBytes() == l.bytes() && m.lastModifiedMillis() == l.modifiedMillis();
+    }
+
+    private static MatchResult.Metadata metadata(String uri) throws Exception {
+      MatchResult m = Stores.matchExact(uri);
+      return m.status() == MatchResult.Status.OK && !m.metadata().isEmpty() ? m.metadata().get(0) : null;
+    }
+  }
+
+  static final class DescribeFn extends DoFn<KV<String, DeleteTally>, PartitionDeletion> {
+    private final Map<String, ArchivedPartition> partitions;
+
+    DescribeFn(Map<String, ArchivedPartition> partitions) {
+      this.partitions = partitions;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, DeleteTally> t, OutputReceiver<PartitionDeletion> out) {
+      out.output(new PartitionDeletion(partitions.get(t.getKey()), t.getValue()));
+    }
+  }
+
+  /** The partitions by ledger uuid. */
+  public static Map<String, ArchivedPartition> byUuid(List<ArchivedPartition> ps) {
+    Map<String, ArchivedPartition> m = new java.util.HashMap<>();
+    for (ArchivedPartition p : new ArrayList<>(ps)) {
+      m.put(p.uuid(), p);
+    }
+    return m;
+  }
+}

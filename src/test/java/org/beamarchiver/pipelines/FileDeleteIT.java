@@ -1,0 +1,125 @@
+package org.beamarchiver.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.beamarchiver.support.Cli;
+import org.beamarchiver.support.H2Ledgers;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The verified delete of a files table, trying to break it: only files whose size, modification
+ * time and SHA-256 still equal their archived copy's are removed from the source; a file rewritten
+ * since (even with its old time put back) stays; a damaged copy keeps its file; a damaged file list
+ * keeps its whole partition; files outside every archive are never touched; a dry run removes
+ * nothing.
+ */
+class FileDeleteIT {
+  @TempDir Path dir;
+  Path lake;
+  List<String> args;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    lake = dir.resolve("lake");
+    Path spec = dir.resolve("t.yaml");
+    Files.writeString(spec, "archiveType: logs\nsource: {kind: files, location: '" + lake + "', partitionDate: 'dt={date}'}\n");
+    Files.writeString(dir.resolve("k"), "file-delete-it key, long enough\n");
+    args =
+        List.of(
+            "--tableSpec=" + spec, "--period=ALL", "--asOf=2026-12-03T10:00:00Z", "--archiveRoot=" + dir.resolve("archive"),
+            "--ledgerUrl=jdbc:h2:file:" + dir.resolve("ledger"), "--signingKeyFile=" + dir.resolve("k"));
+  }
+  @AfterEach
+  void closeLedger() {
+    H2Ledgers.shutdown("jdbc:h2:file:" + dir.resolve("ledger"));
+  }
+
+
+  private Path file(String relative, int bytes) throws IOException {
+    Path p = lake.resolve(relative);
+    Files.createDirectories(p.getParent());
+    byte[] b = new byte[bytes];
+    new Random(relative.hashCode()).nextBytes(b);
+    Files.write(p, b);
+    return p;
+  }
+
+  private Path copyOf(String relative) throws IOException {
+    try (Stream<Path> s = Files.walk(dir.resolve("archive/archived-files"))) {
+      return s.filter(p -> p.toString().endsWith("/" + relative)).findFirst().orElseThrow();
+    }
+  }
+
+  @Test
+  void onlyFilesStillAsArchivedAreRemoved() throws Exception {
+    Path same = file("dt=2026-11-02/same.bin", 1_000);
+    Path rewritten = file("dt=2026-11-02/rewritten.bin", 1_000);
+    Path sneaky = file("dt=2026-11-03/sneaky.bin", 1_000);
+    Path gone = file("dt=2026-11-03/gone.bin", 1_000);
+    Path other = file("dt=2026-11-10/other week.bin", 10);
+    Path current = file("dt=2026-11-30/current.bin", 10);
+    Path undated = file("misc/undated.bin", 10);
+    Cli.expect(0, "archive", args);
+
+    // after the archive: one file rewritten, one rewritten with its old time put back, one removed
+    FileTime sneakyTime = Files.getLastModifiedTime(sneaky);
+    Files.write(rewritten, new byte[1_000]);
+    Files.setLastModifiedTime(rewritten, FileTime.fromMillis(Files.getLastModifiedTime(rewritten).toMillis() + 5_000));
+    byte[] s = Files.readAllBytes(sneaky);
+    s[7] ^= 1;
+    Files.write(sneaky, s);
+    Files.setLastModifiedTime(sneaky, sneakyTime);
+    Files.delete(gone);
+
+    String dry = Cli.expect(0, "delete", args, "--dryRun=true");
+    assertTrue(dry.contains("files: 2 would be deleted, 2 skipped as changed, 1 absent"), dry);
+    assertTrue(Files.exists(same) && Files.exists(other), "a dry run removes nothing");
+
+    String out = Cli.expect(0, "delete", args);
+    assertTrue(out.contains("partitions: 2, 0 not verified, 0 FAILED; files: 2 deleted, 2 skipped as changed, 1 absent"), out);
+    assertFalse(Files.exists(same));
+    assertFalse(Files.exists(other));
+    assertTrue(Files.exists(rewritten) && Files.exists(sneaky), "files changed since the archive stay");
+    assertArrayEquals(s, Files.readAllBytes(sneaky));
+    assertTrue(Files.exists(current) && Files.exists(undated), "files in no archive are never touched");
+    // the copies stay, and a rerun has nothing left to do
+    assertTrue(Files.exists(copyOf("dt=2026-11-02/same.bin")));
+    assertTrue(Cli.expect(0, "delete", args).contains("nothing to delete"));
+  }
+
+  @Test
+  void aDamagedCopyKeepsItsFileAndADamagedListItsPartition() throws Exception {
+    Path a = file("dt=2026-11-02/a.bin", 1_000);
+    Path b = file("dt=2026-11-02/b.bin", 1_000);
+    Path c = file("dt=2026-11-10/c.bin", 1_000);
+    Cli.expect(0, "archive", args);
+    Path copy = copyOf("dt=2026-11-02/a.bin");
+    byte[] bytes = Files.readAllBytes(copy);
+    bytes[0] ^= 1;
+    Files.write(copy, bytes);
+    Path list;
+    try (Stream<Path> s = Files.walk(dir.resolve("archive/archived-files"))) {
+      list = s.filter(p -> p.toString().contains("-2026-46-") && p.toString().endsWith(".files.csv.gz")).findFirst().orElseThrow();
+    }
+    Files.write(list, new byte[] {31, -117, 8, 0}); // no longer the list the ledger recorded
+
+    String out = Cli.expect(3, "delete", args);
+    assertTrue(out.contains("the copy of dt=2026-11-02/a.bin no longer matches its file list"), out);
+    assertTrue(Files.exists(a), "a file whose copy is damaged stays");
+    assertFalse(Files.exists(b), "its sibling with a good copy goes");
+    assertTrue(Files.exists(c), "a partition whose list is damaged is not touched");
+  }
+}
