@@ -100,6 +100,26 @@ class FileDeleteIT {
     assertTrue(Cli.expect(0, "delete", args).contains("nothing to delete"));
   }
 
+  /** A file that arrives in a week already archived and deleted: its next iteration keeps the deleted files' copies. */
+  @Test
+  void aLateFileInADeletedWeekIsArchivedWithTheDeletedOnesAndThenDeleted() throws Exception {
+    Path a = file("dt=2026-11-02/a.bin", 100);
+    byte[] aBytes = Files.readAllBytes(a);
+    Cli.expect(0, "archive", args);
+    Cli.expect(0, "delete", args);
+    assertFalse(Files.exists(a));
+    Path late = file("dt=2026-11-03/late.bin", 200);
+
+    String out = Cli.expect(0, "archive", args);
+    assertTrue(out.contains("1 written") && out.contains("1 carried over from earlier copies"), out);
+    assertArrayEquals(aBytes, Files.readAllBytes(copyOf("dt=2026-11-02/a.bin")), "the deleted file's copy survives the new iteration");
+    assertTrue(Cli.expect(0, "verify", args).contains("checked: 1 OK"));
+    out = Cli.expect(0, "delete", args);
+    assertTrue(out.contains("files: 1 deleted, 0 skipped as changed, 1 absent"), out);
+    assertFalse(Files.exists(late));
+    assertTrue(Files.exists(copyOf("dt=2026-11-03/late.bin")));
+  }
+
   @Test
   void aDamagedCopyKeepsItsFileAndADamagedListItsPartition() throws Exception {
     Path a = file("dt=2026-11-02/a.bin", 1_000);
