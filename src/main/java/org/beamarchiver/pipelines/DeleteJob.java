@@ -91,11 +91,35 @@ final class DeleteJob implements JobRunner.Job<DeleteSummary> {
    */
   static DeleteRun prepare(DeleteOptions options, Launch launch, SigningKey key) throws Exception {
     SourceTable table = launch.source().resolve();
+    boolean dryRun = Boolean.TRUE.equals(options.getDryRun());
+    Vouched vouched = vouchedFor(launch, key, dryRun);
+    List<ArchivedPartition> partitions = vouched.partitions();
+    List<DeletionReport> refused = vouched.refused();
+    return new DeleteRun(
+        launch.runId(),
+        launch.now(),
+        launch.spec(),
+        table,
+        launch.request(),
+        List.copyOf(partitions),
+        launch.source(),
+        launch.ledger(),
+        launch.archiveRoot(),
+        dryRun,
+        List.copyOf(refused));
+  }
+
+  /** The partitions of a request to delete: those a signed manifest vouches for, and the others, refused. */
+  record Vouched(List<ArchivedPartition> partitions, List<DeletionReport> refused) {}
+
+  /**
+   * The request's archived partitions not yet deleted, split: only those whose ledger row a signed
+   * manifest vouches for go on to the delete (which then checks the object against that row); the
+   * others are refused and, unless a dry run, marked in the ledger.
+   */
+  static Vouched vouchedFor(Launch launch, SigningKey key, boolean dryRun) throws Exception {
     Ledger ledger = new Ledger(launch.ledger());
     String type = launch.spec().archiveType();
-    boolean dryRun = Boolean.TRUE.equals(options.getDryRun());
-    // Only partitions whose ledger row a signed manifest vouches for go on to the delete (which
-    // then checks the object against that row); the others are refused and marked.
     Map<String, LedgerRow> rows = new HashMap<>();
     ledger.archives().partitionRows(type, launch.request()).values().forEach(r -> rows.put(r.uuid(), r));
     ArchiveVerifier verifier = new ArchiveVerifier(key);
@@ -117,18 +141,7 @@ final class DeleteJob implements JobRunner.Job<DeleteSummary> {
         ledger.deletions().record("record the refusal of " + p.partition(), Deletion.refused(p.uuid(), why, launch.runId()));
       }
     }
-    return new DeleteRun(
-        launch.runId(),
-        launch.now(),
-        launch.spec(),
-        table,
-        launch.request(),
-        List.copyOf(partitions),
-        launch.source(),
-        launch.ledger(),
-        launch.archiveRoot(),
-        dryRun,
-        List.copyOf(refused));
+    return new Vouched(List.copyOf(partitions), List.copyOf(refused));
   }
 
   @Override

@@ -5,10 +5,8 @@ import java.nio.file.Paths;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.TextIO;
@@ -18,14 +16,11 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 import org.beamarchiver.control.JobControl;
 import org.beamarchiver.control.JobRunner;
 import org.beamarchiver.control.Reconcile;
-import org.beamarchiver.integrity.ArchiveVerifier;
 import org.beamarchiver.integrity.SigningKey;
 import org.beamarchiver.io.store.ArchivePaths;
 import org.beamarchiver.io.store.Stores;
-import org.beamarchiver.ledger.Deletion;
 import org.beamarchiver.ledger.JobState;
 import org.beamarchiver.ledger.Ledger;
-import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.DeletionReport;
 import org.beamarchiver.options.DeleteOptions;
@@ -79,33 +74,11 @@ final class FileDeleteJob implements JobRunner.Job<DeleteSummary> {
 
   /** The partitions to delete: only those whose ledger row a signed manifest vouches for. */
   private DeleteRun prepareRun() throws Exception {
-    Ledger ledger = new Ledger(launch.ledger());
-    String type = launch.spec().archiveType();
     boolean dryRun = Boolean.TRUE.equals(options.getDryRun());
-    Map<String, LedgerRow> rows = new HashMap<>();
-    ledger.archives().partitionRows(type, launch.request()).values().forEach(r -> rows.put(r.uuid(), r));
-    ArchiveVerifier verifier = new ArchiveVerifier(key);
-    List<ArchivedPartition> partitions = new ArrayList<>();
-    List<DeletionReport> refused = new ArrayList<>();
-    for (ArchivedPartition p : ledger.deletions().partitionsToDelete(type, launch.request())) {
-      Optional<ArchiveVerifier.Verdict> bad = verifier.checkManifest(rows.get(p.uuid()));
-      if (bad.isEmpty()) {
-        partitions.add(p);
-        continue;
-      }
-      String why = "refused, archive not verified: " + bad.get().describe();
-      refused.add(
-          new DeletionReport(
-              p.uuid(), p.partition().batchId(), p.partition().period(), p.blobUrl(), false, "FAILED", why,
-              p.rowCount(), 0, 0, 0, 0, 0));
-      if (!dryRun) {
-        ledger.verifications().record(p.uuid(), bad.get().describe());
-        ledger.deletions().record("record the refusal of " + p.partition(), Deletion.refused(p.uuid(), why, launch.runId()));
-      }
-    }
+    DeleteJob.Vouched vouched = DeleteJob.vouchedFor(launch, key, dryRun);
     return new DeleteRun(
-        launch.runId(), launch.now(), launch.spec(), null, launch.request(), List.copyOf(partitions), null,
-        launch.ledger(), launch.archiveRoot(), dryRun, List.copyOf(refused));
+        launch.runId(), launch.now(), launch.spec(), null, launch.request(), vouched.partitions(), null,
+        launch.ledger(), launch.archiveRoot(), dryRun, vouched.refused());
   }
 
   /** The pipeline over the run's partitions: each file's outcome, each partition's in the ledger, one report line each. */
