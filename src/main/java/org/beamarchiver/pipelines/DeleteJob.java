@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.FileSystems;
 import org.beamarchiver.control.JobControl;
 import org.beamarchiver.control.JobRunner;
@@ -36,20 +37,60 @@ import org.beamarchiver.options.DeleteOptions;
  * with the partitions not yet deleted; the report of every partition.
  */
 final class DeleteJob implements JobRunner.Job<DeleteSummary> {
+  /**
+   * What differs between deleting a table's rows and a files table's files: which partitions the
+   * run works on (and which it refuses), what it says it deletes, and the pipeline over them.
+   */
+  interface Work {
+    DeleteRun prepare() throws Exception;
+
+    /** "delete from keyspace.table", "delete the archived files of location". */
+    String describe(DeleteRun run);
+
+    Pipeline pipeline(DeleteRun run) throws IOException;
+
+    List<String> progressCounters();
+  }
+
   private final DeleteOptions options;
   private final Launch launch;
   private final SigningKey key;
-  private final DeleteHook hook;
   private final Progress progress;
+  private final Work work;
   private final List<DeletionReport> report = new ArrayList<>();
   private DeleteRun current;
 
-  private DeleteJob(DeleteOptions options, Launch launch, SigningKey key, DeleteHook hook, Progress progress) {
+  DeleteJob(DeleteOptions options, Launch launch, SigningKey key, Progress progress, Work work) {
     this.options = options;
     this.launch = launch;
     this.key = key;
-    this.hook = hook;
     this.progress = progress;
+    this.work = work;
+  }
+
+  /** The rows' delete: the live table's rows of the verified archives, under the source's guard. */
+  private static Work rows(DeleteOptions options, Launch launch, SigningKey key, DeleteHook hook) {
+    return new Work() {
+      @Override
+      public DeleteRun prepare() throws Exception {
+        return DeleteJob.prepare(options, launch, key);
+      }
+
+      @Override
+      public String describe(DeleteRun run) {
+        return "delete from " + run.spec().qualifiedTable();
+      }
+
+      @Override
+      public Pipeline pipeline(DeleteRun run) throws IOException {
+        return DeletePipeline.create(options, run, hook);
+      }
+
+      @Override
+      public List<String> progressCounters() {
+        return DeletePipeline.PROGRESS_COUNTERS;
+      }
+    };
   }
 
   static DeleteSummary run(DeleteOptions options, Clock clock, Progress progress, DeleteHook hook) throws Exception {
@@ -61,13 +102,20 @@ final class DeleteJob implements JobRunner.Job<DeleteSummary> {
         launch.jobSettings(options, "delete")
             .withRequestData(launch.requestData(Boolean.TRUE.equals(options.getDryRun()) ? "delete-dry-run" : "delete"));
     SigningKey key = SigningKey.resolve(options, false, progress::note);
+    return run(options, job, launch, key, progress, rows(options, launch, key, hook));
+  }
+
+  /** Runs a delete job of {@code work} under run control (the table's lease, job states, retries). */
+  static DeleteSummary run(
+      DeleteOptions options, JobControl.Settings job, Launch launch, SigningKey key, Progress progress, Work work)
+      throws Exception {
     Ledger ledger = new Ledger(launch.ledger());
     ledger.migrate();
     return JobRunner.run(
         job,
         new Reconcile(ledger, launch.spec().archiveType(), launch.archiveRoot(), progress::note),
         progress::note,
-        new DeleteJob(options, launch, key, hook, progress));
+        new DeleteJob(options, launch, key, progress, work));
   }
 
   /** Checks the delete's own options before anything is touched; messages name the option. */
@@ -151,12 +199,11 @@ final class DeleteJob implements JobRunner.Job<DeleteSummary> {
 
   @Override
   public void prepare() throws Exception {
-    current = prepare(options, launch, key);
+    current = work.prepare();
     current.request().notes().forEach(progress::note);
     progress.note(
         (current.dryRun() ? "DRY RUN (nothing is deleted): " : "")
-            + "delete from "
-            + current.spec().qualifiedTable()
+            + work.describe(current)
             + " "
             + current.request().describe()
             + ": "
@@ -183,13 +230,12 @@ final class DeleteJob implements JobRunner.Job<DeleteSummary> {
   @Override
   public Map<String, Long> attempt(int attempt) throws Exception {
     if (attempt > 1) {
-      current = prepare(options, launch, key);
+      current = work.prepare();
     }
     if (current.partitions().isEmpty()) {
       return Map.of();
     }
-    Map<String, Long> c =
-        Execution.runWithProgress(DeletePipeline.create(options, current, hook), DeletePipeline.PROGRESS_COUNTERS, progress);
+    Map<String, Long> c = Execution.runWithProgress(work.pipeline(current), work.progressCounters(), progress);
     report.addAll(readReport(DeletePipeline.reportPrefix(current) + ".jsonl"));
     return c;
   }

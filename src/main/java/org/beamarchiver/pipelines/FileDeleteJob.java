@@ -1,10 +1,7 @@
 package org.beamarchiver.pipelines;
 
-import java.io.IOException;
 import java.nio.file.Paths;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
@@ -14,13 +11,7 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.beamarchiver.control.JobControl;
-import org.beamarchiver.control.JobRunner;
-import org.beamarchiver.control.Reconcile;
 import org.beamarchiver.integrity.SigningKey;
-import org.beamarchiver.io.store.ArchivePaths;
-import org.beamarchiver.io.store.Stores;
-import org.beamarchiver.ledger.JobState;
-import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.DeletionReport;
 import org.beamarchiver.options.DeleteOptions;
@@ -30,24 +21,24 @@ import org.beamarchiver.transforms.DeleteArchivedFiles;
 import org.beamarchiver.transforms.RecordDeletion;
 
 /**
- * The verified delete of a files table ({@link JobRunner}): under the table's lease, the archived
- * partitions of the request not yet deleted, each checked against its signed manifest (the others
- * refused and marked); the pipeline (VerifyFileList → DeleteFile per file → RecordDeletion) over
- * them, each retry resuming with the partitions not yet deleted; the report of every partition.
+ * The verified delete of a files table: a {@link DeleteJob} (the same run control, manifest checks,
+ * report and summary as a row delete) whose work is the archived files: VerifyFileList →
+ * DeleteFile per file → RecordDeletion.
  */
-final class FileDeleteJob implements JobRunner.Job<DeleteSummary> {
+final class FileDeleteJob implements DeleteJob.Work {
+  /** Counters shown while the delete runs and in the summary. */
+  static final List<String> PROGRESS_COUNTERS =
+      List.of("partitionsVerified", "partitionsFailedVerification", "filesDeleted", "filesWouldDelete",
+          "filesSkippedChanged", "filesAbsent", "filesFailed");
+
   private final DeleteOptions options;
   private final Launch launch;
   private final SigningKey key;
-  private final Progress progress;
-  private final List<DeletionReport> report = new ArrayList<>();
-  private DeleteRun current;
 
-  private FileDeleteJob(DeleteOptions options, Launch launch, SigningKey key, Progress progress) {
+  private FileDeleteJob(DeleteOptions options, Launch launch, SigningKey key) {
     this.options = options;
     this.launch = launch;
     this.key = key;
-    this.progress = progress;
   }
 
   /** Whether the options' table spec is a files table: the delete command's one choice of pipeline. */
@@ -63,17 +54,12 @@ final class FileDeleteJob implements JobRunner.Job<DeleteSummary> {
         launch.jobSettings(options, "delete")
             .withRequestData(launch.requestData(Boolean.TRUE.equals(options.getDryRun()) ? "delete-dry-run" : "delete"));
     SigningKey key = SigningKey.resolve(options, false, progress::note);
-    Ledger ledger = new Ledger(launch.ledger());
-    ledger.migrate();
-    return JobRunner.run(
-        job,
-        new Reconcile(ledger, spec.archiveType(), launch.archiveRoot(), progress::note),
-        progress::note,
-        new FileDeleteJob(options, launch, key, progress));
+    return DeleteJob.run(options, job, launch, key, progress, new FileDeleteJob(options, launch, key));
   }
 
   /** The partitions to delete: only those whose ledger row a signed manifest vouches for. */
-  private DeleteRun prepareRun() throws Exception {
+  @Override
+  public DeleteRun prepare() throws Exception {
     boolean dryRun = Boolean.TRUE.equals(options.getDryRun());
     DeleteJob.Vouched vouched = DeleteJob.vouchedFor(launch, key, dryRun);
     return new DeleteRun(
@@ -81,8 +67,14 @@ final class FileDeleteJob implements JobRunner.Job<DeleteSummary> {
         launch.ledger(), launch.archiveRoot(), dryRun, vouched.refused());
   }
 
-  /** The pipeline over the run's partitions: each file's outcome, each partition's in the ledger, one report line each. */
-  private Pipeline pipeline(DeleteRun run) {
+  @Override
+  public String describe(DeleteRun run) {
+    return "delete the archived files of " + run.spec().qualifiedTable();
+  }
+
+  /** Each file's outcome, each partition's in the ledger, one report line per partition. */
+  @Override
+  public Pipeline pipeline(DeleteRun run) {
     Pipeline p = Pipeline.create(options);
     String location = new FileArchiveRun(launch, 0, FileArchiveRun.STORAGE, Map.of(), java.util.Set.of()).location();
     p.apply("ArchivedPartitions", Create.of(run.partitions()).withCoder(SerializableCoder.of(ArchivedPartition.class)))
@@ -95,70 +87,8 @@ final class FileDeleteJob implements JobRunner.Job<DeleteSummary> {
     return p;
   }
 
-  /** Counters shown while the delete runs and in the summary. */
-  static final List<String> PROGRESS_COUNTERS =
-      List.of("partitionsVerified", "partitionsFailedVerification", "filesDeleted", "filesWouldDelete",
-          "filesSkippedChanged", "filesAbsent", "filesFailed");
-
   @Override
-  public void open() {
-    Stores.configure(options);
-  }
-
-  @Override
-  public void prepare() throws Exception {
-    current = prepareRun();
-    current.request().notes().forEach(progress::note);
-    progress.note(
-        (current.dryRun() ? "DRY RUN (nothing is deleted): " : "")
-            + "delete the archived files of " + launch.spec().qualifiedTable() + " " + current.request().describe() + ": "
-            + current.partitions().size() + " archived partition(s) not yet deleted"
-            + (current.refused().isEmpty()
-                ? " (manifest signatures checked with key " + key.id() + ")"
-                : ", " + current.refused().size() + " more refused (archive not verified)"));
-    for (DeletionReport r : current.refused()) {
-      progress.note("refused " + r.batchId() + " " + r.period() + ": " + r.error());
-    }
-  }
-
-  @Override
-  public boolean hasWork() {
-    return !current.partitions().isEmpty();
-  }
-
-  @Override
-  public JobState workState() {
-    return JobState.DELETING;
-  }
-
-  @Override
-  public Map<String, Long> attempt(int attempt) throws Exception {
-    if (attempt > 1) {
-      current = prepareRun();
-    }
-    if (current.partitions().isEmpty()) {
-      return Map.of();
-    }
-    Map<String, Long> c = Execution.runWithProgress(pipeline(current), PROGRESS_COUNTERS, progress);
-    report.addAll(DeleteJob.readReport(DeletePipeline.reportPrefix(current) + ".jsonl"));
-    return c;
-  }
-
-  @Override
-  public DeleteSummary summarize(Map<String, Long> counters) {
-    report.addAll(current.refused());
-    report.sort(Comparator.comparing(DeletionReport::batchId).thenComparing(DeletionReport::period));
-    return new DeleteSummary(current, report, counters);
-  }
-
-  @Override
-  public JobRunner.Counts counts(DeleteSummary summary) {
-    int failed = (int) summary.failedPartitions();
-    return new JobRunner.Counts(report.size() - failed, failed, 0);
-  }
-
-  @Override
-  public void cleanUp() throws IOException {
-    Stores.deleteTempDir(ArchivePaths.tempDir(launch.archiveRoot(), launch.runId()));
+  public List<String> progressCounters() {
+    return PROGRESS_COUNTERS;
   }
 }
