@@ -151,6 +151,13 @@ class TableSpecLoaderTest {
   }
 
   @Test
+  void shippedFilesSpecLoads() {
+    TableSpec s = TableSpecLoader.load(Paths.get("pipelines/lake-events.yaml"));
+    assertEquals(new FileSourceSpec("s3://data-lake/events", "dt={date}"), s.files());
+    assertEquals("lake-events", s.archiveType());
+  }
+
+  @Test
   void aFilesSourceRefusesRowFieldsAndUnusableDatesNamingTheField() throws IOException {
     String m = error(FILES + "primaryKey: [a]\nbatchColumn: b\n");
     assertTrue(m.contains("field 'primaryKey' is for row sources (cassandra, jdbc)"), m);
