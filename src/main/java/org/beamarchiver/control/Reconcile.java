@@ -66,7 +66,7 @@ public final class Reconcile {
     }
     int superseded = removeSuperseded();
     for (String job : deadJobs) {
-      Stores.deleteTempDir(ArchivePaths.tempDir(archiveRoot, job));
+      Stores.deleteFolder(ArchivePaths.tempDir(archiveRoot, job));
     }
     Outcome o = new Outcome(orphans, pending, superseded, 0);
     if (o.any()) {

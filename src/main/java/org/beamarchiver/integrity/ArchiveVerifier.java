@@ -155,7 +155,7 @@ public final class ArchiveVerifier {
   private static Optional<Verdict> checkCopies(LedgerRow row, String folder) {
     List<FileLists.Line> lines;
     try {
-      lines = Stores.outage().call("read " + row.blobUrl(), () -> FileLists.read(row.blobUrl()));
+      lines = FileLists.read(row.blobUrl()).lines();
     } catch (IOException | RuntimeException e) {
       return Optional.of(verdict(Status.MISSING, row, "cannot read the file list: " + e.getMessage()));
     }

@@ -227,7 +227,7 @@ final class ArchiveJob implements JobRunner.Job<ArchiveSummary> {
 
   @Override
   public void cleanUp() throws IOException {
-    Stores.deleteTempDir(ArchivePaths.tempDir(launch.archiveRoot(), launch.runId()));
-    Stores.deleteTempDir(ArchivePaths.spillDir(launch.archiveRoot(), launch.runId()));
+    Stores.deleteFolder(ArchivePaths.tempDir(launch.archiveRoot(), launch.runId()));
+    Stores.deleteFolder(ArchivePaths.spillDir(launch.archiveRoot(), launch.runId()));
   }
 }

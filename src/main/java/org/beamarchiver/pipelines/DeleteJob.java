@@ -255,7 +255,7 @@ final class DeleteJob implements JobRunner.Job<DeleteSummary> {
 
   @Override
   public void cleanUp() throws IOException {
-    Stores.deleteTempDir(ArchivePaths.tempDir(launch.archiveRoot(), launch.runId()));
+    Stores.deleteFolder(ArchivePaths.tempDir(launch.archiveRoot(), launch.runId()));
   }
 
   static List<DeletionReport> readReport(String path) throws IOException {

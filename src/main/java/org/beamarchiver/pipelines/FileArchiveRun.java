@@ -4,14 +4,13 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import org.beamarchiver.io.files.RelativePaths;
-import org.beamarchiver.io.store.ArchivePaths;
 import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.ledger.ArchiveStatus;
 import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.PartitionKey;
 import org.beamarchiver.options.ArchiveOptions;
+import org.beamarchiver.spec.TableSpec;
 
 /**
  * What an archive launch of a files table resolved before its pipeline starts: the launch, the
@@ -59,12 +58,18 @@ public record FileArchiveRun(
     }
   }
 
+  /** A location or root as the file systems name what is under it: local paths absolute, no trailing '/'. */
   private static String normalize(String p) {
-    return RelativePaths.location(Stores.isLocal(p) ? Stores.normalizeRoot(p.startsWith("file://") ? p.substring(7) : p) : ArchivePaths.root(p));
+    return Stores.normalizeRoot(p.startsWith("file://") ? p.substring("file://".length()) : p);
   }
 
-  /** The table's location as its files are listed: local paths absolute. */
+  /** The location of a files table as its files are listed. */
+  static String location(TableSpec spec) {
+    return normalize(spec.files().location());
+  }
+
+  /** The table's location as its files are listed. */
   String location() {
-    return normalize(launch.spec().files().location());
+    return location(launch.spec());
   }
 }

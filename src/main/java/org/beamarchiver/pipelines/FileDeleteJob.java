@@ -3,7 +3,6 @@ package org.beamarchiver.pipelines;
 import java.nio.file.Paths;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.TextIO;
@@ -76,7 +75,7 @@ final class FileDeleteJob implements DeleteJob.Work {
   @Override
   public Pipeline pipeline(DeleteRun run) {
     Pipeline p = Pipeline.create(options);
-    String location = new FileArchiveRun(launch, 0, FileArchiveRun.STORAGE, Map.of(), java.util.Set.of()).location();
+    String location = FileArchiveRun.location(launch.spec());
     p.apply("ArchivedPartitions", Create.of(run.partitions()).withCoder(SerializableCoder.of(ArchivedPartition.class)))
         .apply(
             "DeleteArchivedFiles",

@@ -106,7 +106,7 @@ public final class PlanPipeline {
           }
         }
       }
-      Stores.deleteTempDir(ArchivePaths.tempDir(run.archiveRoot(), run.runId()));
+      Stores.deleteFolder(ArchivePaths.tempDir(run.archiveRoot(), run.runId()));
     }
     Map<PartitionKey, LedgerRow> rows = ledger.archives().partitionRows(type, run.request());
     List<RunFile.Partition> partitions = new ArrayList<>();

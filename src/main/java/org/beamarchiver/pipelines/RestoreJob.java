@@ -194,7 +194,7 @@ final class RestoreJob implements JobRunner.Job<RestorePipeline.Summary> {
 
   @Override
   public void cleanUp() throws IOException {
-    Stores.deleteTempDir(ArchivePaths.tempDir(launch.archiveRoot(), launch.runId()));
+    Stores.deleteFolder(ArchivePaths.tempDir(launch.archiveRoot(), launch.runId()));
   }
 
   private static List<Map.Entry<String, String>> columnsOf(String manifestUrl) {

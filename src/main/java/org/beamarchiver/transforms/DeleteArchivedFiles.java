@@ -1,7 +1,6 @@
 package org.beamarchiver.transforms;
 
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -115,14 +114,14 @@ public final class DeleteArchivedFiles extends PTransform<PCollection<ArchivedPa
       List<FileLists.Line> lines;
       String problem = null;
       try {
-        FileCopies.Copied list = FileCopies.read(p.blobUrl());
+        FileLists.Listed list = folder == null ? null : FileLists.read(p.blobUrl());
         if (folder == null) {
           problem = p.blobUrl() + " is not a file list";
         } else if (list.bytes() != p.byteSize() || !list.sha256().equals(p.sha256())) {
           problem = "the file list has " + list.bytes() + " bytes, SHA-256 " + list.sha256() + "; the ledger says "
               + p.byteSize() + ", " + p.sha256();
         }
-        lines = problem == null ? Stores.outage().call("read " + p.blobUrl(), () -> FileLists.read(p.blobUrl())) : List.of();
+        lines = problem == null ? list.lines() : List.of();
       } catch (Exception e) {
         problem = "cannot read the file list: " + e.getMessage();
         lines = List.of();
@@ -235,10 +234,6 @@ public final class DeleteArchivedFiles extends PTransform<PCollection<ArchivedPa
 
   /** The partitions by ledger uuid. */
   public static Map<String, ArchivedPartition> byUuid(List<ArchivedPartition> ps) {
-    Map<String, ArchivedPartition> m = new java.util.HashMap<>();
-    for (ArchivedPartition p : new ArrayList<>(ps)) {
-      m.put(p.uuid(), p);
-    }
-    return m;
+    return ps.stream().collect(java.util.stream.Collectors.toMap(ArchivedPartition::uuid, p -> p));
   }
 }

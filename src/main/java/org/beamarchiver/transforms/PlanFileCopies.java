@@ -1,6 +1,5 @@
 package org.beamarchiver.transforms;
 
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +80,7 @@ public final class PlanFileCopies
       String earlier = archivedLists.get(key);
       Map<String, SourceFile> carry = new HashMap<>();
       if (earlier != null) {
-        List<FileLists.Line> lines = read(earlier);
+        List<FileLists.Line> lines = FileLists.read(earlier).lines();
         Map<String, FileLists.Line> byPath = lines.stream().collect(Collectors.toMap(FileLists.Line::path, l -> l));
         Set<String> present = new java.util.HashSet<>();
         boolean appeared = false;
@@ -96,7 +95,7 @@ public final class PlanFileCopies
           skippedFiles.inc(files);
           return;
         }
-        String folder = earlier.substring(0, earlier.length() - (".files" + org.beamarchiver.model.ArchiveFormat.CSV_GZ.suffix()).length());
+        String folder = ArchivePaths.companionFolder(earlier);
         for (FileLists.Line l : lines) {
           if (!present.contains(l.path())) {
             carry.put(l.path(), new SourceFile(l.path(), folder + "/" + l.path(), l.bytes(), l.modifiedMillis(), l.sha256()));
@@ -111,10 +110,6 @@ public final class PlanFileCopies
         carried.inc();
         out.output(KV.of(key, f));
       }
-    }
-
-    private static List<FileLists.Line> read(String list) throws IOException {
-      return org.beamarchiver.io.store.Stores.outage().call("read " + list, () -> FileLists.read(list));
     }
 
     @Teardown

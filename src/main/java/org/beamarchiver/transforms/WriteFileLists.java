@@ -1,6 +1,5 @@
 package org.beamarchiver.transforms;
 
-import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -103,8 +102,8 @@ public final class WriteFileLists extends PTransform<PCollection<KV<PartitionKey
                 () -> {
                   MessageDigest digest = Checksums.sha256();
                   String sibling = list + ".writing-" + UUID.randomUUID();
-                  try (CountingStream counted =
-                          new CountingStream(
+                  try (PartitionFileWriter.CountingOutputStream counted =
+                          new PartitionFileWriter.CountingOutputStream(
                               new DigestOutputStream(
                                   Channels.newOutputStream(
                                       FileSystems.create(FileSystems.matchNewResource(sibling, false), "application/gzip")),
@@ -127,27 +126,6 @@ public final class WriteFileLists extends PTransform<PCollection<KV<PartitionKey
         failed.inc();
         out.output(ArchivedFile.failed(key, "cannot write the file list " + list + ": " + e.getMessage()));
       }
-    }
-  }
-
-  /** Counts the bytes written through it. */
-  static final class CountingStream extends java.io.FilterOutputStream {
-    long count;
-
-    CountingStream(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(int b) throws java.io.IOException {
-      out.write(b);
-      count++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws java.io.IOException {
-      out.write(b, off, len);
-      count += len;
     }
   }
 }

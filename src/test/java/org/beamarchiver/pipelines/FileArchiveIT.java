@@ -111,7 +111,7 @@ class FileArchiveIT {
     List<Path> lists =
         under(root.resolve("archived-files/events")).stream().filter(p -> p.toString().endsWith(".files.csv.gz")).toList();
     assertEquals(2, lists.size(), lists.toString());
-    List<FileLists.Line> w45 = FileLists.read(lists.get(0).toString());
+    List<FileLists.Line> w45 = FileLists.read(lists.get(0).toString()).lines();
     assertEquals(List.of("dt=2026-11-02/part-0.bin", "dt=2026-11-08/part 1 é.bin"), w45.stream().map(FileLists.Line::path).toList());
     assertEquals(300_000, w45.get(0).bytes());
     assertEquals(Files.getLastModifiedTime(lake.resolve("dt=2026-11-02/part-0.bin")).toMillis(), w45.get(0).modifiedMillis());
@@ -146,7 +146,7 @@ class FileArchiveIT {
     assertEquals(1, lists.size(), "the superseded list is removed: " + lists);
     assertEquals(
         List.of("dt=2026-11-02/a.bin", "dt=2026-11-03/b.bin", "dt=2026-11-04/late.bin"),
-        FileLists.read(lists.get(0).toString()).stream().map(FileLists.Line::path).toList());
+        FileLists.read(lists.get(0).toString()).lines().stream().map(FileLists.Line::path).toList());
     // the new iteration is self-contained, and the superseded one's copies are gone with its list
     assertArrayEquals(goneBytes, Files.readAllBytes(copyOf("dt=2026-11-03/b.bin")));
     copyOf("dt=2026-11-02/a.bin");

@@ -1,16 +1,21 @@
 package org.beamarchiver.io.files;
 
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import org.apache.beam.sdk.io.FileSystems;
 import org.beamarchiver.io.format.CsvLines;
+import org.beamarchiver.io.store.Checksums;
+import org.beamarchiver.io.store.Stores;
 
 /**
  * A partition's file list: what one iteration of a files partition archived, one line per file in
@@ -39,12 +44,32 @@ public final class FileLists {
     }
   }
 
-  /** The lines of the list at {@code uri} (gzip CSV). */
-  public static List<Line> read(String uri) throws IOException {
+  /** A list as read: its lines, and the bytes and SHA-256 of the object they were read from. */
+  public record Listed(List<Line> lines, long bytes, String sha256) {}
+
+  /**
+   * The list at {@code uri} (gzip CSV), read once, with the object's bytes and SHA-256 taken on the
+   * way; an outage is ridden out ({@code Stores.outage()}), each try reading from the start.
+   */
+  public static Listed read(String uri) throws IOException {
+    return Stores.outage().call("read " + uri, () -> readOnce(uri));
+  }
+
+  private static Listed readOnce(String uri) throws IOException {
     List<Line> lines = new ArrayList<>();
-    try (InputStream in =
-            new GZIPInputStream(
-                new BufferedInputStream(Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(uri, false)))));
+    MessageDigest digest = Checksums.sha256();
+    long[] bytes = new long[1];
+    InputStream object =
+        new FilterInputStream(
+            new DigestInputStream(Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(uri, false))), digest)) {
+          @Override
+          public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            bytes[0] += Math.max(n, 0);
+            return n;
+          }
+        };
+    try (InputStream in = new GZIPInputStream(new BufferedInputStream(object));
         CsvLines.RecordReader r = new CsvLines.RecordReader(in, HEADER.size())) {
       String[] header = r.next();
       if (header == null || !List.of(header).equals(HEADER)) {
@@ -53,7 +78,9 @@ public final class FileLists {
       for (String[] f; (f = r.next()) != null; ) {
         lines.add(new Line(f[0], Long.parseLong(f[1]), f[2], Long.parseLong(f[3])));
       }
+      // the gzip trailer is read; anything after it is read too, so the checksum covers the object
+      while (object.read(new byte[8192], 0, 8192) != -1) {}
     }
-    return lines;
+    return new Listed(lines, bytes[0], Checksums.hex(digest));
   }
 }

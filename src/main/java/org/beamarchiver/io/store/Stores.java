@@ -134,8 +134,12 @@ public final class Stores {
         });
   }
 
-  /** Removes a run's temporary folder and what a failed write may have left in it. */
-  public static void deleteTempDir(String dir) throws IOException {
+  /**
+   * Removes a folder ({@code dir} ends with '/') and everything in it: a run's temporary folder
+   * and what a failed write may have left in it, a files partition's copies; a local parent left
+   * empty goes too.
+   */
+  public static void deleteFolder(String dir) throws IOException {
     if (isLocal(dir)) {
       Path p = Paths.get(dir.startsWith("file://") ? dir.substring(7) : dir);
       if (Files.exists(p)) {
@@ -189,37 +193,9 @@ public final class Stores {
   public static void deleteArchived(String url) throws IOException {
     String folder = ArchivePaths.companionFolder(url);
     if (folder != null) {
-      MatchResult copies = match(folder + "/**");
-      if (copies.status() == MatchResult.Status.OK) {
-        List<ResourceId> ids = new java.util.ArrayList<>();
-        for (MatchResult.Metadata m : copies.metadata()) {
-          ids.add(m.resourceId());
-        }
-        delete(ids);
-      }
-      if (isLocal(folder)) {
-        deleteEmptyFolders(Paths.get(folder.startsWith("file://") ? folder.substring(7) : folder));
-      }
+      deleteFolder(folder + "/");
     }
     delete(List.of(FileSystems.matchNewResource(url, false)));
-  }
-
-  /** Removes a local folder tree that holds no files any more (object stores have no folders). */
-  private static void deleteEmptyFolders(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      return;
-    }
-    try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        if (Files.isDirectory(p)) {
-          try (java.util.stream.Stream<Path> children = Files.list(p)) {
-            if (children.findAny().isEmpty()) {
-              Files.delete(p);
-            }
-          }
-        }
-      }
-    }
   }
 
   /** Renames objects (an object store copies then deletes), riding out an outage. */
