@@ -51,6 +51,7 @@ final class FileArchiveJob implements JobRunner.Job<FileArchiveSummary> {
     refuseRowOptions(options);
     Launch launch = Launch.resolveFiles(options, clock, "run", spec);
     FileArchiveRun.checkRoots(spec.files().location(), launch.archiveRoot());
+    FileArchiveRun.checkLocation(spec);
     org.beamarchiver.options.Checks.range("--maxIterations", options.getMaxIterations(), 1, 1000);
     JobControl.Settings settings = launch.jobSettings(options, "archive").withRequestData(launch.requestData("archive"));
     SigningKey key = SigningKey.resolve(options, true, progress::note);

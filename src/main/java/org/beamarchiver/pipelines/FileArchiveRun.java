@@ -58,6 +58,20 @@ public record FileArchiveRun(
     }
   }
 
+  /**
+   * Refuses, before anything is recorded, a local location that is not a folder (a typo, a share
+   * not mounted): listed, it would look like a table without files, and a delete would count every
+   * archived file as gone. (An object store's prefix without objects cannot be told from an empty
+   * one.)
+   */
+  static void checkLocation(TableSpec spec) {
+    String l = location(spec);
+    if (Stores.isLocal(l) && !java.nio.file.Files.isDirectory(java.nio.file.Paths.get(l))) {
+      throw new IllegalArgumentException(
+          "the table spec's source.location " + spec.files().location() + " is not a folder here (" + l + ")");
+    }
+  }
+
   /** A location or root as the file systems name what is under it: local paths absolute, no trailing '/'. */
   private static String normalize(String p) {
     return Stores.normalizeRoot(p.startsWith("file://") ? p.substring("file://".length()) : p);

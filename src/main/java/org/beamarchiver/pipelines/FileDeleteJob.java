@@ -49,6 +49,7 @@ final class FileDeleteJob implements DeleteJob.Work {
     TableSpec spec = TableSpecLoader.load(Paths.get(options.getTableSpec()));
     Launch launch = Launch.resolveFiles(options, clock, "delete", spec);
     FileArchiveRun.checkRoots(spec.files().location(), launch.archiveRoot());
+    FileArchiveRun.checkLocation(spec);
     JobControl.Settings job =
         launch.jobSettings(options, "delete")
             .withRequestData(launch.requestData(Boolean.TRUE.equals(options.getDryRun()) ? "delete-dry-run" : "delete"));

@@ -55,7 +55,7 @@ class FileArchiveIT {
 
 
   private String spec(String partitionDate, Path location) throws IOException {
-    Path spec = dir.resolve("events-" + Math.abs(partitionDate.hashCode()) + ".yaml");
+    Path spec = dir.resolve("events-" + Math.abs((partitionDate + location).hashCode()) + ".yaml");
     Files.writeString(
         spec,
         "archiveType: events\nsource: {kind: files, location: '" + location + "', partitionDate: '" + partitionDate + "'}\n");
@@ -221,6 +221,12 @@ class FileArchiveIT {
     assertTrue(out.contains("lie inside one another"), out);
     out = Cli.expect(2, "archive", args, "--format=PARQUET");
     assertTrue(out.contains("--format: a files table's files are copied as they are"), out);
+    List<String> missing = new ArrayList<>(args);
+    missing.set(0, "--tableSpec=" + spec("dt={date}", dir.resolve("not-mounted")));
+    out = Cli.expect(2, "archive", missing);
+    assertTrue(out.contains("source.location " + dir.resolve("not-mounted") + " is not a folder here"), out);
+    out = Cli.expect(2, "delete", missing);
+    assertTrue(out.contains("is not a folder here"), out);
     out = Cli.expect(2, "restore", args);
     assertTrue(out.contains("source.kind is files"), out);
     assertFalse(Files.exists(root), "nothing written");
