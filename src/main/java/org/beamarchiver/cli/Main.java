@@ -38,6 +38,7 @@ public final class Main {
     add(new StatusCommand());
     add(new VerifyCommand());
     add(new RestoreCommand());
+    add(new PurgeCommand());
     add(new ReportCommand());
     add(new SampleDataCommand());
   }

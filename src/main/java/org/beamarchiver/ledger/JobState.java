@@ -4,7 +4,7 @@ package org.beamarchiver.ledger;
  * The states an archive or delete job moves through, each transition recorded in the ledger:
  *
  * <pre>
- * UNINITIALIZED → QUEUED → PROCESSING → (ARCHIVING | DELETING | RESTORING) → POST_PROCESSING → STORING → CLEANUP
+ * UNINITIALIZED → QUEUED → PROCESSING → (ARCHIVING | DELETING | RESTORING | PURGING) → POST_PROCESSING → STORING → CLEANUP
  *   → COMPLETED | COMPLETED_WITH_FAILURES
  * on an error:  ERROR → RECOVERABLE_ERROR → (back to PROCESSING, with backoff, a bounded number of times)
  *               ERROR → FAILURE → ERROR_HANDLING → CLEANUP → FAILED
@@ -20,6 +20,7 @@ public enum JobState {
   ARCHIVING,
   DELETING,
   RESTORING,
+  PURGING,
   POST_PROCESSING,
   STORING,
   CLEANUP,

@@ -47,7 +47,7 @@ public final class Ledger {
    * The newest migration under {@code db/migration} ({@code V<n>__...sql}); a test holds it equal to
    * the files, so a new migration cannot be forgotten here.
    */
-  static final int LATEST_VERSION = 6;
+  static final int LATEST_VERSION = 7;
 
   /** Creates or upgrades the schema. Safe to call on every launch. */
   public void migrate() {
@@ -108,6 +108,11 @@ public final class Ledger {
 
   public Verifications verifications() {
     return new Verifications(endpoint);
+  }
+
+  /** The recycle bin of files tables: what was recycled where, and what purge emptied. */
+  public Recycles recycles() {
+    return new Recycles(endpoint);
   }
 
   public Jobs jobs() {

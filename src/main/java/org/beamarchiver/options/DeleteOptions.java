@@ -27,6 +27,14 @@ public interface DeleteOptions
 
   void setMaxDeletesPerSecond(Integer value);
 
+  @Description(
+      "Files tables: a folder or object-store prefix (the recycle bin) each source file is copied to and"
+          + " verified in before it is removed from the source (sync, never move); 'purge' empties it later."
+          + " Must lie outside the table's location and the archive root.")
+  String getRecycleRoot();
+
+  void setRecycleRoot(String value);
+
   @Description("Rows checked and deleted concurrently per worker thread.")
   @Default.Integer(128)
   Integer getDeleteConcurrency();

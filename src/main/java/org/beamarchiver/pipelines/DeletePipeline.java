@@ -41,6 +41,11 @@ public final class DeletePipeline {
     if (FileDeleteJob.servesTable(options)) {
       return FileDeleteJob.run(options, clock, progress);
     }
+    if (options.getRecycleRoot() != null) {
+      throw new IllegalArgumentException(
+          "--recycleRoot applies to files tables only (source.kind: files); " + options.getTableSpec()
+              + " is a table of rows, whose deleted rows stay in their archive");
+    }
     return run(options, clock, progress, DeleteHook.NONE);
   }
 

@@ -59,6 +59,30 @@ public record FileArchiveRun(
   }
 
   /**
+   * The recycle root of a delete, normalized, or null without one; refused when it lies inside the
+   * location or the archive root or the reverse (a recycled file would be listed as the table's, or
+   * as an orphan of the archive).
+   */
+  static String recycleRoot(String recycleRoot, String location, String archiveRoot) {
+    if (recycleRoot == null) {
+      return null;
+    }
+    if (recycleRoot.isBlank()) {
+      throw new IllegalArgumentException("--recycleRoot must be a local path or a filesystem URI");
+    }
+    String r = normalize(recycleRoot);
+    for (String[] other : new String[][] {{"the table's source.location", location}, {"--archiveRoot", archiveRoot}}) {
+      String o = normalize(other[1]);
+      if (o.equals(r) || o.startsWith(r + "/") || r.startsWith(o + "/")) {
+        throw new IllegalArgumentException(
+            "--recycleRoot " + recycleRoot + " and " + other[0] + " " + other[1]
+                + " lie inside one another; the recycle bin must be a place of its own");
+      }
+    }
+    return r;
+  }
+
+  /**
    * Refuses, before anything is recorded, a local location that is not a folder (a typo, a share
    * not mounted): listed, it would look like a table without files, and a delete would count every
    * archived file as gone. (An object store's prefix without objects cannot be told from an empty

@@ -28,16 +28,18 @@ final class FileDeleteJob implements DeleteJob.Work {
   /** Counters shown while the delete runs and in the summary. */
   static final List<String> PROGRESS_COUNTERS =
       List.of("partitionsVerified", "partitionsFailedVerification", "filesDeleted", "filesWouldDelete",
-          "filesSkippedChanged", "filesAbsent", "filesFailed");
+          "filesSkippedChanged", "filesAbsent", "filesFailed", "filesRecycled");
 
   private final DeleteOptions options;
   private final Launch launch;
   private final SigningKey key;
+  private final String recycleRoot;
 
-  private FileDeleteJob(DeleteOptions options, Launch launch, SigningKey key) {
+  private FileDeleteJob(DeleteOptions options, Launch launch, SigningKey key, String recycleRoot) {
     this.options = options;
     this.launch = launch;
     this.key = key;
+    this.recycleRoot = recycleRoot;
   }
 
   /** Whether the options' table spec is a files table: the delete command's one choice of pipeline. */
@@ -50,11 +52,12 @@ final class FileDeleteJob implements DeleteJob.Work {
     Launch launch = Launch.resolveFiles(options, clock, "delete", spec);
     FileArchiveRun.checkRoots(spec.files().location(), launch.archiveRoot());
     FileArchiveRun.checkLocation(spec);
+    String recycleRoot = FileArchiveRun.recycleRoot(options.getRecycleRoot(), spec.files().location(), launch.archiveRoot());
     JobControl.Settings job =
         launch.jobSettings(options, "delete")
             .withRequestData(launch.requestData(Boolean.TRUE.equals(options.getDryRun()) ? "delete-dry-run" : "delete"));
     SigningKey key = SigningKey.resolve(options, false, progress::note);
-    return DeleteJob.run(options, job, launch, key, progress, new FileDeleteJob(options, launch, key));
+    return DeleteJob.run(options, job, launch, key, progress, new FileDeleteJob(options, launch, key, recycleRoot));
   }
 
   /** The partitions to delete: only those whose ledger row a signed manifest vouches for. */
@@ -69,7 +72,8 @@ final class FileDeleteJob implements DeleteJob.Work {
 
   @Override
   public String describe(DeleteRun run) {
-    return "delete the archived files of " + run.spec().qualifiedTable();
+    return "delete the archived files of " + run.spec().qualifiedTable()
+        + (recycleRoot == null ? "" : ", each recycled into " + recycleRoot + " first");
   }
 
   /** Each file's outcome, each partition's in the ledger, one report line per partition. */
@@ -80,7 +84,9 @@ final class FileDeleteJob implements DeleteJob.Work {
     p.apply("ArchivedPartitions", Create.of(run.partitions()).withCoder(SerializableCoder.of(ArchivedPartition.class)))
         .apply(
             "DeleteArchivedFiles",
-            new DeleteArchivedFiles(DeleteArchivedFiles.byUuid(run.partitions()), location, run.dryRun(), run.ledger(), run.runId()))
+            new DeleteArchivedFiles(
+                DeleteArchivedFiles.byUuid(run.partitions()), run.spec().archiveType(), location, recycleRoot, run.dryRun(),
+                run.ledger(), run.runId()))
         .apply("RecordDeletion", new RecordDeletion(run.ledger(), run.runId(), run.dryRun()))
         .apply("FormatReport", MapElements.into(TypeDescriptors.strings()).via(d -> DeletionReport.of(d).toJson()))
         .apply("WriteReport", TextIO.write().to(DeletePipeline.reportPrefix(run)).withSuffix(".jsonl").withoutSharding());

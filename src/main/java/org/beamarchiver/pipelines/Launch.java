@@ -65,16 +65,16 @@ record Launch(
     Instant now = Instant.now();
     JdbcEndpoint ledger = Ledger.endpoint(options);
     String root = Stores.normalizeRoot(options.getArchiveRoot());
-    String runId =
-        action
-            + "-"
-            + now.toEpochMilli()
-            + "-"
-            + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 16, 1 << 20));
+    String runId = newRunId(action, now);
     return new Launch(runId, now, spec, request, source, ledger, root);
   }
 
   /** The request as a job records it: what the run does, to which table, for which request. */
+  /** A run's identity: what it does, when, and a random tail so that two runs never share one. */
+  static String newRunId(String action, Instant now) {
+    return action + "-" + now.toEpochMilli() + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 16, 1 << 20));
+  }
+
   String requestData(String action) {
     ObjectMapper json = new ObjectMapper();
     ObjectNode n = json.createObjectNode();
@@ -98,6 +98,11 @@ record Launch(
    * The request it records is added with {@link JobControl.Settings#withRequestData}.
    */
   JobControl.Settings jobSettings(RunControlOptions o, String kind) {
+    return jobSettings(o, kind, ledger, spec, runId);
+  }
+
+  /** {@link #jobSettings(RunControlOptions, String)} of a job that has no request (purge). */
+  static JobControl.Settings jobSettings(RunControlOptions o, String kind, JdbcEndpoint ledger, TableSpec spec, String runId) {
     Checks.range("--leaseSeconds", o.getLeaseSeconds(), 5, 86_400);
     Checks.range("--waitForLeaseSeconds", o.getWaitForLeaseSeconds(), 0, 86_400);
     Checks.range("--maxRetries", o.getMaxRetries(), 0, 100);

@@ -41,6 +41,12 @@ import org.beamarchiver.sql.JdbcEndpoint;
  * removed only if its size, modification time and SHA-256 still equal the line's, checked again
  * (size and time) just before the removal. A file rewritten since is kept (SKIPPED_CHANGED), one
  * gone already is ABSENT; a dry run removes nothing (WOULD_DELETE).
+ *
+ * <p>With a recycle root, the partition's recycle folder is recorded before its first file goes in
+ * (write-ahead), and each file is copied there and the copy read back and held to the file's list
+ * line before the source is removed: a file is removed only once it is both in its archive and in
+ * the recycle bin. A file whose copy there differs (it changed while copied) is kept and its copy
+ * in the bin removed.
  */
 public final class DeleteArchivedFiles extends PTransform<PCollection<ArchivedPartition>, PCollection<PartitionDeletion>> {
   private static final TupleTag<KV<String, FileToDelete>> FILES = new TupleTag<>() {};
@@ -48,17 +54,28 @@ public final class DeleteArchivedFiles extends PTransform<PCollection<ArchivedPa
 
   private final Map<String, ArchivedPartition> partitions;
   private final String location;
+  private final String recycleRoot;
+  private final String type;
   private final boolean dryRun;
   private final JdbcEndpoint ledger;
   private final String runId;
 
-  /** One file of an archived partition: its line in the list, where it is, where its copy is. */
-  record FileToDelete(FileLists.Line line, String source, String copy) implements Serializable {}
+  /**
+   * One file of an archived partition: its line in the list, where it is, where its copy is, where
+   * it is recycled to (null: not recycled).
+   */
+  record FileToDelete(FileLists.Line line, String source, String copy, String recycle) implements Serializable {}
 
+  /**
+   * @param recycleRoot the recycle bin (normalized), or null to remove source files without one
+   */
   public DeleteArchivedFiles(
-      Map<String, ArchivedPartition> partitions, String location, boolean dryRun, JdbcEndpoint ledger, String runId) {
+      Map<String, ArchivedPartition> partitions, String type, String location, String recycleRoot, boolean dryRun,
+      JdbcEndpoint ledger, String runId) {
     this.partitions = Map.copyOf(partitions);
+    this.type = type;
     this.location = location;
+    this.recycleRoot = recycleRoot;
     this.dryRun = dryRun;
     this.ledger = ledger;
     this.runId = runId;
@@ -69,7 +86,7 @@ public final class DeleteArchivedFiles extends PTransform<PCollection<ArchivedPa
     PCollectionTuple listed =
         in.apply(
             "VerifyFileList",
-            ParDo.of(new VerifyFileListFn(location, dryRun, ledger, runId)).withOutputTags(FILES, TupleTagList.of(UNVERIFIED)));
+            ParDo.of(new VerifyFileListFn(type, location, recycleRoot, dryRun, ledger, runId)).withOutputTags(FILES, TupleTagList.of(UNVERIFIED)));
     PCollection<PartitionDeletion> deleted =
         listed
             .get(FILES)
@@ -94,15 +111,19 @@ public final class DeleteArchivedFiles extends PTransform<PCollection<ArchivedPa
   }
 
   static final class VerifyFileListFn extends DoFn<ArchivedPartition, KV<String, FileToDelete>> {
+    private final String type;
     private final String location;
+    private final String recycleRoot;
     private final boolean dryRun;
     private final JdbcEndpoint ledger;
     private final String runId;
     private final Counter verified = Metrics.counter("delete", "partitionsVerified");
     private final Counter failedVerification = Metrics.counter("delete", "partitionsFailedVerification");
 
-    VerifyFileListFn(String location, boolean dryRun, JdbcEndpoint ledger, String runId) {
+    VerifyFileListFn(String type, String location, String recycleRoot, boolean dryRun, JdbcEndpoint ledger, String runId) {
+      this.type = type;
       this.location = location;
+      this.recycleRoot = recycleRoot;
       this.dryRun = dryRun;
       this.ledger = ledger;
       this.runId = runId;
@@ -132,11 +153,18 @@ public final class DeleteArchivedFiles extends PTransform<PCollection<ArchivedPa
         return;
       }
       verified.inc();
+      String bin = recycleRoot == null ? null : ArchivePaths.recycleFolder(recycleRoot, type, p.blobUrl());
       if (!dryRun) {
-        new Ledger(ledger).deletions().markPending(p, runId);
+        Ledger l = new Ledger(ledger);
+        if (bin != null) {
+          l.recycles().recycling(type, p, bin, runId);
+        }
+        l.deletions().markPending(p, runId);
       }
       for (FileLists.Line l : lines) {
-        out.get(FILES).output(KV.of(p.uuid(), new FileToDelete(l, location + "/" + l.path(), folder + "/" + l.path())));
+        out.get(FILES).output(
+            KV.of(p.uuid(),
+                new FileToDelete(l, location + "/" + l.path(), folder + "/" + l.path(), bin == null ? null : bin + "/" + l.path())));
       }
     }
   }
@@ -148,6 +176,7 @@ public final class DeleteArchivedFiles extends PTransform<PCollection<ArchivedPa
     private final Counter changed = Metrics.counter("delete", "filesSkippedChanged");
     private final Counter absent = Metrics.counter("delete", "filesAbsent");
     private final Counter failed = Metrics.counter("delete", "filesFailed");
+    private final Counter recycled = Metrics.counter("delete", "filesRecycled");
 
     DeleteFileFn(boolean dryRun) {
       this.dryRun = dryRun;
@@ -190,9 +219,24 @@ public final class DeleteArchivedFiles extends PTransform<PCollection<ArchivedPa
       if (!sameAsListed(now, l)) {
         return DeleteOutcome.SKIPPED_CHANGED;
       }
-      FileCopies.Copied source = FileCopies.read(f.source());
-      if (source.bytes() != l.bytes() || !source.sha256().equals(l.sha256())) {
-        return DeleteOutcome.SKIPPED_CHANGED;
+      if (f.recycle() == null || dryRun) {
+        FileCopies.Copied source = FileCopies.read(f.source());
+        if (source.bytes() != l.bytes() || !source.sha256().equals(l.sha256())) {
+          return DeleteOutcome.SKIPPED_CHANGED;
+        }
+      } else {
+        // recycled: copied into the bin (the copy's checksum is the source's bytes as read), then
+        // the copy in the bin read back; only a file held equal to its line in both goes on
+        FileCopies.Copied source = FileCopies.copy(f.source(), f.recycle());
+        if (source.bytes() != l.bytes() || !source.sha256().equals(l.sha256())) {
+          Stores.delete(List.of(FileSystems.matchNewResource(f.recycle(), false)));
+          return DeleteOutcome.SKIPPED_CHANGED;
+        }
+        FileCopies.Copied inBin = FileCopies.read(f.recycle());
+        if (inBin.bytes() != l.bytes() || !inBin.sha256().equals(l.sha256())) {
+          throw new java.io.IOException("its copy in the recycle bin " + f.recycle() + " does not match what was copied");
+        }
+        recycled.inc();
       }
       if (dryRun) {
         return DeleteOutcome.WOULD_DELETE;

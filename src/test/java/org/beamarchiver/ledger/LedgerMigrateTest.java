@@ -44,19 +44,19 @@ class LedgerMigrateTest {
     ledger.migrate(); // current: nothing runs, nothing breaks
     assertTrue(ledger.current());
     try (Connection c = db.open(); Statement s = c.createStatement()) {
-      assertEquals(1, s.executeUpdate("UPDATE \"archiver_schema_history\" SET \"success\" = FALSE WHERE \"version\" = '6'"));
+      assertEquals(1, s.executeUpdate("UPDATE \"archiver_schema_history\" SET \"success\" = FALSE WHERE \"version\" = '7'"));
     }
     assertFalse(ledger.current(), "a failed migration leaves the decision to Flyway");
     try (Connection c = db.open(); Statement s = c.createStatement()) {
-      s.executeUpdate("UPDATE \"archiver_schema_history\" SET \"success\" = TRUE WHERE \"version\" = '6'");
-      s.executeUpdate("DELETE FROM \"archiver_schema_history\" WHERE \"version\" = '6'");
-      s.executeUpdate("DROP INDEX archival_metadata_period");
+      s.executeUpdate("UPDATE \"archiver_schema_history\" SET \"success\" = TRUE WHERE \"version\" = '7'");
+      s.executeUpdate("DELETE FROM \"archiver_schema_history\" WHERE \"version\" = '7'");
+      s.executeUpdate("DROP TABLE archival_recycle");
     }
     assertFalse(ledger.current(), "a schema behind the newest migration is not current");
-    ledger.migrate(); // Flyway runs V6 again
+    ledger.migrate(); // Flyway runs V7 again
     assertTrue(ledger.current());
     try (Connection c = db.open(); Statement s = c.createStatement()) {
-      s.executeUpdate("DROP INDEX archival_metadata_period"); // fails if V6 did not run again
+      s.executeUpdate("DROP TABLE archival_recycle"); // fails if V7 did not run again
     }
   }
 }

@@ -142,4 +142,82 @@ class FileDeleteIT {
     assertFalse(Files.exists(b), "its sibling with a good copy goes");
     assertTrue(Files.exists(c), "a partition whose list is damaged is not touched");
   }
+
+  private static List<Path> filesUnder(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.walk(root)) {
+      return s.filter(Files::isRegularFile).sorted().toList();
+    }
+  }
+
+  /** Recycle: each file is in its archive and, verified, in the bin before it leaves the source; purge empties the bin later. */
+  @Test
+  void recycledFilesAreInTheBinBeforeTheyLeaveAndPurgeEmptiesItLater() throws Exception {
+    Path a = file("dt=2026-11-02/a b.bin", 3_000);
+    Path changed = file("dt=2026-11-02/changed.bin", 3_000);
+    Path c = file("dt=2026-11-10/ünï/c.bin", 2_000);
+    byte[] aBytes = Files.readAllBytes(a);
+    byte[] cBytes = Files.readAllBytes(c);
+    Cli.expect(0, "archive", args);
+    Files.write(changed, new byte[3_000]);
+    Path bin = dir.resolve("bin");
+
+    String out = Cli.expect(0, "delete", args, "--recycleRoot=" + bin);
+    assertTrue(out.contains("files: 2 deleted, 1 skipped as changed, 0 absent"), out);
+    assertFalse(Files.exists(a) || Files.exists(c));
+    assertTrue(Files.exists(changed), "a changed file is neither recycled nor removed");
+    List<Path> recycled = filesUnder(bin);
+    assertEquals(2, recycled.size(), recycled.toString());
+    Path aInBin = recycled.stream().filter(p -> p.endsWith("dt=2026-11-02/a b.bin")).findFirst().orElseThrow();
+    Path cInBin = recycled.stream().filter(p -> p.endsWith("dt=2026-11-10/ünï/c.bin")).findFirst().orElseThrow();
+    assertArrayEquals(aBytes, Files.readAllBytes(aInBin));
+    assertArrayEquals(cBytes, Files.readAllBytes(cInBin));
+    assertTrue(aInBin.startsWith(bin.resolve("logs")), "the bin holds a folder per table: " + aInBin);
+
+    // purge: nothing is a day old yet; a dry run lists and keeps; --olderThanDays=0 empties the bin
+    assertTrue(Cli.expect(0, "purge", args, "--olderThanDays=1").contains("nothing to purge"));
+    String dry = Cli.expect(0, "purge", args, "--olderThanDays=0", "--dryRun=true");
+    assertTrue(dry.contains("folders: 2, 0 FAILED; files that would go: 2"), dry);
+    assertEquals(2, filesUnder(bin).size());
+    String purged = Cli.expect(0, "purge", args, "--olderThanDays=0");
+    assertTrue(purged.contains("folders: 2, 0 FAILED; files removed: 2"), purged);
+    assertTrue(filesUnder(bin).isEmpty());
+    assertTrue(Cli.expect(0, "purge", args, "--olderThanDays=0").contains("nothing to purge"), "recorded purged in the ledger");
+    // the archive is untouched by either: verify reads every copy
+    assertTrue(Cli.expect(0, "verify", args).contains("checked: 2 OK"));
+  }
+
+  /** A bin that cannot take the files: nothing leaves the source. */
+  @Test
+  void aFileThatCannotBeRecycledStaysAtTheSource() throws Exception {
+    Path a = file("dt=2026-11-02/a.bin", 1_000);
+    Cli.expect(0, "archive", args);
+    Path bin = dir.resolve("bin");
+    Files.createDirectories(bin);
+    Files.writeString(bin.resolve("logs"), "a file where the table's folder of the bin would go\n");
+
+    String out = Cli.expect(3, "delete", args, "--recycleRoot=" + bin, "--maxOutageSeconds=1");
+    assertTrue(out.contains("FAILED"), out);
+    assertTrue(Files.exists(a), "a file not in the bin stays at the source");
+  }
+
+  @Test
+  void aRecycleRootThatOverlapsTheTableOrTheArchiveOrServesRowsIsRefused() throws Exception {
+    file("dt=2026-11-02/a.bin", 100);
+    Cli.expect(0, "archive", args);
+    String in = Cli.expect(2, "delete", args, "--recycleRoot=" + lake.resolve("bin"));
+    assertTrue(in.contains("--recycleRoot") && in.contains("lie inside one another"), in);
+    String archive = Cli.expect(2, "delete", args, "--recycleRoot=" + dir.resolve("archive/bin"));
+    assertTrue(archive.contains("--archiveRoot"), archive);
+    assertTrue(Files.exists(lake.resolve("dt=2026-11-02/a.bin")));
+    List<String> rows = new java.util.ArrayList<>(args);
+    rows.set(0, "--tableSpec=" + Path.of("pipelines/assessment.yaml").toAbsolutePath());
+    String r = Cli.expect(2, "delete", rows, "--recycleRoot=" + dir.resolve("bin"));
+    assertTrue(r.contains("--recycleRoot applies to files tables only"), r);
+    String p = Cli.expect(2, "purge", rows, "--olderThanDays=0");
+    assertTrue(p.contains("is a table of rows"), p);
+    assertTrue(Cli.expect(2, "purge", args).contains("--olderThanDays=<days> is required"));
+  }
 }

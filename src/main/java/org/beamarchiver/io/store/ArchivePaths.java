@@ -80,6 +80,18 @@ public final class ArchivePaths {
     return url.endsWith(suffix) && url.contains("/" + FILES_DIR + "/") ? url.substring(0, url.length() - suffix.length()) : null;
   }
 
+  /**
+   * The recycle folder of a files partition's list {@code listUrl}: {@code
+   * <recycleRoot>/<type>/<the name of the list's folder of copies>}, so each iteration has its own.
+   */
+  public static String recycleFolder(String recycleRoot, String type, String listUrl) {
+    String folder = companionFolder(listUrl);
+    if (folder == null) {
+      throw new IllegalArgumentException(listUrl + " is not a file list");
+    }
+    return root(recycleRoot) + "/" + type + "/" + folder.substring(folder.lastIndexOf('/') + 1);
+  }
+
   public static String tempFile(
       String root, String runId, PartitionKey key, long epochMillis, ArchiveFormat format) {
     return root(root) + "/" + TEMP_DIR + "/" + runId + "/" + fileName(root, key, epochMillis, format);

@@ -137,15 +137,19 @@ public final class Stores {
   /**
    * Removes a folder ({@code dir} ends with '/') and everything in it: a run's temporary folder
    * and what a failed write may have left in it, a files partition's copies; a local parent left
-   * empty goes too.
+   * empty goes too. Returns how many files (objects) it removed.
    */
-  public static void deleteFolder(String dir) throws IOException {
+  public static int deleteFolder(String dir) throws IOException {
+    int removed = 0;
     if (isLocal(dir)) {
       Path p = Paths.get(dir.startsWith("file://") ? dir.substring(7) : dir);
       if (Files.exists(p)) {
         try (Stream<Path> walk = Files.walk(p)) {
           for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-            Files.deleteIfExists(q);
+            boolean file = Files.isRegularFile(q);
+            if (Files.deleteIfExists(q) && file) {
+              removed++;
+            }
           }
         }
       }
@@ -157,7 +161,7 @@ public final class Stores {
           }
         }
       }
-      return;
+      return removed;
     }
     MatchResult m = match(dir + "**");
     List<ResourceId> ids = new ArrayList<>();
@@ -174,6 +178,7 @@ public final class Stores {
             return null;
           });
     }
+    return ids.size();
   }
 
   /** Removes objects (missing ones are fine), riding out an outage. */
