@@ -102,8 +102,15 @@ final class RestoreJob implements JobRunner.Job<RestorePipeline.Summary> {
     Stores.configure(options);
   }
 
-  @Override
-  public void prepare() throws Exception {
+  /**
+   * The request's archived partitions (deleted or not) that their signed manifests vouch for, in
+   * batch and week order; each of the others is refused, its refusal recorded in the ledger and noted.
+   * Returns the vouched-for rows and adds the refused partitions' outcomes to {@code refused}.
+   */
+  static List<LedgerRow> vouchedFor(
+      Launch launch, Ledger ledger, SigningKey key, String target, Progress progress, List<RestorePipeline.Outcome> refused)
+      throws Exception {
+    String type = launch.spec().archiveType();
     ArchiveVerifier verifier = new ArchiveVerifier(key);
     List<LedgerRow> rows = new ArrayList<>();
     for (LedgerRow r : ledger.archives().partitionRows(type, launch.request()).values()) {
@@ -112,8 +119,7 @@ final class RestoreJob implements JobRunner.Job<RestorePipeline.Summary> {
       }
     }
     rows.sort(Comparator.comparing(LedgerRow::batchId).thenComparing(LedgerRow::period));
-    List<RestorePipeline.Outcome> refused = new ArrayList<>();
-    Map<String, List<Map.Entry<String, String>>> shapes = new LinkedHashMap<>();
+    List<LedgerRow> vouched = new ArrayList<>();
     for (LedgerRow r : rows) {
       Optional<ArchiveVerifier.Verdict> bad = verifier.checkManifest(r);
       if (bad.isPresent()) {
@@ -126,6 +132,16 @@ final class RestoreJob implements JobRunner.Job<RestorePipeline.Summary> {
         progress.note("refused " + r.batchId() + " " + r.period() + ": " + why);
         continue;
       }
+      vouched.add(r);
+    }
+    return vouched;
+  }
+
+  @Override
+  public void prepare() throws Exception {
+    List<RestorePipeline.Outcome> refused = new ArrayList<>();
+    Map<String, List<Map.Entry<String, String>>> shapes = new LinkedHashMap<>();
+    for (LedgerRow r : vouchedFor(launch, ledger, key, target, progress, refused)) {
       shapes.computeIfAbsent(r.manifestUrl(), u -> columnsOf(u));
       accepted.add(r.archivedPartition());
     }

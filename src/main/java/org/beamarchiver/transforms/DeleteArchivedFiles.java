@@ -225,11 +225,9 @@ public final class DeleteArchivedFiles extends PTransform<PCollection<ArchivedPa
           return DeleteOutcome.SKIPPED_CHANGED;
         }
       } else {
-        // recycled: copied into the bin (the copy's checksum is the source's bytes as read), then
-        // the copy in the bin read back; only a file held equal to its line in both goes on
-        FileCopies.Copied source = FileCopies.copy(f.source(), f.recycle());
-        if (source.bytes() != l.bytes() || !source.sha256().equals(l.sha256())) {
-          Stores.delete(List.of(FileSystems.matchNewResource(f.recycle(), false)));
+        // recycled: copied into the bin only if the bytes read are the listed ones (else the file
+        // changed: nothing lands in the bin), then the copy in the bin read back
+        if (!FileCopies.copyIfMatches(f.source(), f.recycle(), new FileCopies.Copied(l.bytes(), l.sha256()))) {
           return DeleteOutcome.SKIPPED_CHANGED;
         }
         FileCopies.Copied inBin = FileCopies.read(f.recycle());

@@ -32,6 +32,19 @@ public final class FileCopies {
 
   /** Copies {@code from} onto {@code to} (replacing what is there) and returns what it copied. */
   public static Copied copy(String from, String to) throws IOException {
+    return copy(from, to, null);
+  }
+
+  /**
+   * Copies {@code from} onto {@code to} only if the bytes read are {@code expected} (size and
+   * SHA-256): otherwise nothing lands at {@code to} (the sibling is removed) and the result is
+   * false. A recycled or restored file is thus never seen with other bytes than its archive's.
+   */
+  public static boolean copyIfMatches(String from, String to, Copied expected) throws IOException {
+    return copy(from, to, expected) != null;
+  }
+
+  private static Copied copy(String from, String to, Copied expected) throws IOException {
     return Stores.outage().call(
         "copy " + from + " to " + to,
         () -> {
@@ -45,6 +58,10 @@ public final class FileCopies {
                         Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(from, false))), digest);
                 OutputStream out = Channels.newOutputStream(FileSystems.create(sibling, "application/octet-stream"))) {
               bytes = transfer(in, out);
+            }
+            if (expected != null && !expected.equals(new Copied(bytes, Checksums.hex(digest)))) {
+              FileSystems.delete(List.of(sibling), StandardMoveOptions.IGNORE_MISSING_FILES);
+              return null;
             }
             FileSystems.rename(List.of(sibling), List.of(target));
           } catch (IOException | RuntimeException e) {
