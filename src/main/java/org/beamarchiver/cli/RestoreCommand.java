@@ -11,7 +11,8 @@ final class RestoreCommand extends Command<RestoreOptions> {
   RestoreCommand() {
     super(
         "restore",
-        "write the rows of verified archives back into the table (or --targetKeyspace/--targetTable); idempotent",
+        "write the rows of verified archives back into the table (or --targetKeyspace/--targetTable), or a files"
+            + " table's files back under its location (or --targetLocation); idempotent",
         RestoreOptions.class);
   }
 
@@ -25,12 +26,12 @@ final class RestoreCommand extends Command<RestoreOptions> {
       out.println("  nothing to restore: no archived partition in the request");
       return ExitCode.OK;
     }
-    Table t = new Table("batch", "week", "status", "rows written", "note");
+    Table t = new Table("batch", "week", "status", s.unit() + " written", "note");
     for (RestorePipeline.Outcome o : s.partitions()) {
       t.add(o.batchId(), o.period(), o.status(), Long.toString(o.rows()), o.error() == null ? "" : o.error());
     }
     t.print(out);
-    out.printf("  partitions: %d, %d FAILED; rows written: %d%n", s.partitions().size(), s.failed(), s.rows());
+    out.printf("  partitions: %d, %d FAILED; %s written: %d%n", s.partitions().size(), s.failed(), s.unit(), s.rows());
     return s.failed() > 0 ? ExitCode.PARTIAL : ExitCode.OK;
   }
 }

@@ -41,6 +41,13 @@ public interface RestoreOptions
 
   void setTargetJdbcPassword(String value);
 
+  @Description(
+      "Files tables: the folder or object-store prefix the files go back under, each at its path relative to"
+          + " the table's location (default: the table's own source.location).")
+  String getTargetLocation();
+
+  void setTargetLocation(String value);
+
   @Description("Rows written concurrently per worker thread.")
   @Default.Integer(128)
   Integer getRestoreConcurrency();

@@ -97,7 +97,7 @@ public record FileArchiveRun(
   }
 
   /** A location or root as the file systems name what is under it: local paths absolute, no trailing '/'. */
-  private static String normalize(String p) {
+  static String normalize(String p) {
     return Stores.normalizeRoot(p.startsWith("file://") ? p.substring("file://".length()) : p);
   }
 

@@ -191,19 +191,27 @@ final class RestoreJob implements JobRunner.Job<RestorePipeline.Summary> {
 
   @Override
   public RestorePipeline.Summary summarize(Map<String, Long> counters) throws Exception {
+    return summaryOf(ledger, launch, target, "rows");
+  }
+
+  /** The summary of the launch's restore run: every partition's outcome as the ledger recorded it. */
+  static RestorePipeline.Summary summaryOf(Ledger ledger, Launch launch, String target, String unit) throws Exception {
     List<RestorePipeline.Outcome> outcomes = new ArrayList<>();
-    for (Restore r : ledger.restores().ofType(type)) {
+    for (Restore r : ledger.restores().ofType(launch.spec().archiveType())) {
       if (r.runId().equals(launch.runId())) {
         outcomes.add(new RestorePipeline.Outcome(r.batchId(), r.period(), r.status().name(), r.rows(), r.error()));
       }
     }
     outcomes.sort(Comparator.comparing(RestorePipeline.Outcome::batchId).thenComparing(RestorePipeline.Outcome::period));
-    RestorePipeline.Summary summary = new RestorePipeline.Summary(launch.runId(), target, launch.request().describe(), outcomes);
-    return summary;
+    return new RestorePipeline.Summary(launch.runId(), target, launch.request().describe(), outcomes, unit);
   }
 
   @Override
   public JobRunner.Counts counts(RestorePipeline.Summary summary) {
+    return countsOf(summary);
+  }
+
+  static JobRunner.Counts countsOf(RestorePipeline.Summary summary) {
     int failed = (int) summary.failed();
     return new JobRunner.Counts(summary.partitions().size() - failed, failed, 0);
   }

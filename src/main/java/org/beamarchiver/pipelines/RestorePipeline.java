@@ -34,8 +34,8 @@ public final class RestorePipeline {
   public record Outcome(String batchId, String period, String status, long rows, String error) {}
 
 
-  /** What a restore run did. */
-  public record Summary(String runId, String target, String request, List<Outcome> partitions) {
+  /** What a restore run did; {@code unit} is what it writes ("rows", "files"). */
+  public record Summary(String runId, String target, String request, List<Outcome> partitions, String unit) {
     public long failed() {
       return partitions.stream().filter(p -> !RestoreStatus.SUCCESS.name().equals(p.status())).count();
     }
@@ -75,7 +75,38 @@ public final class RestorePipeline {
   }
 
   public static Summary run(RestoreOptions options, Clock clock, Progress progress) throws Exception {
+    TableSpec spec = TableSpecLoader.load(java.nio.file.Paths.get(options.getTableSpec()));
+    String into = tableTarget(options);
+    if (spec.files() != null) {
+      if (into != null) {
+        throw new org.beamarchiver.control.RefusedException(
+            "the archive of " + spec.qualifiedTable() + " holds files (source.kind: files) and restores into a location"
+                + " (--targetLocation), not into " + into + "; nothing was written");
+      }
+      return FileRestoreJob.run(options, clock, progress, spec);
+    }
+    if (options.getTargetLocation() != null) {
+      throw new org.beamarchiver.control.RefusedException(
+          "the archive of " + spec.qualifiedTable() + " holds rows (source.kind: " + spec.sourceKind()
+              + ") and restores into a table, not into the location --targetLocation=" + options.getTargetLocation()
+              + "; nothing was written");
+    }
     return RestoreJob.run(options, clock, progress);
+  }
+
+  /** The table target the options name (--targetJdbcUrl, --targetKeyspace, --targetTable), or null. */
+  private static String tableTarget(RestoreOptions o) {
+    List<String> named = new ArrayList<>();
+    if (o.getTargetJdbcUrl() != null) {
+      named.add("--targetJdbcUrl=" + o.getTargetJdbcUrl());
+    }
+    if (o.getTargetKeyspace() != null) {
+      named.add("--targetKeyspace=" + o.getTargetKeyspace());
+    }
+    if (o.getTargetTable() != null) {
+      named.add("--targetTable=" + o.getTargetTable());
+    }
+    return named.isEmpty() ? null : "the table " + String.join(" ", named);
   }
 
   /** The restore's graph: the accepted archives, each verified, its rows written into the target. */

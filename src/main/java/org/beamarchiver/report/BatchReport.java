@@ -92,7 +92,7 @@ public final class BatchReport {
       throw new IllegalArgumentException(
           "report merges archives with the live rows of a Cassandra table; " + o.getTableSpec()
               + " has source.kind " + spec.sourceKind() + " ("
-              + (spec.sourceKind() == TableSpec.SourceKind.files ? "archive, verify and status" : "archive, delete, restore, verify and status")
+              + (spec.sourceKind() == TableSpec.SourceKind.files ? "archive, verify, status, delete, purge and restore" : "archive, delete, restore, verify and status")
               + " serve it)");
     }
     String root = Stores.normalizeRoot(o.getArchiveRoot());

@@ -227,8 +227,8 @@ class FileArchiveIT {
     assertTrue(out.contains("source.location " + dir.resolve("not-mounted") + " is not a folder here"), out);
     out = Cli.expect(2, "delete", missing);
     assertTrue(out.contains("is not a folder here"), out);
-    out = Cli.expect(2, "restore", args);
-    assertTrue(out.contains("source.kind is files"), out);
+    out = Cli.expect(2, "report", args, "--batchId=files", "--output=" + dir.resolve("report.csv"));
+    assertTrue(out.contains("has source.kind files"), out);
     assertFalse(Files.exists(root), "nothing written");
     assertEquals(List.of(lake.resolve("dt=2026-11-02/a.bin")), under(lake));
   }

@@ -42,6 +42,11 @@ class FileDeleteIT {
             "--tableSpec=" + spec, "--period=ALL", "--asOf=2026-12-03T10:00:00Z", "--archiveRoot=" + dir.resolve("archive"),
             "--ledgerUrl=jdbc:h2:file:" + dir.resolve("ledger"), "--signingKeyFile=" + dir.resolve("k"));
   }
+  /** The arguments purge takes (no period: it chooses by age). */
+  private List<String> purgeArgs() {
+    return args.stream().filter(a -> !a.startsWith("--period=") && !a.startsWith("--asOf=")).toList();
+  }
+
   @AfterEach
   void closeLedger() {
     H2Ledgers.shutdown("jdbc:h2:file:" + dir.resolve("ledger"));
@@ -177,14 +182,14 @@ class FileDeleteIT {
     assertTrue(aInBin.startsWith(bin.resolve("logs")), "the bin holds a folder per table: " + aInBin);
 
     // purge: nothing is a day old yet; a dry run lists and keeps; --olderThanDays=0 empties the bin
-    assertTrue(Cli.expect(0, "purge", args, "--olderThanDays=1").contains("nothing to purge"));
-    String dry = Cli.expect(0, "purge", args, "--olderThanDays=0", "--dryRun=true");
+    assertTrue(Cli.expect(0, "purge", purgeArgs(), "--olderThanDays=1").contains("nothing to purge"));
+    String dry = Cli.expect(0, "purge", purgeArgs(), "--olderThanDays=0", "--dryRun=true");
     assertTrue(dry.contains("folders: 2, 0 FAILED; files that would go: 2"), dry);
     assertEquals(2, filesUnder(bin).size());
-    String purged = Cli.expect(0, "purge", args, "--olderThanDays=0");
+    String purged = Cli.expect(0, "purge", purgeArgs(), "--olderThanDays=0");
     assertTrue(purged.contains("folders: 2, 0 FAILED; files removed: 2"), purged);
     assertTrue(filesUnder(bin).isEmpty());
-    assertTrue(Cli.expect(0, "purge", args, "--olderThanDays=0").contains("nothing to purge"), "recorded purged in the ledger");
+    assertTrue(Cli.expect(0, "purge", purgeArgs(), "--olderThanDays=0").contains("nothing to purge"), "recorded purged in the ledger");
     // the archive is untouched by either: verify reads every copy
     assertTrue(Cli.expect(0, "verify", args).contains("checked: 2 OK"));
   }
@@ -216,8 +221,8 @@ class FileDeleteIT {
     rows.set(0, "--tableSpec=" + Path.of("pipelines/assessment.yaml").toAbsolutePath());
     String r = Cli.expect(2, "delete", rows, "--recycleRoot=" + dir.resolve("bin"));
     assertTrue(r.contains("--recycleRoot applies to files tables only"), r);
-    String p = Cli.expect(2, "purge", rows, "--olderThanDays=0");
+    String p = Cli.expect(2, "purge", rows.stream().filter(a -> !a.startsWith("--period=") && !a.startsWith("--asOf=")).toList(), "--olderThanDays=0");
     assertTrue(p.contains("is a table of rows"), p);
-    assertTrue(Cli.expect(2, "purge", args).contains("--olderThanDays=<days> is required"));
+    assertTrue(Cli.expect(2, "purge", purgeArgs()).contains("--olderThanDays=<days> is required"));
   }
 }
