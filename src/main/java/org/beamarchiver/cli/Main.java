@@ -108,7 +108,8 @@ public final class Main {
     return execute(command, rest, out, err);
   }
 
-  private static <T extends PipelineOptions> int execute(
+  /** Parses the options, then runs the command once, or once per job of a {@link MultiLaunch}. */
+  static <T extends PipelineOptions> int execute(
       Command<T> command, List<String> rest, PrintStream out, PrintStream err) {
     T options;
     try {
@@ -119,6 +120,12 @@ public final class Main {
       return ExitCode.USAGE.code;
     }
     try {
+      if (options instanceof org.beamarchiver.options.TableSpecOptions specs) {
+        List<org.beamarchiver.spec.SpecUnit> units = MultiLaunch.units(specs, command.name());
+        if (units != null) {
+          return MultiLaunch.run(command, rest, units, out);
+        }
+      }
       ExitCode code = command.execute(options, out);
       if (code == ExitCode.PARTIAL) {
         tempSpaceHint(out);

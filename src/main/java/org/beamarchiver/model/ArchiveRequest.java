@@ -123,6 +123,33 @@ public final class ArchiveRequest implements Serializable {
         List.copyOf(notes));
   }
 
+  /**
+   * The request narrowed to the weeks a storage's dates touch ({@code from} inclusive, {@code
+   * until} exclusive, either null for unbounded): a storage that held a lifecycle's data until a
+   * Wednesday serves that whole week, as does the storage that held it since; each archives the
+   * files it holds. Returns this request when neither bound narrows it.
+   */
+  public ArchiveRequest within(LocalDate from, LocalDate until) {
+    if (toExclusive == null || (from == null && until == null)) {
+      return this;
+    }
+    Instant f = fromInclusive;
+    Instant t = toExclusive;
+    if (from != null) {
+      Instant start = IsoWeek.of(from).start();
+      f = f == null || start.isAfter(f) ? start : f;
+    }
+    if (until != null) {
+      Instant end = IsoWeek.of(until.minusDays(1)).end();
+      t = end.isBefore(t) ? end : t;
+    }
+    List<String> n = new ArrayList<>(notes);
+    n.add("the storage holds the data " + (from == null ? "" : "from " + from + " ") + (until == null ? "onwards" : "until " + until)
+        + ": the weeks it touches are its own");
+    boolean empty = f != null && !t.isAfter(f);
+    return new ArchiveRequest(period, weeks, date, asOf, batchIds, empty ? null : f, empty ? null : t, List.copyOf(n));
+  }
+
   /** True when the row's time and batch fall in this request. */
   public boolean covers(String batchId, long timeMillis) {
     return coversTime(timeMillis) && coversBatch(batchId);

@@ -61,7 +61,9 @@ record Launch(
       Launch resolve(O options, Clock clock, String action, TableSpec spec, LiveSource source) {
     // The request is resolved against the clock (tests fix it); the run's identity, and the time
     // in its object names, is the real time, so that two runs never name an object alike.
-    ArchiveRequest request = Requests.from(options, clock.instant());
+    // A storage of a lifecycle serves the weeks its dates touch.
+    org.beamarchiver.spec.SpecUnit unit = TableSpecLoader.loadUnit(Paths.get(options.getTableSpec()));
+    ArchiveRequest request = Requests.from(options, clock.instant()).within(unit.from(), unit.until());
     Instant now = Instant.now();
     JdbcEndpoint ledger = Ledger.endpoint(options);
     String root = Stores.normalizeRoot(options.getArchiveRoot());

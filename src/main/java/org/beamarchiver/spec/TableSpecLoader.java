@@ -33,13 +33,38 @@ public final class TableSpecLoader {
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory())
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule());
 
   private TableSpecLoader() {}
 
   /** The file's shape, as written in YAML. */
   static final class RawSpec {
     @JsonProperty public String archiveType;
+    @JsonProperty public RawSource source;
+    @JsonProperty public List<String> primaryKey;
+    @JsonProperty public String batchColumn;
+    @JsonProperty public String timeColumn;
+    @JsonProperty public String collectionColumn;
+    @JsonProperty public List<String> columns;
+    @JsonProperty public RawRollup rollup;
+    @JsonProperty public RawReport report;
+    @JsonProperty public String format;
+    @JsonProperty public List<RawLifecycle> lifecycles;
+  }
+
+  /** A lifecycle of the table: its name, its order, and where its data lived over time. */
+  static final class RawLifecycle {
+    @JsonProperty public String name;
+    @JsonProperty public Integer order;
+    @JsonProperty public List<RawStorage> storages;
+  }
+
+  /** One storage of a lifecycle: a source (files or rows, with the row fields) and its dates. */
+  static final class RawStorage {
+    @JsonProperty public String name;
+    @JsonProperty public java.time.LocalDate from;
+    @JsonProperty public java.time.LocalDate until;
     @JsonProperty public RawSource source;
     @JsonProperty public List<String> primaryKey;
     @JsonProperty public String batchColumn;
@@ -70,7 +95,53 @@ public final class TableSpecLoader {
     @JsonProperty public String partitionDate;
   }
 
+  /**
+   * The table --tableSpec names: a spec file without lifecycles, or one storage of a spec with
+   * lifecycles, selected as {@code file#lifecycle/storage}.
+   */
   public static TableSpec load(Path file) {
+    return loadUnit(file).spec();
+  }
+
+  /** {@link #load}, with the lifecycle, storage and dates of the unit selected. */
+  public static SpecUnit loadUnit(Path file) {
+    String s = file.toString();
+    int at = s.lastIndexOf(SpecUnit.SELECTOR);
+    if (at > 0 && !Files.isRegularFile(file)) {
+      String selector = s.substring(at + 1);
+      Path spec = Path.of(s.substring(0, at));
+      List<SpecUnit> units = loadUnits(spec);
+      for (SpecUnit u : units) {
+        if (u.lifecycle() != null && (u.lifecycle() + "/" + u.storage()).equals(selector)) {
+          return u;
+        }
+      }
+      throw new TableSpecException(
+          spec + ": no lifecycle/storage '" + selector + "'; the spec has "
+              + units.stream().filter(u -> u.lifecycle() != null).map(u -> u.lifecycle() + "/" + u.storage()).toList());
+    }
+    List<SpecUnit> units = loadUnits(file);
+    if (units.get(0).lifecycle() != null) {
+      throw new TableSpecException(
+          file + " has lifecycles: a job works on one storage of one, named as " + file + SpecUnit.SELECTOR
+              + "<lifecycle>/<storage> (one of " + units.stream().map(u -> u.lifecycle() + "/" + u.storage()).toList() + ")");
+    }
+    return units.get(0);
+  }
+
+  /**
+   * Every unit of a spec file: the one table of a spec without lifecycles; for a spec with
+   * lifecycles, each storage of each lifecycle, in lifecycle order, then storage order.
+   */
+  public static List<SpecUnit> loadUnits(Path file) {
+    RawSpec raw = read(file);
+    if (raw.lifecycles == null) {
+      return List.of(new SpecUnit(file.toString(), null, 0, null, null, null, validate(file.toString(), raw)));
+    }
+    return Lifecycles.units(file.toString(), raw);
+  }
+
+  private static RawSpec read(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new TableSpecException(file + ": table spec file not found (--tableSpec)");
     }
@@ -94,7 +165,7 @@ public final class TableSpecLoader {
     if (raw == null) {
       throw new TableSpecException(file + ": the file is empty");
     }
-    return validate(file.toString(), raw);
+    return raw;
   }
 
   private static String fieldPath(JsonMappingException e) {

@@ -91,4 +91,23 @@ class ArchiveRequestTest {
     assertTrue(r.coversBatch("b2"));
     assertFalse(r.coversBatch("b3"));
   }
+
+  /** A storage's dates narrow a request to the whole weeks they touch, so a week a storage change splits is served by both. */
+  @Test
+  void withinAStoragesDatesKeepsTheWholeWeeksTheyTouch() {
+    ArchiveRequest all = ArchiveRequest.resolve(WeekSelection.ALL, null, null, java.time.Instant.parse("2026-12-03T10:00:00Z"), List.of());
+    // 2026-11-11 is a Wednesday of week 2026-W46 (Monday 2026-11-09)
+    ArchiveRequest old = all.within(null, LocalDate.parse("2026-11-11"));
+    ArchiveRequest now = all.within(LocalDate.parse("2026-11-11"), null);
+    IsoWeek w45 = IsoWeek.of(LocalDate.parse("2026-11-02"));
+    IsoWeek w46 = IsoWeek.of(LocalDate.parse("2026-11-11"));
+    IsoWeek w47 = IsoWeek.of(LocalDate.parse("2026-11-16"));
+    assertTrue(old.coversWeek(w45) && old.coversWeek(w46) && !old.coversWeek(w47));
+    assertTrue(!now.coversWeek(w45) && now.coversWeek(w46) && now.coversWeek(w47));
+    assertEquals(w46.start(), now.fromInclusive().orElseThrow());
+    // a storage that ended before the request begins leaves it empty; no dates change nothing
+    ArchiveRequest last = ArchiveRequest.resolve(WeekSelection.LAST_WEEK, null, null, java.time.Instant.parse("2026-12-03T10:00:00Z"), List.of());
+    assertTrue(last.within(null, LocalDate.parse("2026-06-01")).isEmpty());
+    assertEquals(last, last.within(null, null));
+  }
 }

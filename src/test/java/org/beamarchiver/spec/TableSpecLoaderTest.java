@@ -174,4 +174,60 @@ class TableSpecLoaderTest {
     m = error(GOOD.replace("table: t}", "table: t, location: /x}"));
     assertTrue(m.contains("field 'source.location' is for kind files"), m);
   }
+
+  private static final String LIFECYCLES =
+      "archiveType: ev\n"
+          + "lifecycles:\n"
+          + "  - name: raw\n"
+          + "    order: 1\n"
+          + "    storages:\n"
+          + "      - {name: old, until: 2026-06-01, source: {kind: files, location: /lake/raw-old, partitionDate: 'dt={date}'}}\n"
+          + "      - {name: new, from: 2026-06-01, source: {kind: files, location: /lake/raw, partitionDate: modified}}\n"
+          + "  - name: cleaned\n"
+          + "    order: 2\n"
+          + "    storages:\n"
+          + "      - {name: main, source: {kind: files, location: CLEANED, partitionDate: 'dt={date}'}}\n";
+
+  @Test
+  void aSpecWithLifecyclesHasAUnitPerStorageInOrder() throws IOException {
+    Path p = write(LIFECYCLES.replace("CLEANED", "/lake/cleaned"));
+    List<SpecUnit> units = TableSpecLoader.loadUnits(p);
+    assertEquals(List.of("raw/old", "raw/new", "cleaned/main"), units.stream().map(u -> u.lifecycle() + "/" + u.storage()).toList());
+    assertEquals(List.of(1, 1, 2), units.stream().map(SpecUnit::order).toList());
+    assertEquals("ev-raw-old", units.get(0).spec().archiveType());
+    assertEquals(java.time.LocalDate.parse("2026-06-01"), units.get(0).until());
+    assertEquals(java.time.LocalDate.parse("2026-06-01"), units.get(1).from());
+    assertEquals("/lake/raw", TableSpecLoader.load(Path.of(p + "#raw/new")).files().location());
+    String m = assertThrows(TableSpecException.class, () -> TableSpecLoader.load(p)).getMessage();
+    assertTrue(m.contains("has lifecycles") && m.contains("raw/old"), m);
+    m = assertThrows(TableSpecException.class, () -> TableSpecLoader.load(Path.of(p + "#raw/nope"))).getMessage();
+    assertTrue(m.contains("no lifecycle/storage 'raw/nope'"), m);
+  }
+
+  @Test
+  void twoLifecyclesAtOnePlaceOrOverlappingStoragesAreRefused() throws IOException {
+    String m = error(LIFECYCLES.replace("CLEANED", "/lake/raw/"));
+    assertTrue(m.contains("lifecycles 'raw' (storage new) and 'cleaned' (storage main) point at the same place /lake/raw"), m);
+    m = error(LIFECYCLES.replace("CLEANED", "/lake/raw/cleaned"));
+    assertTrue(m.contains("point at the same place"), m);
+    m = error(LIFECYCLES.replace("CLEANED", "/lake/cleaned").replace("from: 2026-06-01", "from: 2026-05-01"));
+    assertTrue(m.contains("storages 'old' (always until 2026-06-01) and 'new' (from 2026-05-01 onwards) both hold some days"), m);
+    m = error(LIFECYCLES.replace("CLEANED", "/lake/cleaned").replace("order: 2", "order: -1"));
+    assertTrue(m.contains("'lifecycles[1].order' is required"), m);
+    m = error("archiveType: ev\nsource: {kind: files, location: /x, partitionDate: modified}\n"
+        + LIFECYCLES.substring(LIFECYCLES.indexOf("lifecycles:")).replace("CLEANED", "/c"));
+    assertTrue(m.contains("field 'source' belongs to each storage"), m);
+    m = error(LIFECYCLES.replace("CLEANED", "/lake/cleaned").replace("name: main", "name: Main"));
+    assertTrue(m.contains("lifecycles[1].storages[0].name' must be lower-case"), m);
+  }
+
+  @Test
+  void shippedLifecyclesSpecLoadsWithFilesThenRows() {
+    List<SpecUnit> units = TableSpecLoader.loadUnits(Paths.get("pipelines/lake-events-lifecycles.yaml"));
+    assertEquals(List.of("raw/nfs", "raw/s3", "enriched/pg"), units.stream().map(u -> u.lifecycle() + "/" + u.storage()).toList());
+    assertEquals(TableSpec.SourceKind.files, units.get(1).spec().sourceKind());
+    assertEquals(TableSpec.SourceKind.jdbc, units.get(2).spec().sourceKind());
+    assertEquals("lake-events-enriched-pg", units.get(2).spec().archiveType());
+    assertEquals("lake.events_enriched", units.get(2).spec().qualifiedTable());
+  }
 }

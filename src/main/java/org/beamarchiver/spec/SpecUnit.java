@@ -1,0 +1,31 @@
+package org.beamarchiver.spec;
+
+import java.time.LocalDate;
+
+/**
+ * What one job of a launch works on: a table spec's table, or, for a spec with lifecycles, one
+ * storage of one lifecycle, with the dates it held the lifecycle's data.
+ *
+ * @param file the spec file
+ * @param lifecycle the lifecycle's name, or null for a spec without lifecycles
+ * @param order the lifecycle's order (lower first; equal orders run in parallel); 0 without lifecycles
+ * @param storage the storage's name, or null without lifecycles
+ * @param from first day the storage held the lifecycle's data (inclusive), or null: since always
+ * @param until first day it no longer did (exclusive), or null: still does
+ * @param spec the table as every command sees it; a storage's archive type is {@code
+ *     <archiveType>-<lifecycle>-<storage>}
+ */
+public record SpecUnit(String file, String lifecycle, int order, String storage, LocalDate from, LocalDate until, TableSpec spec) {
+  /** How --tableSpec names this unit: the file, and for a storage {@code #lifecycle/storage}. */
+  public String selector() {
+    return lifecycle == null ? file : file + SELECTOR + lifecycle + "/" + storage;
+  }
+
+  /** Separates a spec file from the lifecycle and storage it selects in --tableSpec. */
+  public static final String SELECTOR = "#";
+
+  /** The unit's name in a launch's summary: the table, and its lifecycle and storage. */
+  public String describe() {
+    return lifecycle == null ? spec.qualifiedTable() : spec.qualifiedTable() + " (lifecycle " + lifecycle + ", storage " + storage + ")";
+  }
+}

@@ -1,0 +1,168 @@
+package org.beamarchiver.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.beamarchiver.support.Cli;
+import org.beamarchiver.support.H2Ledgers;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Launches of several jobs: several tables (a folder or a comma list of specs), each its own job,
+ * in parallel, the exit code the worst; and a table with lifecycles, a job per storage, its
+ * lifecycles in their order, a failed one keeping the later orders from starting.
+ */
+class LaunchIT {
+  @TempDir Path dir;
+  List<String> common;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    Files.writeString(dir.resolve("k"), "launch-it key, long enough\n");
+    common =
+        List.of(
+            "--period=ALL", "--asOf=2026-12-03T10:00:00Z", "--archiveRoot=" + dir.resolve("archive"),
+            "--ledgerUrl=jdbc:h2:file:" + dir.resolve("ledger"), "--signingKeyFile=" + dir.resolve("k"));
+  }
+
+  @AfterEach
+  void closeLedger() {
+    H2Ledgers.shutdown("jdbc:h2:file:" + dir.resolve("ledger"));
+  }
+
+  private byte[] file(Path p, int bytes) throws IOException {
+    Files.createDirectories(p.getParent());
+    byte[] b = new byte[bytes];
+    new Random(p.toString().hashCode()).nextBytes(b);
+    Files.write(p, b);
+    return b;
+  }
+
+  private Path spec(Path folder, String name, String yaml) throws IOException {
+    Files.createDirectories(folder);
+    Path p = folder.resolve(name);
+    Files.writeString(p, yaml);
+    return p;
+  }
+
+  private static String filesSpec(String type, Path location) {
+    return "archiveType: " + type + "\nsource: {kind: files, location: '" + location + "', partitionDate: 'dt={date}'}\n";
+  }
+
+  private List<String> with(String tableSpec, String... more) {
+    List<String> a = new ArrayList<>(common);
+    a.add("--tableSpec=" + tableSpec);
+    a.addAll(List.of(more));
+    return a;
+  }
+
+  private static long copies(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return 0;
+    }
+    try (Stream<Path> s = Files.walk(root)) {
+      return s.filter(p -> Files.isRegularFile(p) && !p.toString().endsWith(".files.csv.gz")).count();
+    }
+  }
+
+  @Test
+  void severalTablesRunAsTheirOwnJobsAndTheWorstExitCodeWins() throws Exception {
+    Path specs = dir.resolve("specs");
+    file(dir.resolve("a/dt=2026-11-02/x.bin"), 100);
+    file(dir.resolve("b/dt=2026-11-10/y.bin"), 200);
+    spec(specs, "a.yaml", filesSpec("table-a", dir.resolve("a")));
+    spec(specs, "b.yml", filesSpec("table-b", dir.resolve("b")));
+    spec(specs, "broken.yaml", filesSpec("table-c", dir.resolve("not mounted")));
+    Files.writeString(specs.resolve("notes.txt"), "not a spec\n");
+
+    String out = Cli.expect(2, "archive", with(specs.toString()));
+    assertTrue(out.contains("3 job(s) over 3 table spec(s)"), out);
+    assertTrue(out.contains("== " + dir.resolve("a") + ": exit 0 =="), out);
+    assertTrue(out.contains("== " + dir.resolve("not mounted") + ": exit 2 =="), out);
+    assertTrue(out.contains("is not a folder here"), "the failed job's error is in its section: " + out);
+    assertTrue(out.contains("exit code: 2 (the worst of the jobs')"), out);
+    assertEquals(1, copies(dir.resolve("archive/archived-files/table-a")), "the good tables are archived all the same");
+    assertEquals(1, copies(dir.resolve("archive/archived-files/table-b")));
+
+    // a comma list; both already archived: each job says so, exit 0
+    out = Cli.expect(0, "archive", with(specs.resolve("a.yaml") + "," + specs.resolve("b.yml")));
+    assertTrue(out.contains("2 job(s) over 2 table spec(s)") && out.contains("exit code: 0"), out);
+    out = Cli.expect(0, "status", with(specs.resolve("a.yaml") + "," + specs.resolve("b.yml")));
+    assertTrue(out.contains("table-a") && out.contains("table-b"), out);
+  }
+
+  private Path lifecycles(Path cleaned) throws IOException {
+    return spec(dir, "events.yaml",
+        "archiveType: ev\n"
+            + "lifecycles:\n"
+            + "  - name: cleaned\n"
+            + "    order: 2\n"
+            + "    storages:\n"
+            + "      - {name: main, source: {kind: files, location: '" + cleaned + "', partitionDate: 'dt={date}'}}\n"
+            + "  - name: raw\n"
+            + "    order: 1\n"
+            + "    storages:\n"
+            + "      - {name: old, until: 2026-11-11, source: {kind: files, location: '" + dir.resolve("raw-old")
+            + "', partitionDate: 'dt={date}'}}\n"
+            + "      - {name: new, from: 2026-11-11, source: {kind: files, location: '" + dir.resolve("raw-new")
+            + "', partitionDate: 'dt={date}'}}\n");
+  }
+
+  @Test
+  void lifecyclesRunInTheirOrderAndAFailureStopsTheLaterOnes() throws Exception {
+    byte[] old45 = file(dir.resolve("raw-old/dt=2026-11-02/a.bin"), 100);
+    file(dir.resolve("raw-old/dt=2026-11-09/b.bin"), 100); // the week the storage changed: the old one's part
+    file(dir.resolve("raw-new/dt=2026-11-12/c.bin"), 100); // ... and the new one's
+    file(dir.resolve("raw-new/dt=2026-11-17/d.bin"), 100);
+    file(dir.resolve("raw-old/dt=2026-11-17/stray.bin"), 100); // after the old storage's time: not its week
+    file(dir.resolve("cleaned/dt=2026-11-03/e.bin"), 100);
+    Path spec = lifecycles(dir.resolve("cleaned"));
+
+    String out = Cli.expect(0, "archive", with(spec.toString()));
+    assertTrue(out.contains("3 job(s) over 1 table spec(s)"), out);
+    int rawAt = out.indexOf("== " + dir.resolve("raw-old"));
+    int cleanedAt = out.indexOf("== " + dir.resolve("cleaned"));
+    assertTrue(rawAt >= 0 && cleanedAt > rawAt, "raw (order 1) ends before cleaned (order 2) starts: " + out);
+    assertEquals(2, copies(dir.resolve("archive/archived-files/ev-raw-old")), "W45 and the old storage's part of W46");
+    assertEquals(2, copies(dir.resolve("archive/archived-files/ev-raw-new")), "the new storage's part of W46, and W47");
+    assertEquals(1, copies(dir.resolve("archive/archived-files/ev-cleaned-main")));
+    assertTrue(Files.exists(dir.resolve("raw-old/dt=2026-11-17/stray.bin")));
+
+    // a failure in order 1 keeps order 2 from starting
+    file(dir.resolve("cleaned/dt=2026-11-10/f.bin"), 100);
+    file(dir.resolve("raw-new/dt=2026-11-18/g.bin"), 100);
+    Files.move(dir.resolve("raw-old"), dir.resolve("raw-old-gone"));
+    out = Cli.expect(2, "archive", with(spec.toString()));
+    assertEquals(3, copies(dir.resolve("archive/archived-files/ev-raw-new")), "the same order's other storage goes on");
+    assertTrue(out.contains("NOT STARTED: lifecycle raw (order 1) ended with exit 2"), out);
+    assertEquals(1, copies(dir.resolve("archive/archived-files/ev-cleaned-main")), "cleaned never started");
+
+    // one lifecycle on its own runs whatever the others did
+    Files.move(dir.resolve("raw-old-gone"), dir.resolve("raw-old"));
+    Cli.expect(0, "archive", with(spec.toString(), "--lifecycle=cleaned"));
+    assertEquals(2, copies(dir.resolve("archive/archived-files/ev-cleaned-main")));
+
+    // restore names the lifecycle; then brings back its storages' files
+    Cli.expect(0, "delete", with(spec.toString(), "--lifecycle=raw", "--storage=old"));
+    assertFalse(Files.exists(dir.resolve("raw-old/dt=2026-11-02/a.bin")));
+    String refused = Cli.expect(2, "restore", with(spec.toString()));
+    assertTrue(refused.contains("a restore names the one it restores with --lifecycle=<name>"), refused);
+    out = Cli.expect(0, "restore", with(spec.toString(), "--lifecycle=raw"));
+    assertTrue(out.contains("2 job(s)"), out);
+    assertArrayEquals(old45, Files.readAllBytes(dir.resolve("raw-old/dt=2026-11-02/a.bin")));
+    String rows = Cli.expect(5, "restore", with(spec.toString(), "--lifecycle=raw", "--storage=new", "--targetTable=events"));
+    assertTrue(rows.contains("holds files") && rows.contains("--targetTable=events"), rows);
+  }
+}
