@@ -34,6 +34,9 @@ final class MultiLaunch {
   static final List<ExitCode> SEVERITY =
       List.of(ExitCode.OK, ExitCode.PARTIAL, ExitCode.INTEGRITY, ExitCode.BUSY, ExitCode.REFUSED, ExitCode.USAGE, ExitCode.FAILURE);
 
+  /** Commands that write one named output (a report file, a run file), so work on one table at a time. */
+  static final List<String> ONE_TABLE = List.of("report", "plan");
+
   private MultiLaunch() {}
 
   /** What one job of the launch did. */
@@ -51,6 +54,10 @@ final class MultiLaunch {
       if (!Files.isRegularFile(p) || TableSpecLoader.loadUnits(p).get(0).lifecycle() == null) {
         return null; // one table, or one storage named with '#': the command itself serves it
       }
+    }
+    if (ONE_TABLE.contains(command)) {
+      throw new IllegalArgumentException(
+          command + " writes one output and works on one table at a time: give --tableSpec one spec (or spec.yaml#lifecycle/storage)");
     }
     List<Path> files = new ArrayList<>();
     for (String part : spec.split(",")) {

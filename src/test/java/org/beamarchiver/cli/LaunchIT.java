@@ -101,6 +101,8 @@ class LaunchIT {
     assertTrue(out.contains("2 job(s) over 2 table spec(s)") && out.contains("exit code: 0"), out);
     out = Cli.expect(0, "status", with(specs.resolve("a.yaml") + "," + specs.resolve("b.yml")));
     assertTrue(out.contains("table-a") && out.contains("table-b"), out);
+    out = Cli.expect(2, "report", with(specs.toString(), "--batchId=x", "--output=" + dir.resolve("r.csv")));
+    assertTrue(out.contains("works on one table at a time"), out);
   }
 
   private Path lifecycles(Path cleaned) throws IOException {
