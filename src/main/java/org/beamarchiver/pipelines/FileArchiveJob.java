@@ -19,6 +19,7 @@ import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.options.ArchiveOptions;
 import org.beamarchiver.spec.TableSpec;
 import org.beamarchiver.spec.TableSpecLoader;
+import org.beamarchiver.retry.Crash;
 
 /**
  * An archive job of a files table ({@link JobRunner}): under the table's lease, the archived
@@ -123,6 +124,7 @@ final class FileArchiveJob implements JobRunner.Job<FileArchiveSummary> {
     if (post.objectsBad() > 0) {
       progress.note(post.objectsBad() + " recorded file list(s) failed the post-run check and were marked FAILED");
     }
+    Crash.point("signing");
     ManifestSigner.Result signed =
         ManifestSigner.sign(
             ledger, launch.spec().archiveType(), launch.spec().qualifiedTable(), FileLists.HEADER, FileLists.TYPES,

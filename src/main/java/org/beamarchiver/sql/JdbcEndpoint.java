@@ -68,6 +68,9 @@ public record JdbcEndpoint(String url, String username, String password, Outage 
       path = java.nio.file.Paths.get(path).toAbsolutePath().normalize().toString();
     }
     String u = keepOpen(prefix + path + settings);
+    // A commit is on disk when it returns (H2 otherwise writes commits up to 500 ms later, and a
+    // process killed in that time loses them: a recorded archive would look unrecorded).
+    u = u.toUpperCase(java.util.Locale.ROOT).contains("WRITE_DELAY") ? u : u + ";WRITE_DELAY=0";
     // Several processes on one embedded ledger (a run, a status, a second run that must see the
     // first one's lease): H2's automatic mixed mode serves the file to the others over loopback.
     return u.toUpperCase(java.util.Locale.ROOT).contains("AUTO_SERVER") ? u : u + ";AUTO_SERVER=TRUE";

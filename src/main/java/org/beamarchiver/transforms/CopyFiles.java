@@ -16,6 +16,7 @@ import org.beamarchiver.model.CopiedFile;
 import org.beamarchiver.model.PartitionKey;
 import org.beamarchiver.model.PartitionKeyCoder;
 import org.beamarchiver.model.SourceFile;
+import org.beamarchiver.retry.Crash;
 
 /**
  * Each file copied, spread over the workers (one file per element, whatever partition it is in),
@@ -73,6 +74,7 @@ public final class CopyFiles
           sha = c.sha256();
           copied.inc();
           bytes.inc(c.bytes());
+          Crash.point("copied");
         }
       } catch (Exception ex) {
         error = "cannot copy " + f.uri() + ": " + ex.getMessage();

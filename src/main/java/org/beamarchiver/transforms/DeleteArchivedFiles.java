@@ -32,6 +32,7 @@ import org.beamarchiver.model.DeleteOutcome;
 import org.beamarchiver.model.DeleteTally;
 import org.beamarchiver.model.PartitionDeletion;
 import org.beamarchiver.sql.JdbcEndpoint;
+import org.beamarchiver.retry.Crash;
 
 /**
  * The verified delete of a files table's archived partitions. Each partition's file list is read
@@ -160,6 +161,7 @@ public final class DeleteArchivedFiles extends PTransform<PCollection<ArchivedPa
           l.recycles().recycling(type, p, bin, runId);
         }
         l.deletions().markPending(p, runId);
+        Crash.point("pending");
       }
       for (FileLists.Line l : lines) {
         out.get(FILES).output(
@@ -235,6 +237,7 @@ public final class DeleteArchivedFiles extends PTransform<PCollection<ArchivedPa
           throw new java.io.IOException("its copy in the recycle bin " + f.recycle() + " does not match what was copied");
         }
         recycled.inc();
+        Crash.point("recycled");
       }
       if (dryRun) {
         return DeleteOutcome.WOULD_DELETE;
@@ -248,6 +251,7 @@ public final class DeleteArchivedFiles extends PTransform<PCollection<ArchivedPa
         return DeleteOutcome.SKIPPED_CHANGED;
       }
       Stores.delete(List.of(FileSystems.matchNewResource(f.source(), false)));
+      Crash.point("removed");
       return DeleteOutcome.DELETED;
     }
 

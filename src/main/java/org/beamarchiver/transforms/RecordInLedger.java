@@ -19,6 +19,7 @@ import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.model.ArchivedFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.beamarchiver.retry.Crash;
 
 /**
  * Upserts one ledger row per partition, after its object is final (so the ledger never says
@@ -138,6 +139,7 @@ public final class RecordInLedger
           archives.upsert(archiveType, file, new Archives.Run(runId, archivalDate, requestData, force));
       if (done.written()) {
         rowsRecorded.inc();
+        Crash.point("recorded");
       } else if (file.succeeded()) {
         // Another run archived this partition meanwhile: ours is not recorded, so remove it.
         Stores.deleteArchived(file.blobUrl());

@@ -24,6 +24,7 @@ import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.model.ArchivedFile;
 import org.beamarchiver.model.CopiedFile;
 import org.beamarchiver.model.PartitionKey;
+import org.beamarchiver.retry.Crash;
 
 /**
  * Each partition's copies gathered into its file list (path order), written beside its folder of
@@ -101,7 +102,9 @@ public final class WriteFileLists extends PTransform<PCollection<KV<PartitionKey
                 "write " + list,
                 () -> {
                   MessageDigest digest = Checksums.sha256();
-                  String sibling = list + ".writing-" + UUID.randomUUID();
+                  // written inside the partition's folder of copies, then renamed beside it: a run
+                  // killed while writing leaves nothing the removal of the folder does not take
+                  String sibling = ArchivePaths.filesFolder(root, type, key, epochMillis) + "/.list-writing-" + UUID.randomUUID();
                   try (PartitionFileWriter.CountingOutputStream counted =
                           new PartitionFileWriter.CountingOutputStream(
                               new DigestOutputStream(
@@ -118,6 +121,7 @@ public final class WriteFileLists extends PTransform<PCollection<KV<PartitionKey
                   return Checksums.hex(digest);
                 });
         written.inc();
+        Crash.point("listed");
         out.output(
             new ArchivedFile(
                 key, location, list, lines.size(), size[0], sha, min, max, null,
