@@ -83,7 +83,7 @@ class FileArchiveS3IT {
     assertArrayEquals(a, copyOf("dt=2026-11-02/part 0.bin"));
     assertArrayEquals(b, copyOf("dt=2026-11-10/ü x.csv"));
     assertTrue(keys("files-archive", "root/archived-files/").stream().noneMatch(k -> k.contains("escape") || k.contains("current")));
-    assertTrue(keys("files-archive", "root/archived-files/").stream().noneMatch(k -> k.contains(".copying-") || k.contains(".writing-")));
+    assertTrue(keys("files-archive", "root/archived-files/").stream().noneMatch(k -> k.contains(".copying-") || k.contains("writing-")));
     assertTrue(Cli.expect(0, "verify", args).contains("checked: 2 OK"));
     assertTrue(Cli.expect(0, "archive", args).contains("0 copied (0 bytes)"));
 
@@ -94,5 +94,29 @@ class FileArchiveS3IT {
     assertTrue(Cli.expect(0, "verify", args).contains("checked: 2 OK"));
     // the source bucket is as it was, the refused key included
     assertEquals(5, keys("files-lake", "events/").size());
+
+    // delete through a recycle bin in a third bucket, restore from it, then purge it
+    s3.createBucket(r -> r.bucket("files-recycle"));
+    List<String> recycling = new ArrayList<>(args);
+    recycling.add("--recycleRoot=s3://files-recycle/bin");
+    out = Cli.expect(0, "delete", recycling);
+    assertTrue(out.contains("files: 3 deleted, 0 skipped as changed, 0 absent"), out);
+    // left: the current week's object and the refused one (S3Proxy's file store keeps it as events/escape.bin)
+    List<String> left = keys("files-lake", "events/");
+    assertEquals(2, left.size(), left.toString());
+    assertTrue(left.contains("events/dt=2026-11-30/current.bin") && left.stream().anyMatch(k -> k.endsWith("escape.bin")), left.toString());
+    List<String> inBin = keys("files-recycle", "bin/");
+    assertEquals(3, inBin.size(), inBin.toString());
+    assertTrue(inBin.stream().allMatch(k -> k.startsWith("bin/events/files-2026-")), inBin.toString());
+    out = Cli.expect(0, "restore", args);
+    assertTrue(out.contains("files written: 3"), out);
+    assertTrue(out.contains("1 from the recycle bin"), out);
+    assertArrayEquals(a, s3.getObjectAsBytes(r -> r.bucket("files-lake").key("events/dt=2026-11-02/part 0.bin")).asByteArray());
+    assertArrayEquals(b, s3.getObjectAsBytes(r -> r.bucket("files-lake").key("events/dt=2026-11-10/ü x.csv")).asByteArray());
+    List<String> purge = recycling.stream().filter(x -> !x.startsWith("--period=") && !x.startsWith("--asOf=") && !x.startsWith("--recycleRoot=")).toList();
+    out = Cli.expect(0, "purge", purge, "--olderThanDays=0");
+    assertTrue(out.contains("folders: 2, 0 FAILED; files removed: 3"), out);
+    assertEquals(List.of(), keys("files-recycle", "bin/"));
+    assertTrue(Cli.expect(0, "restore", args).contains("files written: 0"), "a second restore writes nothing");
   }
 }
