@@ -1,6 +1,5 @@
 package org.beamarchiver.transforms;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,6 +54,56 @@ public final class PlanFileCopies
     return partitions.apply("PlanPartitionCopies", ParDo.of(new PlanPartitionCopiesFn(this))).setCoder(DateFiles.CODER);
   }
 
+  /** What a run does with a partition: archive it (first or next iteration), or leave it as archived. */
+  public enum Action {
+    ARCHIVE,
+    NEXT_ITERATION,
+    UP_TO_DATE
+  }
+
+  /**
+   * A partition's decision: the action, its files at the source now (count and bytes), how many
+   * of them its archived list does not hold, and the archived files gone from the source since,
+   * to be carried over from the earlier copies (empty unless NEXT_ITERATION).
+   */
+  public record Decision(Action action, long files, long bytes, long appeared, List<SourceFile> carried) {}
+
+  /** The decision for a partition whose files at the source are {@code files}, archived as {@code earlierList} (or null). */
+  public static Decision decide(Iterable<SourceFile> files, String earlierList) throws java.io.IOException {
+    long count = 0;
+    long bytes = 0;
+    if (earlierList == null) {
+      for (SourceFile f : files) {
+        count++;
+        bytes += f.bytes();
+      }
+      return new Decision(Action.ARCHIVE, count, bytes, count, List.of());
+    }
+    List<FileLists.Line> lines = FileLists.read(earlierList).lines();
+    Map<String, FileLists.Line> byPath = lines.stream().collect(Collectors.toMap(FileLists.Line::path, l -> l));
+    Set<String> present = new java.util.HashSet<>();
+    long appeared = 0;
+    for (SourceFile f : files) {
+      present.add(f.path());
+      if (!byPath.containsKey(f.path())) {
+        appeared++;
+      }
+      count++;
+      bytes += f.bytes();
+    }
+    if (appeared == 0) {
+      return new Decision(Action.UP_TO_DATE, count, bytes, 0, List.of());
+    }
+    String folder = ArchivePaths.companionFolder(earlierList);
+    List<SourceFile> carry = new java.util.ArrayList<>();
+    for (FileLists.Line l : lines) {
+      if (!present.contains(l.path())) {
+        carry.add(new SourceFile(l.path(), folder + "/" + l.path(), l.bytes(), l.modifiedMillis(), l.sha256()));
+      }
+    }
+    return new Decision(Action.NEXT_ITERATION, count, bytes, appeared, List.copyOf(carry));
+  }
+
   static final class PlanPartitionCopiesFn extends DoFn<KV<PartitionKey, Iterable<SourceFile>>, KV<PartitionKey, SourceFile>> {
     private final Map<PartitionKey, String> archivedLists;
     private final String root;
@@ -77,36 +126,17 @@ public final class PlanFileCopies
     public void process(@Element KV<PartitionKey, Iterable<SourceFile>> partition, OutputReceiver<KV<PartitionKey, SourceFile>> out)
         throws Exception {
       PartitionKey key = partition.getKey();
-      String earlier = archivedLists.get(key);
-      Map<String, SourceFile> carry = new HashMap<>();
-      if (earlier != null) {
-        List<FileLists.Line> lines = FileLists.read(earlier).lines();
-        Map<String, FileLists.Line> byPath = lines.stream().collect(Collectors.toMap(FileLists.Line::path, l -> l));
-        Set<String> present = new java.util.HashSet<>();
-        boolean appeared = false;
-        long files = 0;
-        for (SourceFile f : partition.getValue()) {
-          present.add(f.path());
-          appeared |= !byPath.containsKey(f.path());
-          files++;
-        }
-        if (!appeared) {
-          upToDate.inc();
-          skippedFiles.inc(files);
-          return;
-        }
-        String folder = ArchivePaths.companionFolder(earlier);
-        for (FileLists.Line l : lines) {
-          if (!present.contains(l.path())) {
-            carry.put(l.path(), new SourceFile(l.path(), folder + "/" + l.path(), l.bytes(), l.modifiedMillis(), l.sha256()));
-          }
-        }
+      Decision d = decide(partition.getValue(), archivedLists.get(key));
+      if (d.action() == Action.UP_TO_DATE) {
+        upToDate.inc();
+        skippedFiles.inc(d.files());
+        return;
       }
       writeAhead.beforeWrite(Map.of(key, ArchivePaths.fileList(root, type, key, epochMillis)));
       for (SourceFile f : partition.getValue()) {
         out.output(KV.of(key, f));
       }
-      for (SourceFile f : carry.values()) {
+      for (SourceFile f : d.carried()) {
         carried.inc();
         out.output(KV.of(key, f));
       }
