@@ -49,6 +49,9 @@ final class MultiLaunch {
   static List<SpecUnit> units(TableSpecOptions o, String command) {
     String spec = o.getTableSpec();
     boolean several = spec.contains(",") || Files.isDirectory(Path.of(spec));
+    if (!several && "plan".equals(command)) {
+      return null; // one plan file, of the whole spec: the storages in order
+    }
     if (!several && o.getLifecycle() == null && o.getStorage() == null) {
       Path p = Path.of(spec);
       if (!Files.isRegularFile(p) || TableSpecLoader.loadUnits(p).get(0).lifecycle() == null) {

@@ -167,4 +167,41 @@ class LaunchIT {
     String rows = Cli.expect(5, "restore", with(spec.toString(), "--lifecycle=raw", "--storage=new", "--targetTable=events"));
     assertTrue(rows.contains("holds files") && rows.contains("--targetTable=events"), rows);
   }
+
+  @Test
+  void thePlanOfATableWithLifecyclesListsItsStoragesInOrderWithTheirStepsAndChangesNothing() throws Exception {
+    file(dir.resolve("raw-old/dt=2026-11-02/a.bin"), 100);
+    file(dir.resolve("raw-new/dt=2026-11-17/d.bin"), 300);
+    file(dir.resolve("cleaned/dt=2026-11-03/e.bin"), 50);
+    Path spec = lifecycles(dir.resolve("cleaned"));
+    Cli.expect(0, "archive", with(spec.toString(), "--lifecycle=cleaned"));
+    file(dir.resolve("cleaned/dt=2026-11-04/late.bin"), 70);
+
+    String out = Cli.expect(0, "plan", with(spec.toString()));
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("plan file: (\\S+)").matcher(out);
+    assertTrue(m.find(), out);
+    com.fasterxml.jackson.databind.JsonNode plan = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Path.of(m.group(1)).toFile());
+    assertEquals("beam-archiver-plan/1", plan.get("format").asText());
+    List<String> order = new ArrayList<>();
+    plan.get("storages").forEach(s -> order.add(s.get("lifecycle").asText() + "/" + s.get("storage").asText() + "@" + s.get("order").asInt()));
+    assertEquals(List.of("raw/old@1", "raw/new@1", "cleaned/main@2"), order);
+    com.fasterxml.jackson.databind.JsonNode old = plan.get("storages").get(0).get("partitions").get(0);
+    assertEquals("2026-W45", old.get("week").asText());
+    assertEquals("ARCHIVE", old.get("action").asText());
+    assertEquals(100, old.get("bytes").asLong());
+    com.fasterxml.jackson.databind.JsonNode cleaned = plan.get("storages").get(2).get("partitions").get(0);
+    assertEquals("NEXT_ITERATION", cleaned.get("action").asText(), cleaned.toString());
+    assertEquals(2, cleaned.get("files").asLong());
+    assertEquals(1, cleaned.get("newFiles").asLong());
+    List<String> steps = new ArrayList<>();
+    plan.get("storages").get(0).get("steps").forEach(x -> steps.add(x.asText()));
+    assertTrue(steps.get(0).startsWith("archive 1:") && steps.get(steps.size() - 1).startsWith("delete 6:"), steps.toString());
+    assertTrue(steps.stream().anyMatch(x -> x.contains("[recycled]")) && steps.indexOf(steps.stream().filter(x -> x.contains("[recycled]")).findFirst().get())
+        < steps.indexOf(steps.stream().filter(x -> x.contains("[removed]")).findFirst().get()), "recycle before removal: " + steps);
+    // a dry run: only the cleaned lifecycle's earlier archive exists
+    assertEquals(0, copies(dir.resolve("archive/archived-files/ev-raw-old")));
+    assertEquals(0, copies(dir.resolve("archive/archived-files/ev-raw-new")));
+    assertEquals(1, copies(dir.resolve("archive/archived-files/ev-cleaned-main")));
+    assertFalse(Files.exists(dir.resolve("archive/_tmp")) && copies(dir.resolve("archive/_tmp")) > 0, "no temporary files left");
+  }
 }
