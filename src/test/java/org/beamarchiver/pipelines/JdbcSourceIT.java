@@ -310,6 +310,61 @@ class JdbcSourceIT {
     assertTrue(out.contains("timeColumn 'started' must be a timestamp column; it is date"), out);
   }
 
+  /**
+   * The shipped example's shape: a lifecycle of files (order 1) then one of a PostgreSQL table
+   * (order 2) whose storage changed at the start of 2021-W01; one launch runs the files first, then
+   * the two row storages, each archiving the rows of the weeks its dates touch, together every
+   * archivable row once; a restore of the row lifecycle into a location is refused.
+   */
+  @Test
+  void aLifecycleOfFilesThenOneOfAPostgresTableRunInOrderEachStorageItsOwnWeeks() throws Exception {
+    Fixture f = fixture("lc_rows");
+    Path lake = dir.resolve("lake");
+    Files.createDirectories(lake.resolve("dt=2020-12-21"));
+    Files.writeString(lake.resolve("dt=2020-12-21/events.json"), "{\"e\": 1}\n");
+    Path spec = dir.resolve("lifecycles.yaml");
+    String rows = "source: {kind: jdbc, schema: lms, table: attempts}, primaryKey: [batch_id, user_id, attempt_id],"
+        + " batchColumn: batch_id, timeColumn: updated_at, collectionColumn: course_id";
+    Files.writeString(spec, String.join("\n",
+        "archiveType: lc",
+        "lifecycles:",
+        "  - name: enriched",
+        "    order: 2",
+        "    storages:",
+        "      - {name: old, until: 2021-01-04, " + rows + "}",
+        "      - {name: now, from: 2021-01-04, " + rows + "}",
+        "  - name: raw",
+        "    order: 1",
+        "    storages:",
+        "      - {name: lake, source: {kind: files, location: '" + lake + "', partitionDate: 'dt={date}'}}",
+        ""));
+    List<String> args = new ArrayList<>(f.common().stream().filter(x -> !x.startsWith("--tableSpec=")).toList());
+    args.add("--tableSpec=" + spec);
+
+    String out = Cli.expect(0, "archive", args);
+    assertTrue(out.contains("3 job(s) over 1 table spec(s)"), out);
+    int files = out.indexOf("== " + lake + " (lifecycle raw");
+    int old = out.indexOf("== lms.attempts (lifecycle enriched, storage old)");
+    int now = out.indexOf("== lms.attempts (lifecycle enriched, storage now)");
+    assertTrue(files >= 0 && old > files && now > files, "the files lifecycle (order 1) ends before the rows' start: " + out);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("rows: \\d+ read, (\\d+) archived").matcher(out);
+    long archived = 0;
+    int jobs = 0;
+    while (m.find()) {
+      archived += Long.parseLong(m.group(1));
+      jobs++;
+    }
+    assertEquals(2, jobs, out);
+    assertEquals(archivable(f.sourceUrl()).size(), archived, "each archivable row archived once, by the storage of its week");
+    String status = Cli.expect(0, "status", args, "--lifecycle=enriched", "--storage=now");
+    assertTrue(status.contains("2021-W01") && !status.contains("2020-W53"), status);
+    status = Cli.expect(0, "status", args, "--lifecycle=enriched", "--storage=old");
+    assertTrue(status.contains("2020-W53") && !status.contains("2021-W01"), status);
+
+    String refused = Cli.expect(5, "restore", args, "--lifecycle=enriched", "--targetLocation=" + dir.resolve("elsewhere"));
+    assertTrue(refused.contains("holds rows") && refused.contains("--targetLocation=" + dir.resolve("elsewhere")), refused);
+  }
+
   /** Runs a plan with another spec; it must fail with a usage error (exit 2) before reading anything. */
   static String fail(Fixture f, Path spec) {
     List<String> a = new ArrayList<>(f.common().stream().filter(x -> !x.startsWith("--tableSpec=")).toList());
