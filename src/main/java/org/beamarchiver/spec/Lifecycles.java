@@ -30,6 +30,10 @@ final class Lifecycles {
         errors.add("field '" + f[0] + "' belongs to each storage of a spec with lifecycles (lifecycles[].storages[])");
       }
     }
+    if (raw.archiveType == null || !TableSpecLoader.ARCHIVE_TYPE.matcher(raw.archiveType).matches()) {
+      errors.add("field 'archiveType' must be lower-case letters, digits, '-' or '_' (got "
+          + (raw.archiveType == null ? "nothing" : "'" + raw.archiveType + "'") + ")");
+    }
     if (raw.lifecycles.isEmpty()) {
       errors.add("field 'lifecycles' lists no lifecycle");
     }
@@ -81,7 +85,7 @@ final class Lifecycles {
           errors.add("field '" + sat + "': the storage's archive type '" + type + "' (archiveType-lifecycle-storage) is longer than 48");
           continue;
         }
-        TableSpec spec = TableSpecLoader.validate(file + " " + sat, child(type, s));
+        TableSpec spec = TableSpecLoader.validate(file + " " + sat, type, s);
         units.add(new SpecUnit(file, l.name, l.order, s.name, s.from, s.until, spec));
         places.add(new String[] {l.name, s.name, where(spec)});
       }
@@ -104,21 +108,6 @@ final class Lifecycles {
     }
     units.sort(Comparator.comparingInt(SpecUnit::order));
     return List.copyOf(units);
-  }
-
-  private static TableSpecLoader.RawSpec child(String type, TableSpecLoader.RawStorage s) {
-    TableSpecLoader.RawSpec c = new TableSpecLoader.RawSpec();
-    c.archiveType = type;
-    c.source = s.source;
-    c.primaryKey = s.primaryKey;
-    c.batchColumn = s.batchColumn;
-    c.timeColumn = s.timeColumn;
-    c.collectionColumn = s.collectionColumn;
-    c.columns = s.columns;
-    c.rollup = s.rollup;
-    c.report = s.report;
-    c.format = s.format;
-    return c;
   }
 
   /** Where a storage's data is: a files location (no trailing '/'), or kind:keyspace.table. */

@@ -28,7 +28,7 @@ public final class TableSpecLoader {
   /** A plain, unquoted CQL/SQL identifier. */
   public static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,47}");
 
-  private static final Pattern ARCHIVE_TYPE = Pattern.compile("[a-z][a-z0-9_-]{0,47}");
+  static final Pattern ARCHIVE_TYPE = Pattern.compile("[a-z][a-z0-9_-]{0,47}");
 
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory())
@@ -38,9 +38,8 @@ public final class TableSpecLoader {
 
   private TableSpecLoader() {}
 
-  /** The file's shape, as written in YAML. */
-  static final class RawSpec {
-    @JsonProperty public String archiveType;
+  /** A table's source and row fields, as written in YAML: a spec's own, or one storage's of a lifecycle. */
+  static class RawTable {
     @JsonProperty public RawSource source;
     @JsonProperty public List<String> primaryKey;
     @JsonProperty public String batchColumn;
@@ -50,6 +49,11 @@ public final class TableSpecLoader {
     @JsonProperty public RawRollup rollup;
     @JsonProperty public RawReport report;
     @JsonProperty public String format;
+  }
+
+  /** The file's shape, as written in YAML. */
+  static final class RawSpec extends RawTable {
+    @JsonProperty public String archiveType;
     @JsonProperty public List<RawLifecycle> lifecycles;
   }
 
@@ -61,19 +65,10 @@ public final class TableSpecLoader {
   }
 
   /** One storage of a lifecycle: a source (files or rows, with the row fields) and its dates. */
-  static final class RawStorage {
+  static final class RawStorage extends RawTable {
     @JsonProperty public String name;
     @JsonProperty public java.time.LocalDate from;
     @JsonProperty public java.time.LocalDate until;
-    @JsonProperty public RawSource source;
-    @JsonProperty public List<String> primaryKey;
-    @JsonProperty public String batchColumn;
-    @JsonProperty public String timeColumn;
-    @JsonProperty public String collectionColumn;
-    @JsonProperty public List<String> columns;
-    @JsonProperty public RawRollup rollup;
-    @JsonProperty public RawReport report;
-    @JsonProperty public String format;
   }
 
   static final class RawReport {
@@ -136,7 +131,7 @@ public final class TableSpecLoader {
   public static List<SpecUnit> loadUnits(Path file) {
     RawSpec raw = read(file);
     if (raw.lifecycles == null) {
-      return List.of(new SpecUnit(file.toString(), null, 0, null, null, null, validate(file.toString(), raw)));
+      return List.of(new SpecUnit(file.toString(), null, 0, null, null, null, validate(file.toString(), raw.archiveType, raw)));
     }
     return Lifecycles.units(file.toString(), raw);
   }
@@ -174,12 +169,13 @@ public final class TableSpecLoader {
         .collect(Collectors.joining("."));
   }
 
-  static TableSpec validate(String file, RawSpec raw) {
+  /** The table {@code raw} describes, archived as {@code archiveType}; errors name {@code file}. */
+  static TableSpec validate(String file, String archiveType, RawTable raw) {
     List<String> errors = new ArrayList<>();
-    if (raw.archiveType == null || !ARCHIVE_TYPE.matcher(raw.archiveType).matches()) {
+    if (archiveType == null || !ARCHIVE_TYPE.matcher(archiveType).matches()) {
       errors.add(
           "field 'archiveType' must be lower-case letters, digits, '-' or '_' (got "
-              + quote(raw.archiveType)
+              + quote(archiveType)
               + ")");
     }
     TableSpec.SourceKind kind = null;
@@ -197,7 +193,7 @@ public final class TableSpecLoader {
                 + ")");
       }
       if (kind == TableSpec.SourceKind.files) {
-        return validateFiles(file, raw, errors);
+        return validateFiles(file, archiveType, raw, errors);
       }
       for (String[] f : new String[][] {{"location", raw.source.location}, {"partitionDate", raw.source.partitionDate}}) {
         if (f[1] != null) {
@@ -277,7 +273,7 @@ public final class TableSpecLoader {
       throw new TableSpecException(file + ": " + String.join("; ", errors));
     }
     return new TableSpec(
-        raw.archiveType,
+        archiveType,
         kind,
         kind == TableSpec.SourceKind.jdbc ? raw.source.schema : raw.source.keyspace,
         raw.source.table,
@@ -296,7 +292,7 @@ public final class TableSpecLoader {
    * A table kept as files: a location and how files are dated; none of the row fields (a files
    * source archives whole files, not rows).
    */
-  private static TableSpec validateFiles(String file, RawSpec raw, List<String> errors) {
+  private static TableSpec validateFiles(String file, String archiveType, RawTable raw, List<String> errors) {
     for (String[] f : new String[][] {{"keyspace", raw.source.keyspace}, {"schema", raw.source.schema}, {"table", raw.source.table}}) {
       if (f[1] != null) {
         errors.add("field 'source." + f[0] + "' is for kinds cassandra and jdbc; a files source names its 'source.location'");
@@ -324,10 +320,10 @@ public final class TableSpecLoader {
       throw new TableSpecException(file + ": " + String.join("; ", errors));
     }
     return new TableSpec(
-        raw.archiveType,
+        archiveType,
         TableSpec.SourceKind.files,
         null,
-        raw.archiveType,
+        archiveType,
         List.of(),
         null,
         null,
@@ -361,7 +357,7 @@ public final class TableSpecLoader {
     return null;
   }
 
-  private static Set<String> neededColumns(RawSpec raw) {
+  private static Set<String> neededColumns(RawTable raw) {
     Set<String> needed = new LinkedHashSet<>(raw.primaryKey);
     needed.add(raw.batchColumn);
     needed.add(raw.timeColumn);

@@ -133,21 +133,9 @@ public final class DeleteArchivedFiles extends PTransform<PCollection<ArchivedPa
     @ProcessElement
     public void process(@Element ArchivedPartition p, MultiOutputReceiver out) throws Exception {
       String folder = ArchivePaths.companionFolder(p.blobUrl());
-      List<FileLists.Line> lines;
-      String problem = null;
-      try {
-        FileLists.Listed list = folder == null ? null : FileLists.read(p.blobUrl());
-        if (folder == null) {
-          problem = p.blobUrl() + " is not a file list";
-        } else if (list.bytes() != p.byteSize() || !list.sha256().equals(p.sha256())) {
-          problem = "the file list has " + list.bytes() + " bytes, SHA-256 " + list.sha256() + "; the ledger says "
-              + p.byteSize() + ", " + p.sha256();
-        }
-        lines = problem == null ? list.lines() : List.of();
-      } catch (Exception e) {
-        problem = "cannot read the file list: " + e.getMessage();
-        lines = List.of();
-      }
+      FileLists.Checked list = FileLists.readChecked(p.blobUrl(), p.byteSize(), p.sha256());
+      List<FileLists.Line> lines = list.lines();
+      String problem = list.problem();
       if (problem != null) {
         failedVerification.inc();
         out.get(UNVERIFIED).output(new PartitionDeletion(p, DeleteTally.unverified(problem)));

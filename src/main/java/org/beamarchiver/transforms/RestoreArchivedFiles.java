@@ -142,20 +142,9 @@ public final class RestoreArchivedFiles extends PTransform<PCollection<ArchivedP
     @ProcessElement
     public void process(@Element ArchivedPartition p, MultiOutputReceiver out) {
       String folder = ArchivePaths.companionFolder(p.blobUrl());
-      String problem = null;
-      FileLists.Listed list = null;
-      try {
-        list = folder == null ? null : FileLists.read(p.blobUrl());
-        if (folder == null) {
-          problem = p.blobUrl() + " is not a file list";
-        } else if (list.bytes() != p.byteSize() || !list.sha256().equals(p.sha256())) {
-          problem = "archive failed verification: the file list has " + list.bytes() + " bytes, SHA-256 " + list.sha256()
-              + "; the ledger says " + p.byteSize() + ", " + p.sha256();
-        }
-      } catch (Exception e) {
-        problem = "cannot read the file list: " + e.getMessage();
-      }
-      if (problem != null) {
+      FileLists.Checked list = FileLists.readChecked(p.blobUrl(), p.byteSize(), p.sha256());
+      if (list.problem() != null) {
+        String problem = "archive failed verification: " + list.problem();
         out.get(UNVERIFIED).output(new Outcome(new PartitionRestore(p, 0, 0, 0, 0, problem), problem));
         return;
       }

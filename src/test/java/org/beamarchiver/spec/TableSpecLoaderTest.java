@@ -219,6 +219,8 @@ class TableSpecLoaderTest {
     assertTrue(m.contains("field 'source' belongs to each storage"), m);
     m = error(LIFECYCLES.replace("CLEANED", "/lake/cleaned").replace("name: main", "name: Main"));
     assertTrue(m.contains("lifecycles[1].storages[0].name' must be lower-case"), m);
+    m = error(LIFECYCLES.replace("CLEANED", "/lake/cleaned").replace("archiveType: ev\n", ""));
+    assertTrue(m.contains("field 'archiveType' must be"), m);
   }
 
   @Test

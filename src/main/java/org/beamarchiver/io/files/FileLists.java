@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.zip.GZIPInputStream;
 import org.apache.beam.sdk.io.FileSystems;
 import org.beamarchiver.io.format.CsvLines;
+import org.beamarchiver.io.store.ArchivePaths;
 import org.beamarchiver.io.store.Checksums;
 import org.beamarchiver.io.store.Stores;
 
@@ -53,6 +54,29 @@ public final class FileLists {
    */
   public static Listed read(String uri) throws IOException {
     return Stores.outage().call("read " + uri, () -> readOnce(uri));
+  }
+
+  /** A partition's list as checked against the ledger: its lines, or why it cannot be trusted (lines empty). */
+  public record Checked(List<Line> lines, String problem) {}
+
+  /**
+   * The list at {@code uri}, held to the size and SHA-256 the ledger records for it: a list that
+   * is not a file list, cannot be read, or differs comes back with its problem and no lines.
+   */
+  public static Checked readChecked(String uri, long bytes, String sha256) {
+    if (ArchivePaths.companionFolder(uri) == null) {
+      return new Checked(List.of(), uri + " is not a file list");
+    }
+    try {
+      Listed list = read(uri);
+      if (list.bytes() != bytes || !list.sha256().equals(sha256)) {
+        return new Checked(
+            List.of(), "the file list has " + list.bytes() + " bytes, SHA-256 " + list.sha256() + "; the ledger says " + bytes + ", " + sha256);
+      }
+      return new Checked(list.lines(), null);
+    } catch (IOException | RuntimeException e) {
+      return new Checked(List.of(), "cannot read the file list: " + e.getMessage());
+    }
   }
 
   private static Listed readOnce(String uri) throws IOException {
