@@ -87,7 +87,7 @@ final class MultiLaunch {
       }
     }
     List<SpecUnit> units = new ArrayList<>();
-    for (Path f : files) {
+    for (Path f : files.stream().map(x -> x.toAbsolutePath().normalize()).distinct().toList()) {
       List<SpecUnit> of = TableSpecLoader.loadUnits(f);
       boolean lifecycles = of.get(0).lifecycle() != null;
       if (!lifecycles && (o.getLifecycle() != null || o.getStorage() != null)) {

@@ -41,7 +41,11 @@ public final class DeletePipeline {
     if (FileDeleteJob.servesTable(options)) {
       return FileDeleteJob.run(options, clock, progress);
     }
-    if (options.getRecycleRoot() != null) {
+    boolean lifecycle = org.beamarchiver.spec.TableSpecLoader.loadUnit(java.nio.file.Paths.get(options.getTableSpec())).lifecycle() != null;
+    if (options.getRecycleRoot() != null && lifecycle) {
+      // a launch over lifecycles recycles their files; a row storage's deleted rows stay in their archive
+      progress.note("--recycleRoot does not apply to the rows of " + options.getTableSpec() + ": their archive holds them");
+    } else if (options.getRecycleRoot() != null) {
       throw new IllegalArgumentException(
           "--recycleRoot applies to files tables only (source.kind: files); " + options.getTableSpec()
               + " is a table of rows, whose deleted rows stay in their archive");

@@ -63,7 +63,14 @@ public final class PurgeJob implements JobRunner.Job<PurgeJob.Summary> {
       throw new IllegalArgumentException("--olderThanDays=<days> is required (0 purges everything recycled)");
     }
     Checks.range("--olderThanDays", options.getOlderThanDays(), 0, 36_500);
-    TableSpec spec = TableSpecLoader.load(Paths.get(options.getTableSpec()));
+    org.beamarchiver.spec.SpecUnit unit = TableSpecLoader.loadUnit(Paths.get(options.getTableSpec()));
+    TableSpec spec = unit.spec();
+    if (spec.files() == null && unit.lifecycle() != null) {
+      // a row storage of a lifecycle: its archive is its only copy; nothing to purge, nothing wrong
+      progress.note(spec.qualifiedTable() + " (lifecycle " + unit.lifecycle() + ") keeps rows, which have no recycle bin");
+      return new Summary(Launch.newRunId("purge", Instant.now()), spec.qualifiedTable(), options.getOlderThanDays(),
+          Boolean.TRUE.equals(options.getDryRun()), List.of());
+    }
     if (spec.files() == null) {
       throw new IllegalArgumentException(
           "purge empties the recycle bin of a files table (source.kind: files); " + options.getTableSpec()

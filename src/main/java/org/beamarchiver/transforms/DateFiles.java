@@ -14,6 +14,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.beamarchiver.io.files.FileCopies;
 import org.beamarchiver.io.files.FileDates;
 import org.beamarchiver.io.files.RelativePaths;
 import org.beamarchiver.io.format.CsvLines;
@@ -95,6 +96,10 @@ public final class DateFiles extends PTransform<PCollection<MatchResult.Metadata
         path = RelativePaths.of(spec.location(), uri);
       } catch (IllegalArgumentException e) {
         deadLetter(out, e.getMessage(), uri);
+        return;
+      }
+      if (FileCopies.isPartialCopy(path)) {
+        deadLetter(out, "a partial copy left by a beam-archiver run killed while it copied (not a file of the table; remove it)", uri);
         return;
       }
       FileDates.Dated d = dates.date(path, m.lastModifiedMillis());

@@ -148,7 +148,12 @@ public final class DeleteArchivedFiles extends PTransform<PCollection<ArchivedPa
         if (bin != null) {
           l.recycles().recycling(type, p, bin, runId);
         }
-        l.deletions().markPending(p, runId);
+        org.beamarchiver.ledger.DeletionStatus before = l.deletions().markPending(p, runId);
+        if (bin != null && before == org.beamarchiver.ledger.DeletionStatus.PENDING) {
+          // an earlier delete of the partition was killed: a copy it was making into the bin stays
+          // half made under its sibling name; the files it recycled in full are copied again
+          FileCopies.removePartialCopies(bin);
+        }
         Crash.point("pending");
       }
       for (FileLists.Line l : lines) {

@@ -35,6 +35,7 @@ import org.beamarchiver.ledger.RestoreStatus;
 import org.beamarchiver.ledger.Restores;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.PartitionRestore;
+import org.beamarchiver.retry.Crash;
 import org.beamarchiver.sql.JdbcEndpoint;
 
 /**
@@ -204,6 +205,7 @@ public final class RestoreArchivedFiles extends PTransform<PCollection<ArchivedP
         return;
       }
       t.written++;
+      Crash.point("restored");
       if (Stores.isLocal(f.target())) {
         String path = f.target().startsWith("file://") ? f.target().substring("file://".length()) : f.target();
         Files.setLastModifiedTime(Paths.get(path), FileTime.fromMillis(l.modifiedMillis()));

@@ -21,6 +21,7 @@ import org.beamarchiver.support.Cli;
 import org.beamarchiver.support.H2Ledgers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -141,6 +142,28 @@ class FileCrashIT {
     assertEquals(archivable.size(), under(bin, ".bin"), "each file in the bin once, no half-made copy");
     assertEquals(0, under(bin, "") - under(bin, ".bin"));
     assertTrue(Files.exists(lake.resolve("dt=2026-12-01/current.bin")), "the current week is never touched");
+    assertArchivedOnceAndVerified();
+  }
+
+  /** A restore killed while it puts files back: the rerun brings every file back as archived; a half-made copy is never taken for a file of the table. */
+  @Test
+  void aRestoreKilledMidWayIsFinishedByTheNextRunAndItsPartialCopiesAreNeverArchived() throws Exception {
+    Cli.expect(0, "archive", args);
+    Cli.expect(0, "delete", args);
+    assertEquals(137, crashed("restore", "restored:2"));
+    String rerun = Cli.expect(0, "restore", args);
+    assertTrue(rerun.contains("0 FAILED"), rerun);
+    for (Map.Entry<String, byte[]> e : archivable.entrySet()) {
+      assertArrayEquals(e.getValue(), Files.readAllBytes(lake.resolve(e.getKey())), e.getKey());
+    }
+    // whatever a killed copy left beside its file is a dead letter, never a file of the table
+    Files.write(lake.resolve("dt=2026-11-02/part 0.bin.copying-0f2b7a3c-1d2e-4f5a-8b9c-0d1e2f3a4b5c"), new byte[] {1, 2});
+    long partial;
+    try (Stream<Path> s = Files.walk(lake)) {
+      partial = s.filter(p -> org.beamarchiver.io.files.FileCopies.isPartialCopy(p.toString())).count();
+    }
+    String again = Cli.expect(0, "archive", args);
+    assertTrue(again.contains("0 written") && again.contains(partial + " dead letters"), partial + ": " + again);
     assertArchivedOnceAndVerified();
   }
 }

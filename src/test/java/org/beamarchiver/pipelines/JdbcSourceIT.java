@@ -341,6 +341,7 @@ class JdbcSourceIT {
     List<String> args = new ArrayList<>(f.common().stream().filter(x -> !x.startsWith("--tableSpec=")).toList());
     args.add("--tableSpec=" + spec);
 
+    int toArchive = archivable(f.sourceUrl()).size();
     String out = Cli.expect(0, "archive", args);
     assertTrue(out.contains("3 job(s) over 1 table spec(s)"), out);
     int files = out.indexOf("== " + lake + " (lifecycle raw");
@@ -355,11 +356,21 @@ class JdbcSourceIT {
       jobs++;
     }
     assertEquals(2, jobs, out);
-    assertEquals(archivable(f.sourceUrl()).size(), archived, "each archivable row archived once, by the storage of its week");
+    assertEquals(toArchive, archived, "each archivable row archived once, by the storage of its week");
     String status = Cli.expect(0, "status", args, "--lifecycle=enriched", "--storage=now");
     assertTrue(status.contains("2021-W01") && !status.contains("2020-W53"), status);
     status = Cli.expect(0, "status", args, "--lifecycle=enriched", "--storage=old");
     assertTrue(status.contains("2020-W53") && !status.contains("2021-W01"), status);
+
+    // one delete through a recycle bin: the files recycled, the rows deleted (their archive holds them)
+    String deleted = Cli.expect(0, "delete", args, "--recycleRoot=" + dir.resolve("bin"));
+    assertTrue(deleted.contains("--recycleRoot does not apply to the rows of"), deleted);
+    assertTrue(!Files.exists(lake.resolve("dt=2020-12-21/events.json")), deleted);
+    assertTrue(Files.exists(dir.resolve("bin/lc-raw-lake")), "the file is in the bin");
+    assertEquals(f.original().size() - toArchive, table(f.sourceUrl()).size(), "every archived row deleted");
+    List<String> purge = args.stream().filter(x -> !x.startsWith("--period=") && !x.startsWith("--asOf=")).toList();
+    String purged = Cli.expect(0, "purge", purge, "--olderThanDays=0");
+    assertTrue(purged.contains("files removed: 1") && purged.contains("keeps rows, which have no recycle bin"), purged);
 
     String refused = Cli.expect(5, "restore", args, "--lifecycle=enriched", "--targetLocation=" + dir.resolve("elsewhere"));
     assertTrue(refused.contains("holds rows") && refused.contains("--targetLocation=" + dir.resolve("elsewhere")), refused);

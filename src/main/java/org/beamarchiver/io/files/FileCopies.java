@@ -27,6 +27,38 @@ public final class FileCopies {
 
   private FileCopies() {}
 
+  /** The name a copy has while it is written: its own, then this and a random UUID. */
+  private static final String SIBLING = ".copying-";
+
+  private static final java.util.regex.Pattern PARTIAL =
+      java.util.regex.Pattern.compile(".*\\.copying-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+
+  /**
+   * Whether {@code name} is a copy's sibling left by a run killed while it copied (the rename onto
+   * its own name never happened): never a file of a table, removed where the archiver finds it.
+   */
+  public static boolean isPartialCopy(String name) {
+    return PARTIAL.matcher(name).matches();
+  }
+
+  /** Removes the partial copies a killed run left under {@code folder}; returns how many. */
+  public static int removePartialCopies(String folder) throws IOException {
+    org.apache.beam.sdk.io.fs.MatchResult m = Stores.match(folder + "/**");
+    if (m.status() != org.apache.beam.sdk.io.fs.MatchResult.Status.OK) {
+      return 0;
+    }
+    List<ResourceId> partial = new java.util.ArrayList<>();
+    for (org.apache.beam.sdk.io.fs.MatchResult.Metadata md : m.metadata()) {
+      if (isPartialCopy(md.resourceId().toString())) {
+        partial.add(md.resourceId());
+      }
+    }
+    if (!partial.isEmpty()) {
+      Stores.delete(partial);
+    }
+    return partial.size();
+  }
+
   /** What was copied or read: its bytes and their SHA-256 (lower-case hex). */
   public record Copied(long bytes, String sha256) {}
 
@@ -49,7 +81,7 @@ public final class FileCopies {
         "copy " + from + " to " + to,
         () -> {
           ResourceId target = FileSystems.matchNewResource(to, false);
-          ResourceId sibling = FileSystems.matchNewResource(to + ".copying-" + UUID.randomUUID(), false);
+          ResourceId sibling = FileSystems.matchNewResource(to + SIBLING + UUID.randomUUID(), false);
           MessageDigest digest = Checksums.sha256();
           long bytes;
           try {
