@@ -22,6 +22,8 @@ import org.beamarchiver.pipelines.Execution;
 import org.beamarchiver.control.LeaseHeldException;
 import org.beamarchiver.control.RefusedException;
 import org.beamarchiver.spec.TableSpecException;
+import org.beamarchiver.options.TableSpecOptions;
+import org.beamarchiver.spec.SpecUnit;
 
 /**
  * The one entry point: {@code java -jar beam-archiver.jar <command> --option=value ...}. Parses
@@ -120,8 +122,8 @@ public final class Main {
       return ExitCode.USAGE.code;
     }
     try {
-      if (options instanceof org.beamarchiver.options.TableSpecOptions specs) {
-        List<org.beamarchiver.spec.SpecUnit> units = MultiLaunch.units(specs, command.name());
+      if (options instanceof TableSpecOptions specs) {
+        List<SpecUnit> units = MultiLaunch.units(specs, command.name());
         if (units != null) {
           return MultiLaunch.run(command, rest, units, out);
         }

@@ -98,17 +98,7 @@ final class MultiLaunch {
             f + " has lifecycles: a restore names the one it restores with --lifecycle=<name> (one of "
                 + of.stream().map(SpecUnit::lifecycle).distinct().toList() + ")");
       }
-      List<SpecUnit> chosen =
-          of.stream()
-              .filter(u -> o.getLifecycle() == null || o.getLifecycle().equals(u.lifecycle()))
-              .filter(u -> o.getStorage() == null || o.getStorage().equals(u.storage()))
-              .toList();
-      if (chosen.isEmpty()) {
-        throw new TableSpecException(
-            f + ": no storage matches" + (o.getLifecycle() == null ? "" : " --lifecycle=" + o.getLifecycle())
-                + (o.getStorage() == null ? "" : " --storage=" + o.getStorage()) + "; the spec has "
-                + of.stream().map(u -> u.lifecycle() + "/" + u.storage()).toList());
-      }
+      List<SpecUnit> chosen = SpecUnit.select(of, o.getLifecycle(), o.getStorage(), f);
       units.addAll(chosen);
     }
     return units;

@@ -16,6 +16,7 @@ import org.beamarchiver.options.DeleteOptions;
 import org.beamarchiver.transforms.DeleteVerifiedRows;
 import org.beamarchiver.transforms.RecordDeletion;
 import org.beamarchiver.transforms.SelectArchived;
+import org.beamarchiver.spec.TableSpecLoader;
 
 /**
  * The verified delete: SelectArchived → VerifyArchive + DeleteUnchangedRows → RecordDeletion.
@@ -41,7 +42,7 @@ public final class DeletePipeline {
     if (FileDeleteJob.servesTable(options)) {
       return FileDeleteJob.run(options, clock, progress);
     }
-    boolean lifecycle = org.beamarchiver.spec.TableSpecLoader.loadUnit(java.nio.file.Paths.get(options.getTableSpec())).lifecycle() != null;
+    boolean lifecycle = TableSpecLoader.loadUnit(java.nio.file.Paths.get(options.getTableSpec())).lifecycle() != null;
     if (options.getRecycleRoot() != null && lifecycle) {
       // a launch over lifecycles recycles their files; a row storage's deleted rows stay in their archive
       progress.note("--recycleRoot does not apply to the rows of " + options.getTableSpec() + ": their archive holds them");

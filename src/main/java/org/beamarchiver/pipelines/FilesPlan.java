@@ -39,7 +39,6 @@ import org.beamarchiver.options.ArchiveOptions;
 import org.beamarchiver.spec.FileSourceSpec;
 import org.beamarchiver.spec.SpecUnit;
 import org.beamarchiver.spec.TableSpec;
-import org.beamarchiver.spec.TableSpecException;
 import org.beamarchiver.spec.TableSpecLoader;
 import org.beamarchiver.transforms.DateFiles;
 import org.beamarchiver.transforms.PlanFileCopies;
@@ -108,15 +107,7 @@ public final class FilesPlan {
   public static Result plan(ArchiveOptions options, Clock clock, Progress progress) throws Exception {
     Path p = Paths.get(options.getTableSpec());
     List<SpecUnit> units = Files.isRegularFile(p) ? TableSpecLoader.loadUnits(p) : List.of(TableSpecLoader.loadUnit(p));
-    List<SpecUnit> chosen =
-        units.stream()
-            .filter(u -> options.getLifecycle() == null || options.getLifecycle().equals(u.lifecycle()))
-            .filter(u -> options.getStorage() == null || options.getStorage().equals(u.storage()))
-            .toList();
-    if (chosen.isEmpty()) {
-      throw new TableSpecException(p + ": no storage matches --lifecycle/--storage; the spec has "
-          + units.stream().map(u -> u.lifecycle() + "/" + u.storage()).toList());
-    }
+    List<SpecUnit> chosen = SpecUnit.select(units, options.getLifecycle(), options.getStorage(), p);
     List<UnitPlan> plans = new ArrayList<>();
     String runId = Launch.newRunId("plan", Instant.now());
     for (SpecUnit u : chosen) {

@@ -26,6 +26,7 @@ import org.beamarchiver.options.RunControlOptions;
 import org.beamarchiver.options.TableSpecOptions;
 import org.beamarchiver.spec.TableSpec;
 import org.beamarchiver.spec.TableSpecLoader;
+import org.beamarchiver.spec.SpecUnit;
 
 /**
  * What every command resolves from its options before touching a server: the table spec, the
@@ -62,7 +63,7 @@ record Launch(
     // The request is resolved against the clock (tests fix it); the run's identity, and the time
     // in its object names, is the real time, so that two runs never name an object alike.
     // A storage of a lifecycle serves the weeks its dates touch.
-    org.beamarchiver.spec.SpecUnit unit = TableSpecLoader.loadUnit(Paths.get(options.getTableSpec()));
+    SpecUnit unit = TableSpecLoader.loadUnit(Paths.get(options.getTableSpec()));
     ArchiveRequest request = Requests.from(options, clock.instant()).within(unit.from(), unit.until());
     Instant now = Instant.now();
     JdbcEndpoint ledger = Ledger.endpoint(options);

@@ -16,6 +16,8 @@ import org.beamarchiver.options.Checks;
 import org.beamarchiver.options.PurgeOptions;
 import org.beamarchiver.spec.TableSpec;
 import org.beamarchiver.spec.TableSpecLoader;
+import org.beamarchiver.spec.SpecUnit;
+import org.beamarchiver.sql.JdbcEndpoint;
 
 /**
  * {@code purge}: empties a files table's recycle bin of what was recycled at least {@code
@@ -63,7 +65,7 @@ public final class PurgeJob implements JobRunner.Job<PurgeJob.Summary> {
       throw new IllegalArgumentException("--olderThanDays=<days> is required (0 purges everything recycled)");
     }
     Checks.range("--olderThanDays", options.getOlderThanDays(), 0, 36_500);
-    org.beamarchiver.spec.SpecUnit unit = TableSpecLoader.loadUnit(Paths.get(options.getTableSpec()));
+    SpecUnit unit = TableSpecLoader.loadUnit(Paths.get(options.getTableSpec()));
     TableSpec spec = unit.spec();
     if (spec.files() == null && unit.lifecycle() != null) {
       // a row storage of a lifecycle: its archive is its only copy; nothing to purge, nothing wrong
@@ -77,7 +79,7 @@ public final class PurgeJob implements JobRunner.Job<PurgeJob.Summary> {
               + " is a table of rows, which has none");
     }
     String runId = Launch.newRunId("purge", Instant.now());
-    org.beamarchiver.sql.JdbcEndpoint endpoint = Ledger.endpoint(options);
+    JdbcEndpoint endpoint = Ledger.endpoint(options);
     Ledger ledger = new Ledger(endpoint);
     JobControl.Settings job =
         Launch.jobSettings(options, "purge", endpoint, spec, runId)

@@ -24,6 +24,25 @@ public record SpecUnit(String file, String lifecycle, int order, String storage,
   /** Separates a spec file from the lifecycle and storage it selects in --tableSpec. */
   public static final String SELECTOR = "#";
 
+  /**
+   * The units of {@code units} (a spec file's) that --lifecycle and --storage select (null: any);
+   * refused, naming what the spec has, when none is.
+   */
+  public static java.util.List<SpecUnit> select(java.util.List<SpecUnit> units, String lifecycle, String storage, Object file) {
+    java.util.List<SpecUnit> chosen =
+        units.stream()
+            .filter(u -> lifecycle == null || lifecycle.equals(u.lifecycle()))
+            .filter(u -> storage == null || storage.equals(u.storage()))
+            .toList();
+    if (chosen.isEmpty()) {
+      throw new TableSpecException(
+          file + ": no storage matches" + (lifecycle == null ? "" : " --lifecycle=" + lifecycle)
+              + (storage == null ? "" : " --storage=" + storage) + "; the spec has "
+              + units.stream().map(u -> u.lifecycle() + "/" + u.storage()).toList());
+    }
+    return chosen;
+  }
+
   /** The unit's name in a launch's summary: the table, and its lifecycle and storage. */
   public String describe() {
     return lifecycle == null ? spec.qualifiedTable() : spec.qualifiedTable() + " (lifecycle " + lifecycle + ", storage " + storage + ")";

@@ -33,6 +33,7 @@ import org.beamarchiver.model.DeleteTally;
 import org.beamarchiver.model.PartitionDeletion;
 import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.retry.Crash;
+import org.beamarchiver.ledger.DeletionStatus;
 
 /**
  * The verified delete of a files table's archived partitions. Each partition's file list is read
@@ -148,8 +149,8 @@ public final class DeleteArchivedFiles extends PTransform<PCollection<ArchivedPa
         if (bin != null) {
           l.recycles().recycling(type, p, bin, runId);
         }
-        org.beamarchiver.ledger.DeletionStatus before = l.deletions().markPending(p, runId);
-        if (bin != null && before == org.beamarchiver.ledger.DeletionStatus.PENDING) {
+        DeletionStatus before = l.deletions().markPending(p, runId);
+        if (bin != null && before == DeletionStatus.PENDING) {
           // an earlier delete of the partition was killed: a copy it was making into the bin stays
           // half made under its sibling name; the files it recycled in full are copied again
           FileCopies.removePartialCopies(bin);

@@ -13,6 +13,7 @@ import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
 import org.beamarchiver.io.store.Checksums;
 import org.beamarchiver.io.store.Stores;
+import org.apache.beam.sdk.io.fs.MatchResult;
 
 /**
  * Files copied byte for byte between any of Beam's file systems (local, S3, Azure), streamed
@@ -43,12 +44,12 @@ public final class FileCopies {
 
   /** Removes the partial copies a killed run left under {@code folder}; returns how many. */
   public static int removePartialCopies(String folder) throws IOException {
-    org.apache.beam.sdk.io.fs.MatchResult m = Stores.match(folder + "/**");
-    if (m.status() != org.apache.beam.sdk.io.fs.MatchResult.Status.OK) {
+    MatchResult m = Stores.match(folder + "/**");
+    if (m.status() != MatchResult.Status.OK) {
       return 0;
     }
     List<ResourceId> partial = new java.util.ArrayList<>();
-    for (org.apache.beam.sdk.io.fs.MatchResult.Metadata md : m.metadata()) {
+    for (MatchResult.Metadata md : m.metadata()) {
       if (isPartialCopy(md.resourceId().toString())) {
         partial.add(md.resourceId());
       }
