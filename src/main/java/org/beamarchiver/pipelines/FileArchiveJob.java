@@ -52,7 +52,9 @@ final class FileArchiveJob implements JobRunner.Job<FileArchiveSummary> {
     refuseRowOptions(options);
     Launch launch = Launch.resolveFiles(options, clock, "run", spec);
     FileArchiveRun.checkRoots(spec.files().location(), launch.archiveRoot());
-    FileArchiveRun.checkLocation(spec);
+    if (!launch.request().isEmpty()) {
+      FileArchiveRun.checkLocation(spec); // a storage retired before the request's weeks may be gone
+    }
     org.beamarchiver.options.Checks.range("--maxIterations", options.getMaxIterations(), 1, 1000);
     JobControl.Settings settings = launch.jobSettings(options, "archive").withRequestData(launch.requestData("archive"));
     SigningKey key = SigningKey.resolve(options, true, progress::note);

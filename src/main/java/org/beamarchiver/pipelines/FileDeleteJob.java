@@ -51,7 +51,9 @@ final class FileDeleteJob implements DeleteJob.Work {
     TableSpec spec = TableSpecLoader.load(Paths.get(options.getTableSpec()));
     Launch launch = Launch.resolveFiles(options, clock, "delete", spec);
     FileArchiveRun.checkRoots(spec.files().location(), launch.archiveRoot());
-    FileArchiveRun.checkLocation(spec);
+    if (!launch.request().isEmpty()) {
+      FileArchiveRun.checkLocation(spec); // a storage retired before the request's weeks may be gone
+    }
     String recycleRoot = FileArchiveRun.recycleRoot(options.getRecycleRoot(), spec.files().location(), launch.archiveRoot());
     JobControl.Settings job =
         launch.jobSettings(options, "delete")

@@ -151,7 +151,12 @@ public final class FilesPlan {
     TableSpec spec = u.spec();
     Launch launch = Launch.resolveFiles(o, clock, "plan", spec);
     FileArchiveRun.checkRoots(spec.files().location(), launch.archiveRoot());
-    FileArchiveRun.checkLocation(spec);
+    if (!launch.request().isEmpty()) {
+      FileArchiveRun.checkLocation(spec); // a storage retired before the request's weeks may be gone
+    }
+    if (launch.request().isEmpty()) {
+      return new UnitPlan(u, List.of(), null, launch.request().describe()); // the storage holds none of the request's weeks
+    }
     new Ledger(launch.ledger()).migrate();
     FileArchiveRun run = FileArchiveRun.prepare(o, launch, launch.now().toEpochMilli());
     String out = ArchivePaths.tempDir(launch.archiveRoot(), launch.runId()) + "plan";

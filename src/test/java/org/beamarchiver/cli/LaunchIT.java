@@ -204,4 +204,24 @@ class LaunchIT {
     assertEquals(1, copies(dir.resolve("archive/archived-files/ev-cleaned-main")));
     assertFalse(Files.exists(dir.resolve("archive/_tmp")) && copies(dir.resolve("archive/_tmp")) > 0, "no temporary files left");
   }
+
+  /** A storage retired (and unmounted) before the request's weeks is not needed: the launch goes on without it. */
+  @Test
+  void aRetiredStorageThatIsGoneDoesNotStopALaunchThatDoesNotNeedIt() throws Exception {
+    file(dir.resolve("raw-new/dt=2026-11-24/x.bin"), 100); // 2026-W48, the last complete week at asOf
+    file(dir.resolve("cleaned/dt=2026-11-25/y.bin"), 100);
+    Path spec = lifecycles(dir.resolve("cleaned")); // raw-old (until 2026-11-11) does not exist at all
+    List<String> lastWeek = new ArrayList<>(with(spec.toString()));
+    lastWeek.replaceAll(a -> a.equals("--period=ALL") ? "--period=LAST_WEEK" : a);
+
+    String out = Cli.expect(0, "archive", lastWeek);
+    assertTrue(out.contains("exit code: 0"), out);
+    assertEquals(1, copies(dir.resolve("archive/archived-files/ev-raw-new")));
+    assertEquals(1, copies(dir.resolve("archive/archived-files/ev-cleaned-main")));
+    Cli.expect(0, "plan", lastWeek);
+    Cli.expect(0, "delete", lastWeek);
+    // a request that reaches into the retired storage's weeks still refuses its missing folder
+    String all = Cli.expect(2, "archive", with(spec.toString()));
+    assertTrue(all.contains("is not a folder here") && all.contains("NOT STARTED"), all);
+  }
 }
