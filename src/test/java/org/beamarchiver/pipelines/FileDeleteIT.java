@@ -10,10 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.beamarchiver.support.Cli;
-import org.beamarchiver.support.H2Ledgers;
+import org.beamarchiver.support.FilesTable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,38 +27,29 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FileDeleteIT {
   @TempDir Path dir;
+  FilesTable table;
   Path lake;
   List<String> args;
 
   @BeforeEach
   void setUp() throws IOException {
-    lake = dir.resolve("lake");
-    Path spec = dir.resolve("t.yaml");
-    Files.writeString(spec, "archiveType: logs\nsource: {kind: files, location: '" + lake + "', partitionDate: 'dt={date}'}\n");
-    Files.writeString(dir.resolve("k"), "file-delete-it key, long enough\n");
-    args =
-        List.of(
-            "--tableSpec=" + spec, "--period=ALL", "--asOf=2026-12-03T10:00:00Z", "--archiveRoot=" + dir.resolve("archive"),
-            "--ledgerUrl=jdbc:h2:file:" + dir.resolve("ledger"), "--signingKeyFile=" + dir.resolve("k"));
+    table = new FilesTable(dir, "file-delete-it key, long enough");
+    lake = table.lake;
+    args = table.args;
   }
-  /** The arguments purge takes (no period: it chooses by age). */
+
   private List<String> purgeArgs() {
-    return args.stream().filter(a -> !a.startsWith("--period=") && !a.startsWith("--asOf=")).toList();
+    return table.purgeArgs();
   }
 
   @AfterEach
   void closeLedger() {
-    H2Ledgers.shutdown("jdbc:h2:file:" + dir.resolve("ledger"));
+    table.close();
   }
 
 
   private Path file(String relative, int bytes) throws IOException {
-    Path p = lake.resolve(relative);
-    Files.createDirectories(p.getParent());
-    byte[] b = new byte[bytes];
-    new Random(relative.hashCode()).nextBytes(b);
-    Files.write(p, b);
-    return p;
+    return table.file(relative, bytes);
   }
 
   private Path copyOf(String relative) throws IOException {
