@@ -2,7 +2,9 @@ package org.beamarchiver.ledger;
 
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.sql.Database;
 import org.beamarchiver.sql.Sql;
@@ -57,15 +59,13 @@ public final class Recycles {
     return select("WHERE type = ? AND purged_at IS NULL AND recycled_at < ? ORDER BY recycled_at, recycle_url", type, before);
   }
 
-  /** The recycle folder (not purged) of the archive object {@code blobUrl}, or null. */
-  public Recycled unpurged(String type, String blobUrl) throws SQLException {
-    List<Recycled> r = select("WHERE type = ? AND blob_url = ? AND purged_at IS NULL", type, blobUrl);
-    return r.isEmpty() ? null : r.get(0);
-  }
-
-  /** Every recycle folder of the type, newest first. */
-  public List<Recycled> ofType(String type) throws SQLException {
-    return select("WHERE type = ? ORDER BY recycled_at DESC, recycle_url", type);
+  /** The type's recycle folders not purged yet, by the file list (archive object) whose files they hold. */
+  public Map<String, String> unpurgedFolders(String type) throws SQLException {
+    Map<String, String> byList = new HashMap<>();
+    for (Recycled r : select("WHERE type = ? AND purged_at IS NULL", type)) {
+      byList.put(r.blobUrl(), r.recycleUrl());
+    }
+    return byList;
   }
 
   /** Records that {@code purge} emptied the folder (safe to repeat). */

@@ -1,11 +1,7 @@
 package org.beamarchiver.pipelines;
 
 import org.beamarchiver.ledger.Deletion;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.channels.Channels;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.io.FileSystems;
 import org.beamarchiver.control.JobControl;
 import org.beamarchiver.control.JobRunner;
 import org.beamarchiver.ledger.JobState;
@@ -259,26 +254,12 @@ final class DeleteJob implements JobRunner.Job<DeleteSummary> {
   }
 
   static List<DeletionReport> readReport(String path) throws IOException {
-    // Read again from the start if the store fails part way.
-    List<DeletionReport> out =
-        Stores.outage().call(
-            "read " + path,
-            () -> {
-              List<DeletionReport> read = new ArrayList<>();
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(
-                          Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(path, false))),
-                          StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                  if (!line.isBlank()) {
-                    read.add(DeletionReport.fromJson(line));
-                  }
-                }
-              }
-              return read;
-            });
+    List<DeletionReport> out = new ArrayList<>();
+    for (String line : Stores.readLines(path)) {
+      if (!line.isBlank()) {
+        out.add(DeletionReport.fromJson(line));
+      }
+    }
     out.sort(Comparator.comparing(DeletionReport::batchId).thenComparing(DeletionReport::period));
     return out;
   }

@@ -49,9 +49,7 @@ public record FileArchiveRun(
    * archive would list its own copies as the table's files, or copy the table into itself).
    */
   static void checkRoots(String location, String archiveRoot) {
-    String l = normalize(location);
-    String r = normalize(archiveRoot);
-    if (l.equals(r) || l.startsWith(r + "/") || r.startsWith(l + "/")) {
+    if (overlap(location, archiveRoot)) {
       throw new IllegalArgumentException(
           "--archiveRoot " + archiveRoot + " and the table's source.location " + location
               + " lie inside one another; an archive root must be outside the files it archives");
@@ -70,16 +68,21 @@ public record FileArchiveRun(
     if (recycleRoot.isBlank()) {
       throw new IllegalArgumentException("--recycleRoot must be a local path or a filesystem URI");
     }
-    String r = normalize(recycleRoot);
     for (String[] other : new String[][] {{"the table's source.location", location}, {"--archiveRoot", archiveRoot}}) {
-      String o = normalize(other[1]);
-      if (o.equals(r) || o.startsWith(r + "/") || r.startsWith(o + "/")) {
+      if (overlap(recycleRoot, other[1])) {
         throw new IllegalArgumentException(
             "--recycleRoot " + recycleRoot + " and " + other[0] + " " + other[1]
                 + " lie inside one another; the recycle bin must be a place of its own");
       }
     }
-    return r;
+    return normalize(recycleRoot);
+  }
+
+  /** Whether two locations or roots are one, or one lies inside the other. */
+  private static boolean overlap(String a, String b) {
+    String x = normalize(a);
+    String y = normalize(b);
+    return x.equals(y) || x.startsWith(y + "/") || y.startsWith(x + "/");
   }
 
   /**

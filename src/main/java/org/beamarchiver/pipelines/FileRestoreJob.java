@@ -15,7 +15,6 @@ import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.ledger.JobState;
 import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.ledger.LedgerRow;
-import org.beamarchiver.ledger.Recycles;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.options.RestoreOptions;
 import org.beamarchiver.spec.TableSpec;
@@ -71,12 +70,11 @@ final class FileRestoreJob implements JobRunner.Job<RestorePipeline.Summary> {
   @Override
   public void prepare() throws Exception {
     List<RestorePipeline.Outcome> refused = new ArrayList<>();
-    String type = launch.spec().archiveType();
+    Map<String, String> bins = ledger.recycles().unpurgedFolders(launch.spec().archiveType());
     for (LedgerRow r : RestoreJob.vouchedFor(launch, ledger, key, target, progress, refused)) {
       accepted.add(r.archivedPartition());
-      Recycles.Recycled bin = ledger.recycles().unpurged(type, r.blobUrl());
-      if (bin != null) {
-        recycleFolders.put(r.blobUrl(), bin.recycleUrl());
+      if (bins.containsKey(r.blobUrl())) {
+        recycleFolders.put(r.blobUrl(), bins.get(r.blobUrl()));
       }
     }
     progress.note(

@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +15,8 @@ import java.util.Comparator;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
-import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -151,12 +146,11 @@ public final class FilesPlan {
     TableSpec spec = u.spec();
     Launch launch = Launch.resolveFiles(o, clock, "plan", spec);
     FileArchiveRun.checkRoots(spec.files().location(), launch.archiveRoot());
-    if (!launch.request().isEmpty()) {
-      FileArchiveRun.checkLocation(spec); // a storage retired before the request's weeks may be gone
-    }
     if (launch.request().isEmpty()) {
-      return new UnitPlan(u, List.of(), null, launch.request().describe()); // the storage holds none of the request's weeks
+      // the storage holds none of the request's weeks (a retired one may be gone): nothing to list
+      return new UnitPlan(u, List.of(), null, launch.request().describe());
     }
+    FileArchiveRun.checkLocation(spec);
     new Ledger(launch.ledger()).migrate();
     FileArchiveRun run = FileArchiveRun.prepare(o, launch, launch.now().toEpochMilli());
     String out = ArchivePaths.tempDir(launch.archiveRoot(), launch.runId()) + "plan";
@@ -168,19 +162,15 @@ public final class FilesPlan {
         .get(DateFiles.DATED)
         .apply("GroupFilesByPartition", GroupByKey.create())
         .apply("DescribePartition", ParDo.of(new DescribePartitionFn(run.archivedLists())))
-        .apply("WritePlanLines", TextIO.write().to(out).withSuffix(".jsonl"));
+        .apply("WritePlanLines", TextIO.write().to(out).withSuffix(".jsonl").withoutSharding());
     try {
       Execution.runWithProgress(pipeline, List.of("filesListed", "partitionsPlanned"), progress);
       List<PartitionPlan> parts = new ArrayList<>();
       ObjectMapper json = new ObjectMapper();
-      MatchResult m = Stores.match(out + "*");
-      if (m.status() == MatchResult.Status.OK) {
-        for (MatchResult.Metadata md : m.metadata()) {
-          try (BufferedReader r =
-              new BufferedReader(new InputStreamReader(Channels.newInputStream(FileSystems.open(md.resourceId())), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) {
-              parts.add(json.readValue(line, PartitionPlan.class));
-            }
+      if (Stores.stat(out + ".jsonl") != null) {
+        for (String line : Stores.readLines(out + ".jsonl")) {
+          if (!line.isBlank()) {
+            parts.add(json.readValue(line, PartitionPlan.class));
           }
         }
       }

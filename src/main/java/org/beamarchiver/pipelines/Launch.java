@@ -72,12 +72,12 @@ record Launch(
     return new Launch(runId, now, spec, request, source, ledger, root);
   }
 
-  /** The request as a job records it: what the run does, to which table, for which request. */
   /** A run's identity: what it does, when, and a random tail so that two runs never share one. */
   static String newRunId(String action, Instant now) {
     return action + "-" + now.toEpochMilli() + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 16, 1 << 20));
   }
 
+  /** The request as a job records it: what the run does, to which table, for which request. */
   String requestData(String action) {
     ObjectMapper json = new ObjectMapper();
     ObjectNode n = json.createObjectNode();

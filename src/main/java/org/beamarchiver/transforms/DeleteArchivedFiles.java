@@ -1,5 +1,6 @@
 package org.beamarchiver.transforms;
 
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
@@ -47,8 +48,8 @@ import org.beamarchiver.ledger.DeletionStatus;
  * <p>With a recycle root, the partition's recycle folder is recorded before its first file goes in
  * (write-ahead), and each file is copied there and the copy read back and held to the file's list
  * line before the source is removed: a file is removed only once it is both in its archive and in
- * the recycle bin. A file whose copy there differs (it changed while copied) is kept and its copy
- * in the bin removed.
+ * the recycle bin. A file whose bytes differ as they are copied (it changed) is kept and nothing of
+ * it lands in the bin.
  */
 public final class DeleteArchivedFiles extends PTransform<PCollection<ArchivedPartition>, PCollection<PartitionDeletion>> {
   private static final TupleTag<KV<String, FileToDelete>> FILES = new TupleTag<>() {};
@@ -204,11 +205,10 @@ public final class DeleteArchivedFiles extends PTransform<PCollection<ArchivedPa
 
     private DeleteOutcome decide(FileToDelete f) throws Exception {
       FileLists.Line l = f.line();
-      FileCopies.Copied copy = FileCopies.read(f.copy());
-      if (copy.bytes() != l.bytes() || !copy.sha256().equals(l.sha256())) {
+      if (!FileCopies.read(f.copy()).equals(l.copied())) {
         return DeleteOutcome.FAILED;
       }
-      MatchResult.Metadata now = metadata(f.source());
+      MatchResult.Metadata now = Stores.stat(f.source());
       if (now == null) {
         return DeleteOutcome.ABSENT;
       }
@@ -216,19 +216,17 @@ public final class DeleteArchivedFiles extends PTransform<PCollection<ArchivedPa
         return DeleteOutcome.SKIPPED_CHANGED;
       }
       if (f.recycle() == null || dryRun) {
-        FileCopies.Copied source = FileCopies.read(f.source());
-        if (source.bytes() != l.bytes() || !source.sha256().equals(l.sha256())) {
+        if (!FileCopies.read(f.source()).equals(l.copied())) {
           return DeleteOutcome.SKIPPED_CHANGED;
         }
       } else {
         // recycled: copied into the bin only if the bytes read are the listed ones (else the file
         // changed: nothing lands in the bin), then the copy in the bin read back
-        if (!FileCopies.copyIfMatches(f.source(), f.recycle(), new FileCopies.Copied(l.bytes(), l.sha256()))) {
+        if (!FileCopies.copyIfMatches(f.source(), f.recycle(), l.copied())) {
           return DeleteOutcome.SKIPPED_CHANGED;
         }
-        FileCopies.Copied inBin = FileCopies.read(f.recycle());
-        if (inBin.bytes() != l.bytes() || !inBin.sha256().equals(l.sha256())) {
-          throw new java.io.IOException("its copy in the recycle bin " + f.recycle() + " does not match what was copied");
+        if (!FileCopies.read(f.recycle()).equals(l.copied())) {
+          throw new IOException("its copy in the recycle bin " + f.recycle() + " does not match what was copied");
         }
         recycled.inc();
         Crash.point("recycled");
@@ -237,7 +235,7 @@ public final class DeleteArchivedFiles extends PTransform<PCollection<ArchivedPa
         return DeleteOutcome.WOULD_DELETE;
       }
       // checked again just before the removal: a file rewritten while it was read stays
-      MatchResult.Metadata before = metadata(f.source());
+      MatchResult.Metadata before = Stores.stat(f.source());
       if (before == null) {
         return DeleteOutcome.ABSENT;
       }
@@ -251,11 +249,6 @@ public final class DeleteArchivedFiles extends PTransform<PCollection<ArchivedPa
 
     private static boolean sameAsListed(MatchResult.Metadata m, FileLists.Line l) {
       return m.sizeBytes() == l.bytes() && m.lastModifiedMillis() == l.modifiedMillis();
-    }
-
-    private static MatchResult.Metadata metadata(String uri) throws Exception {
-      MatchResult m = Stores.matchExact(uri);
-      return m.status() == MatchResult.Status.OK && !m.metadata().isEmpty() ? m.metadata().get(0) : null;
     }
   }
 

@@ -11,7 +11,6 @@ import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Combine;
@@ -186,8 +185,8 @@ public final class RestoreArchivedFiles extends PTransform<PCollection<ArchivedP
 
     private static void restore(FileToRestore f, Tally t) throws Exception {
       FileLists.Line l = f.line();
-      FileCopies.Copied expected = new FileCopies.Copied(l.bytes(), l.sha256());
-      if (exists(f.target())) {
+      FileCopies.Copied expected = l.copied();
+      if (Stores.stat(f.target()) != null) {
         if (FileCopies.read(f.target()).equals(expected)) {
           t.present++;
         } else {
@@ -197,7 +196,7 @@ public final class RestoreArchivedFiles extends PTransform<PCollection<ArchivedP
         return;
       }
       // from the bin when it holds the file as archived (it is usually nearer the source), else from the archive
-      if (f.recycled() != null && exists(f.recycled()) && FileCopies.copyIfMatches(f.recycled(), f.target(), expected)) {
+      if (f.recycled() != null && Stores.stat(f.recycled()) != null && FileCopies.copyIfMatches(f.recycled(), f.target(), expected)) {
         t.fromBin++;
       } else if (!FileCopies.copyIfMatches(f.copy(), f.target(), expected)) {
         t.failed++;
@@ -210,11 +209,6 @@ public final class RestoreArchivedFiles extends PTransform<PCollection<ArchivedP
         String path = f.target().startsWith("file://") ? f.target().substring("file://".length()) : f.target();
         Files.setLastModifiedTime(Paths.get(path), FileTime.fromMillis(l.modifiedMillis()));
       }
-    }
-
-    private static boolean exists(String uri) throws Exception {
-      MatchResult m = Stores.matchExact(uri);
-      return m.status() == MatchResult.Status.OK && !m.metadata().isEmpty();
     }
   }
 

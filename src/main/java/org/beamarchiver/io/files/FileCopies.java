@@ -32,7 +32,7 @@ public final class FileCopies {
   private static final String SIBLING = ".copying-";
 
   private static final java.util.regex.Pattern PARTIAL =
-      java.util.regex.Pattern.compile(".*\\.copying-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+      java.util.regex.Pattern.compile(".*" + java.util.regex.Pattern.quote(SIBLING) + "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
 
   /**
    * Whether {@code name} is a copy's sibling left by a run killed while it copied (the rename onto

@@ -33,7 +33,12 @@ public final class FileLists {
   private FileLists() {}
 
   /** One line of a list. */
-  public record Line(String path, long bytes, String sha256, long modifiedMillis) implements java.io.Serializable {}
+  public record Line(String path, long bytes, String sha256, long modifiedMillis) implements java.io.Serializable {
+    /** What a copy or read of the listed file must give: its size and SHA-256. */
+    public FileCopies.Copied copied() {
+      return new FileCopies.Copied(bytes, sha256);
+    }
+  }
 
   /** The list's bytes (uncompressed): its header, then each line, in the order given. */
   public static void write(OutputStream out, Iterable<Line> lines) throws IOException {

@@ -103,6 +103,31 @@ public final class Stores {
     return match(path);
   }
 
+  /** The lines of the text object at {@code path} (UTF-8), read again from the start if the store fails part way. */
+  public static List<String> readLines(String path) throws IOException {
+    return outage.call(
+        "read " + path,
+        () -> {
+          List<String> lines = new ArrayList<>();
+          try (java.io.BufferedReader r =
+              new java.io.BufferedReader(
+                  new java.io.InputStreamReader(
+                      java.nio.channels.Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(path, false))),
+                      java.nio.charset.StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+              lines.add(line);
+            }
+          }
+          return lines;
+        });
+  }
+
+  /** What is at exactly {@code path} ({@link #matchExact}): its metadata, or null when nothing is. */
+  public static MatchResult.Metadata stat(String path) throws IOException {
+    MatchResult m = matchExact(path);
+    return m.status() == MatchResult.Status.OK && !m.metadata().isEmpty() ? m.metadata().get(0) : null;
+  }
+
   public static boolean isLocal(String path) {
     return !URI.matcher(path).matches() || path.startsWith("file://");
   }
