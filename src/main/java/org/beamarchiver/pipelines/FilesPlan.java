@@ -115,8 +115,7 @@ public final class FilesPlan {
     }
     String root = Stores.normalizeRoot(options.getArchiveRoot());
     String dir = options.getRunFileDir() != null ? ArchivePaths.root(options.getRunFileDir()) : ArchivePaths.root(root) + "/run-files";
-    String type = chosen.get(0).lifecycle() == null ? chosen.get(0).spec().archiveType()
-        : chosen.get(0).spec().archiveType().substring(0, chosen.get(0).spec().archiveType().indexOf("-" + chosen.get(0).lifecycle() + "-"));
+    String type = chosen.get(0).tableType();
     String path = dir + "/" + type + "/" + runId + ".json";
     Stores.write(path, "application/json", json(p.toString(), type, options, plans).getBytes(StandardCharsets.UTF_8));
     return new Result(path, plans);

@@ -86,7 +86,7 @@ final class Lifecycles {
           continue;
         }
         TableSpec spec = TableSpecLoader.validate(file + " " + sat, type, s);
-        units.add(new SpecUnit(file, l.name, l.order, s.name, s.from, s.until, spec));
+        units.add(new SpecUnit(file, raw.archiveType, l.name, l.order, s.name, s.from, s.until, spec));
         places.add(new String[] {l.name, s.name, where(spec)});
       }
       overlaps(errors, at, dated);

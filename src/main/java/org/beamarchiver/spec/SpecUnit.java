@@ -7,6 +7,7 @@ import java.time.LocalDate;
  * storage of one lifecycle, with the dates it held the lifecycle's data.
  *
  * @param file the spec file
+ * @param tableType the spec's own archiveType (a storage's archive type starts with it)
  * @param lifecycle the lifecycle's name, or null for a spec without lifecycles
  * @param order the lifecycle's order (lower first; equal orders run in parallel); 0 without lifecycles
  * @param storage the storage's name, or null without lifecycles
@@ -15,7 +16,7 @@ import java.time.LocalDate;
  * @param spec the table as every command sees it; a storage's archive type is {@code
  *     <archiveType>-<lifecycle>-<storage>}
  */
-public record SpecUnit(String file, String lifecycle, int order, String storage, LocalDate from, LocalDate until, TableSpec spec) {
+public record SpecUnit(String file, String tableType, String lifecycle, int order, String storage, LocalDate from, LocalDate until, TableSpec spec) {
   /** How --tableSpec names this unit: the file, and for a storage {@code #lifecycle/storage}. */
   public String selector() {
     return lifecycle == null ? file : file + SELECTOR + lifecycle + "/" + storage;

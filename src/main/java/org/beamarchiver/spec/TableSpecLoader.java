@@ -131,7 +131,7 @@ public final class TableSpecLoader {
   public static List<SpecUnit> loadUnits(Path file) {
     RawSpec raw = read(file);
     if (raw.lifecycles == null) {
-      return List.of(new SpecUnit(file.toString(), null, 0, null, null, null, validate(file.toString(), raw.archiveType, raw)));
+      return List.of(new SpecUnit(file.toString(), raw.archiveType, null, 0, null, null, null, validate(file.toString(), raw.archiveType, raw)));
     }
     return Lifecycles.units(file.toString(), raw);
   }

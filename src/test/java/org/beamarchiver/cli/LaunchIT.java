@@ -180,6 +180,7 @@ class LaunchIT {
     String out = Cli.expect(0, "plan", with(spec.toString()));
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("plan file: (\\S+)").matcher(out);
     assertTrue(m.find(), out);
+    assertTrue(m.group(1).startsWith(dir.resolve("archive/run-files/ev") + "/plan-"), "named by the table's archive type: " + m.group(1));
     com.fasterxml.jackson.databind.JsonNode plan = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Path.of(m.group(1)).toFile());
     assertEquals("beam-archiver-plan/1", plan.get("format").asText());
     List<String> order = new ArrayList<>();

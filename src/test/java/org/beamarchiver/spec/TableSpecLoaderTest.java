@@ -195,6 +195,7 @@ class TableSpecLoaderTest {
     assertEquals(List.of("raw/old", "raw/new", "cleaned/main"), units.stream().map(u -> u.lifecycle() + "/" + u.storage()).toList());
     assertEquals(List.of(1, 1, 2), units.stream().map(SpecUnit::order).toList());
     assertEquals("ev-raw-old", units.get(0).spec().archiveType());
+    assertEquals("ev", units.get(0).tableType());
     assertEquals(java.time.LocalDate.parse("2026-06-01"), units.get(0).until());
     assertEquals(java.time.LocalDate.parse("2026-06-01"), units.get(1).from());
     assertEquals("/lake/raw", TableSpecLoader.load(Path.of(p + "#raw/new")).files().location());
