@@ -58,7 +58,7 @@ public final class ArchiveVerifier {
    * everything before the fixed tail.
    */
   private static final Pattern ARCHIVE_NAME =
-      Pattern.compile("^(.+)-(\\d{4})-(\\d{2})-\\d+(\\.csv\\.gz|\\.parquet)$");
+      Pattern.compile("^(.+)-(\\d{4})-(\\d{2})-\\d+(\\.csv\\.gz|\\.parquet|\\.sqlite)$");
 
   private final SigningKey key;
   private final Map<String, Object> manifests = new HashMap<>();
@@ -108,6 +108,10 @@ public final class ArchiveVerifier {
               "ledger says batch " + row.batchId() + " week " + row.period() + " rows " + row.rowCount()
                   + "; signed manifest says batch " + e.batchId() + " week " + e.period() + " rows " + e.rows()));
     }
+    if (!org.beamarchiver.model.FamilyFile.parse(row.familyFiles()).equals(e.family())) {
+      return Optional.of(
+          verdict(Status.MANIFEST_MISMATCH, row, "the ledger's related-table archives differ from the signed manifest's"));
+    }
     return Optional.empty();
   }
 
@@ -138,6 +142,15 @@ public final class ArchiveVerifier {
     if (!sha.equals(row.checksumSha256())) {
       return verdict(Status.CHECKSUM_MISMATCH, row, "object SHA-256 " + sha + ", ledger says " + row.checksumSha256());
     }
+    for (org.beamarchiver.model.FamilyFile f : org.beamarchiver.model.FamilyFile.parse(row.familyFiles())) {
+      if (f.path().equals(row.blobUrl())) {
+        continue; // a table inside the partition's one SQLite file, checked above
+      }
+      Optional<Verdict> member = checkMember(row, f);
+      if (member.isPresent()) {
+        return member.get();
+      }
+    }
     String folder = ArchivePaths.companionFolder(row.blobUrl());
     if (folder != null) {
       Optional<Verdict> copies = checkCopies(row, folder);
@@ -146,6 +159,28 @@ public final class ArchiveVerifier {
       }
     }
     return checkManifest(row).orElse(verdict(Status.OK, row, null));
+  }
+
+  /** A related table's archive: there, with the size and SHA-256 the ledger lists. */
+  private Optional<Verdict> checkMember(LedgerRow row, org.beamarchiver.model.FamilyFile f) {
+    String what = "the archive of related table " + f.table() + " (" + f.path() + ")";
+    try {
+      MatchResult match = Stores.matchExact(f.path());
+      if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
+        return Optional.of(verdict(Status.MISSING, row, what + " is missing"));
+      }
+      long size = match.metadata().get(0).sizeBytes();
+      if (size != f.bytes()) {
+        return Optional.of(verdict(Status.SIZE_MISMATCH, row, what + " has " + size + " bytes, ledger says " + f.bytes()));
+      }
+      String sha = sha256(f.path());
+      if (!sha.equals(f.sha256())) {
+        return Optional.of(verdict(Status.CHECKSUM_MISMATCH, row, what + " has SHA-256 " + sha + ", ledger says " + f.sha256()));
+      }
+    } catch (IOException e) {
+      return Optional.of(verdict(Status.MISSING, row, "cannot read " + what + ": " + e.getMessage()));
+    }
+    return Optional.empty();
   }
 
   /**
@@ -214,8 +249,9 @@ public final class ArchiveVerifier {
     for (MatchResult.Metadata md : listing.metadata()) {
       String path = md.resourceId().toString();
       String name = path.substring(path.lastIndexOf('/') + 1);
-      if (name.isEmpty() || knownNames.contains(name)) {
-        continue;
+      String parent = ArchivePaths.parentOfMember(name);
+      if (name.isEmpty() || knownNames.contains(name) || (parent != null && knownNames.contains(parent))) {
+        continue; // a related table's archive beside its parent's
       }
       Matcher m = ARCHIVE_NAME.matcher(name);
       String batch = null;

@@ -34,7 +34,17 @@ public final class Manifest {
   /** One archived file as the manifest lists it. */
   public record Entry(
       String path, String batchId, String period, long bytes, String sha256, long rows, String minTime,
-      String maxTime, Map<String, Object> rollup) {}
+      String maxTime, Map<String, Object> rollup, List<org.beamarchiver.model.FamilyFile> family) {
+    public Entry {
+      family = family == null ? List.of() : List.copyOf(family);
+    }
+
+    public Entry(
+        String path, String batchId, String period, long bytes, String sha256, long rows, String minTime,
+        String maxTime, Map<String, Object> rollup) {
+      this(path, batchId, period, bytes, sha256, rows, minTime, maxTime, rollup, List.of());
+    }
+  }
 
   private final Map<String, Object> body;
   private final String signature;
@@ -80,6 +90,9 @@ public final class Manifest {
       f.put("minTime", e.minTime());
       f.put("maxTime", e.maxTime());
       f.put("rollup", e.rollup());
+      if (!e.family().isEmpty()) {
+        f.put("family", JSON.convertValue(e.family(), List.class));
+      }
       fs.add(f);
     }
     body.put("files", fs);
@@ -160,10 +173,23 @@ public final class Manifest {
           new Entry(
               str(m.get("path")), str(m.get("batchId")), str(m.get("period")), num(m.get("bytes")),
               str(m.get("sha256")), num(m.get("rows")), str(m.get("minTime")), str(m.get("maxTime")),
-              m.get("rollup") instanceof Map<?, ?> r ? (Map<String, Object>) r : null);
+              m.get("rollup") instanceof Map<?, ?> r ? (Map<String, Object>) r : null,
+              family(m.get("family")));
       out.put(e.path(), e);
     }
     return out;
+  }
+
+  /** A listed family (related tables' archives), as read; empty when absent or malformed (then it differs from the ledger's). */
+  private static List<org.beamarchiver.model.FamilyFile> family(Object o) {
+    if (o == null) {
+      return List.of();
+    }
+    try {
+      return JSON.convertValue(o, new com.fasterxml.jackson.core.type.TypeReference<List<org.beamarchiver.model.FamilyFile>>() {});
+    } catch (IllegalArgumentException e) {
+      return List.of(new org.beamarchiver.model.FamilyFile("(malformed)", null, -1, -1, null));
+    }
   }
 
   private static String str(Object o) {

@@ -91,6 +91,7 @@ public final class ManifestSigner {
         r.blobUrl(), r.batchId(), r.period(), r.byteSize() == null ? -1 : r.byteSize(), r.checksumSha256(),
         r.rowCount() == null ? -1 : r.rowCount(), r.minTime() == null ? null : r.minTime().toString(),
         r.maxTime() == null ? null : r.maxTime().toString(),
-        r.rollupStats() == null ? null : RollupStats.parse(r.rollupStats()));
+        r.rollupStats() == null ? null : RollupStats.parse(r.rollupStats()),
+        org.beamarchiver.model.FamilyFile.parse(r.familyFiles()));
   }
 }

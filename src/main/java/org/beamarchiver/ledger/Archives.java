@@ -347,7 +347,8 @@ public final class Archives {
         .set("min_time", ok ? (Object) Instant.ofEpochMilli(file.minTimeMillis()) : Sql.NULL_TIMESTAMP)
         .set("max_time", ok ? (Object) Instant.ofEpochMilli(file.maxTimeMillis()) : Sql.NULL_TIMESTAMP)
         .set("run_id", run.runId())
-        .set("rollup_stats", ok ? file.rollupJson() : null);
+        .set("rollup_stats", ok ? file.rollupJson() : null)
+        .set("family_files", ok ? file.familyFiles() : null);
   }
 
   /** Copies the row's current archive to {@code archival_history} as SUPERSEDED by {@code byRun}. */
@@ -355,9 +356,9 @@ public final class Archives {
     Sql.of(
             "INSERT INTO archival_history (uuid, run_id, type, batchid, period, iteration,"
                 + " archival_status, archival_date, blob_url, row_count, byte_size, checksum_sha256,"
-                + " superseded_date, superseded_by_run, object_removed, rollup_stats, manifest_url)"
+                + " superseded_date, superseded_by_run, object_removed, rollup_stats, manifest_url, family_files)"
                 + " SELECT uuid, run_id, type, batchid, period, iteration, ?, archival_date, blob_url,"
-                + " row_count, byte_size, checksum_sha256, ?, ?, ?, rollup_stats, manifest_url"
+                + " row_count, byte_size, checksum_sha256, ?, ?, ?, rollup_stats, manifest_url, family_files"
                 + " FROM archival_metadata WHERE uuid = ?",
             ArchiveStatus.SUPERSEDED, Instant.now(), byRun, false, uuid)
         .update(c);

@@ -39,7 +39,8 @@ public record LedgerRow(
     String rollupStats,
     String manifestUrl,
     Instant verifiedAt,
-    String verifyResult) {
+    String verifyResult,
+    String familyFiles) {
 
   /** The columns {@link #read} reads. */
   static final String COLUMNS =
@@ -47,7 +48,7 @@ public record LedgerRow(
           + " deletion_status, iteration, request_data, blob_url, err_message, row_count, byte_size,"
           + " checksum_sha256, min_time, max_time, run_id, deletion_date, deleted_rows,"
           + " skipped_changed_rows, absent_rows, deletion_run_id, pending_blob_url, pending_run_id,"
-          + " rollup_stats, manifest_url, verified_at, verify_result";
+          + " rollup_stats, manifest_url, verified_at, verify_result, family_files";
 
   /** The archived partition this row describes, with what its file must hold (-1 where unknown). */
   public ArchivedPartition archivedPartition() {
@@ -57,7 +58,8 @@ public record LedgerRow(
         blobUrl,
         rowCount == null ? -1 : rowCount,
         byteSize == null ? -1 : byteSize,
-        checksumSha256);
+        checksumSha256,
+        familyFiles);
   }
 
   /** Whether the partition is archived ({@code archival_status} SUCCESS). */
@@ -103,6 +105,7 @@ public record LedgerRow(
         rs.getString("rollup_stats"),
         rs.getString("manifest_url"),
         Sql.instant(rs, "verified_at"),
-        rs.getString("verify_result"));
+        rs.getString("verify_result"),
+        rs.getString("family_files"));
   }
 }

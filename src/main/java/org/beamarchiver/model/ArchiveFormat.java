@@ -16,7 +16,14 @@ public enum ArchiveFormat {
    * lists, maps, structs, ...), then {@code _writetime_micros} as an optional int64 (see {@code
    * ParquetRows}).
    */
-  PARQUET(".parquet", "application/vnd.apache.parquet");
+  PARQUET(".parquet", "application/vnd.apache.parquet"),
+  /**
+   * SQLite: one database file per partition holding the parent table and every related table of a
+   * cascade, each with its columns (integers as INTEGER, everything else the canonical text) and
+   * {@code _writetime_micros}, rows inserted in archive order, fixed page size, vacuumed: the
+   * same rows give the same bytes (see {@code SqliteArchive}).
+   */
+  SQLITE(".sqlite", "application/vnd.sqlite3");
 
   public static final ArchiveFormat DEFAULT = CSV_GZ;
 

@@ -15,6 +15,8 @@ import java.io.Serializable;
  * @param maxTimeMillis largest time-column value
  * @param error null on success, else why the partition failed
  * @param rollupJson the partition's {@link RollupStats} as JSON, or null when none are kept
+ * @param familyFiles the archives of the partition's related tables ({@link FamilyFile#toJson}),
+ *     or null for a table archived alone
  */
 public record ArchivedFile(
     PartitionKey partition,
@@ -26,8 +28,16 @@ public record ArchivedFile(
     long minTimeMillis,
     long maxTimeMillis,
     String error,
-    String rollupJson)
+    String rollupJson,
+    String familyFiles)
     implements Serializable {
+
+  public ArchivedFile(
+      PartitionKey partition, String collectionIds, String blobUrl, long rowCount, long byteSize, String sha256,
+      long minTimeMillis, long maxTimeMillis, String error, String rollupJson) {
+    this(partition, collectionIds, blobUrl, rowCount, byteSize, sha256, minTimeMillis, maxTimeMillis, error, rollupJson,
+        null);
+  }
 
   public boolean succeeded() {
     return error == null;

@@ -23,6 +23,10 @@ import org.beamarchiver.model.ArchiveFormat;
  * @param format how archive files are written unless {@code --format} says otherwise
  * @param files for {@code sourceKind} files, where the files are and how they are dated; else null
  *     (and for files, the row fields are empty: no key, batch, time or collection column)
+ * @param children for {@code sourceKind} jdbc, the tables related to this one that are archived,
+ *     deleted and restored with it ({@link ChildSpec}); empty for a table archived alone
+ * @param summary for a jdbc table, the row the verified delete leaves behind per parent row; null
+ *     for none
  */
 public record TableSpec(
     String archiveType,
@@ -37,8 +41,84 @@ public record TableSpec(
     RollupSpec rollup,
     ReportSpec report,
     ArchiveFormat format,
-    FileSourceSpec files)
+    FileSourceSpec files,
+    List<ChildSpec> children,
+    SummarySpec summary)
     implements Serializable {
+
+  public TableSpec {
+    children = children == null ? List.of() : List.copyOf(children);
+  }
+
+  /** A spec of a table archived alone (no children, no summary). */
+  public TableSpec(
+      String archiveType, SourceKind sourceKind, String keyspace, String table, List<String> primaryKey,
+      String batchColumn, String timeColumn, String collectionColumn, List<String> columns, RollupSpec rollup,
+      ReportSpec report, ArchiveFormat format, FileSourceSpec files) {
+    this(archiveType, sourceKind, keyspace, table, primaryKey, batchColumn, timeColumn, collectionColumn, columns,
+        rollup, report, format, files, List.of(), null);
+  }
+
+  /**
+   * A table related to its parent: its own {@code primaryKey}, the columns that point at the
+   * parent's primary key ({@code childColumns[i]} holds {@code parentColumns[i]}), and its own
+   * children. Every column of a child is archived.
+   */
+  public record ChildSpec(
+      String table, List<String> primaryKey, List<String> childColumns, List<String> parentColumns,
+      List<ChildSpec> children) implements Serializable {
+    public ChildSpec {
+      primaryKey = List.copyOf(primaryKey);
+      childColumns = List.copyOf(childColumns);
+      parentColumns = List.copyOf(parentColumns);
+      children = List.copyOf(children);
+    }
+  }
+
+  /**
+   * The summary row left in {@code table} (in the source's schema) for each deleted parent row:
+   * columns copied from the parent row ({@code copySummary[i]} takes {@code copyParent[i]}; they
+   * hold its primary key) and aggregates over the parent row and its descendants.
+   */
+  public record SummarySpec(
+      String table, List<String> copySummary, List<String> copyParent, List<Aggregate> aggregates)
+      implements Serializable {
+    public SummarySpec {
+      copySummary = List.copyOf(copySummary);
+      copyParent = List.copyOf(copyParent);
+      aggregates = List.copyOf(aggregates);
+    }
+  }
+
+  /** What an aggregate computes. */
+  public enum AggregateOp {
+    count,
+    sum,
+    min,
+    max,
+    histogram
+  }
+
+  /**
+   * One summary column: {@code op} over the rows of {@code table} in the family (the parent's table
+   * or a child's) or over their {@code column} (null for a count of rows), of the rows whose
+   * columns equal {@code where}'s values; a histogram counts values in each bin {@code [bins[i],
+   * bins[i+1])}, the last bin closed, as a JSON array.
+   */
+  public record Aggregate(
+      String name, AggregateOp op, String table, String column, List<String> whereColumns, List<String> whereValues,
+      List<java.math.BigDecimal> bins) implements Serializable {
+    public Aggregate {
+      whereColumns = List.copyOf(whereColumns);
+      whereValues = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(whereValues));
+      bins = List.copyOf(bins);
+    }
+  }
+
+  /** Whether the table is archived with children (a cascade). */
+  public boolean hasChildren() {
+    return !children.isEmpty();
+  }
 
   /**
    * Roll-up statistics per archived partition, computed while its file is written: distinct

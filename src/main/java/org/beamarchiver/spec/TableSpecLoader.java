@@ -49,6 +49,34 @@ public final class TableSpecLoader {
     @JsonProperty public RawRollup rollup;
     @JsonProperty public RawReport report;
     @JsonProperty public String format;
+    @JsonProperty public List<RawChild> children;
+    @JsonProperty public RawSummary summary;
+  }
+
+  /** A child table, as written in YAML. */
+  static final class RawChild {
+    @JsonProperty public String table;
+    @JsonProperty public List<String> primaryKey;
+    @JsonProperty public java.util.LinkedHashMap<String, String> parentKey;
+    @JsonProperty public List<RawChild> children;
+  }
+
+  /** The summary row, as written in YAML. */
+  static final class RawSummary {
+    @JsonProperty public String table;
+    @JsonProperty public java.util.LinkedHashMap<String, String> copy;
+    @JsonProperty public java.util.LinkedHashMap<String, RawAggregate> columns;
+  }
+
+  /** One summary column: one of count, sum, min, max, histogram naming {@code table} or {@code table.column}. */
+  static final class RawAggregate {
+    @JsonProperty public String count;
+    @JsonProperty public String sum;
+    @JsonProperty public String min;
+    @JsonProperty public String max;
+    @JsonProperty public String histogram;
+    @JsonProperty public java.util.LinkedHashMap<String, Object> where;
+    @JsonProperty public List<java.math.BigDecimal> bins;
   }
 
   /** The file's shape, as written in YAML. */
@@ -269,6 +297,19 @@ public final class TableSpecLoader {
         }
       }
     }
+    List<TableSpec.ChildSpec> children = List.of();
+    TableSpec.SummarySpec summary = null;
+    if (kind != TableSpec.SourceKind.jdbc) {
+      for (Object[] f : new Object[][] {{"children", raw.children}, {"summary", raw.summary}}) {
+        if (f[1] != null) {
+          errors.add("field '" + f[0] + "' is for kind jdbc (related tables in one database); a " + kind + " source archives one table");
+        }
+      }
+    } else if (raw.primaryKey != null && raw.source != null && raw.source.table != null) {
+      Set<String> names = new LinkedHashSet<>(List.of(raw.source.table));
+      children = Cascade.children(errors, "children", raw.children, raw.primaryKey, names);
+      summary = Cascade.summary(errors, raw.summary, raw.source.table, raw.primaryKey, raw.batchColumn, names);
+    }
     if (!errors.isEmpty()) {
       throw new TableSpecException(file + ": " + String.join("; ", errors));
     }
@@ -285,7 +326,9 @@ public final class TableSpecLoader {
         new TableSpec.RollupSpec(List.copyOf(distinct), List.copyOf(numeric)),
         new TableSpec.ReportSpec(List.copyOf(reportColumns), expand),
         format,
-        null);
+        null,
+        children,
+        summary);
   }
 
   /**
@@ -309,7 +352,7 @@ public final class TableSpecLoader {
     Object[][] rowFields = {
       {"primaryKey", raw.primaryKey}, {"batchColumn", raw.batchColumn}, {"timeColumn", raw.timeColumn},
       {"collectionColumn", raw.collectionColumn}, {"columns", raw.columns}, {"rollup", raw.rollup},
-      {"report", raw.report}, {"format", raw.format},
+      {"report", raw.report}, {"format", raw.format}, {"children", raw.children}, {"summary", raw.summary},
     };
     for (Object[] f : rowFields) {
       if (f[1] != null) {
@@ -365,7 +408,7 @@ public final class TableSpecLoader {
     return needed;
   }
 
-  private static void identifier(List<String> errors, String field, String value) {
+  static void identifier(List<String> errors, String field, String value) {
     if (value == null) {
       errors.add("field '" + field + "' is required");
     } else if (!IDENTIFIER.matcher(value).matches()) {

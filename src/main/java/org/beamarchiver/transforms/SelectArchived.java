@@ -40,7 +40,8 @@ public final class SelectArchived extends PTransform<PBegin, PCollection<Archive
           .append(ArchivePaths.escape(p.blobUrl())).append('\t')
           .append(p.rowCount()).append('\t')
           .append(p.byteSize()).append('\t')
-          .append(p.sha256()).append('\n');
+          .append(p.sha256()).append('\t')
+          .append(p.familyFiles() == null ? "" : ArchivePaths.escape(p.familyFiles())).append('\n');
     }
     String path = ArchivePaths.tempDir(archiveRoot, runId) + "partitions-" + System.nanoTime() + ".tsv";
     Stores.write(path, "text/tab-separated-values", b.toString().getBytes(StandardCharsets.UTF_8));
@@ -49,7 +50,7 @@ public final class SelectArchived extends PTransform<PBegin, PCollection<Archive
 
   static ArchivedPartition parse(String line) {
     String[] f = line.split("\t", -1);
-    if (f.length != 7) {
+    if (f.length != 8) {
       throw new IllegalStateException("malformed partition list line (" + f.length + " fields): " + line);
     }
     return new ArchivedPartition(
@@ -58,7 +59,8 @@ public final class SelectArchived extends PTransform<PBegin, PCollection<Archive
         ArchivePaths.unescape(f[3]),
         Long.parseLong(f[4]),
         Long.parseLong(f[5]),
-        f[6]);
+        f[6],
+        f[7].isEmpty() ? null : ArchivePaths.unescape(f[7]));
   }
 
   @Override

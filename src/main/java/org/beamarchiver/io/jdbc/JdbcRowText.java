@@ -156,6 +156,15 @@ public final class JdbcRowText implements JdbcIO.RowMapper<SourceRow> {
     return new SourceRow(values, t.toEpochMilli(), micros);
   }
 
+  /** The canonical texts of a result row's first columns (this table's), without counting it as read. */
+  public String[] values(ResultSet rs) throws SQLException {
+    String[] values = new String[kinds.length];
+    for (int i = 0; i < kinds.length; i++) {
+      values[i] = text(rs, i + 1, kinds[i]);
+    }
+    return values;
+  }
+
   /** The rows of a result set, mapped; for the delete's re-read of the archived keys. */
   public List<SourceRow> mapAll(ResultSet rs) throws SQLException {
     List<SourceRow> out = new java.util.ArrayList<>();

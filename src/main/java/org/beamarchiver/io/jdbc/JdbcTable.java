@@ -74,23 +74,9 @@ public record JdbcTable(RowLayout layout, List<JdbcRowText.Kind> kinds, String q
    */
   public static JdbcTable resolve(Connection c, TableSpec spec) throws SQLException {
     DatabaseMetaData md = c.getMetaData();
-    // Metadata lookups take LIKE patterns, in which '_' matches any character: escaped.
-    String esc = md.getSearchStringEscape();
-    String schema = esc == null ? spec.keyspace() : spec.keyspace().replace("_", esc + "_");
-    String name = esc == null ? spec.table() : spec.table().replace("_", esc + "_");
-    Map<String, String[]> all = new LinkedHashMap<>(); // name -> {type name, java.sql.Types, size, digits}
-    try (ResultSet rs = md.getColumns(null, schema, name, null)) {
-      TreeMap<Integer, String[]> byPosition = new TreeMap<>();
-      while (rs.next()) {
-        byPosition.put(
-            rs.getInt("ORDINAL_POSITION"),
-            new String[] {
-              rs.getString("COLUMN_NAME"), rs.getString("TYPE_NAME"), Integer.toString(rs.getInt("DATA_TYPE")),
-              Integer.toString(rs.getInt("COLUMN_SIZE")), Integer.toString(rs.getInt("DECIMAL_DIGITS"))
-            });
-      }
-      byPosition.values().forEach(v -> all.put(v[0], java.util.Arrays.copyOfRange(v, 1, v.length)));
-    }
+    String schema = pattern(md, spec.keyspace());
+    String name = pattern(md, spec.table());
+    Map<String, String[]> all = columns(md, spec.keyspace(), spec.table());
     if (all.isEmpty()) {
       String lower = spec.qualifiedTable().toLowerCase(java.util.Locale.ROOT);
       boolean folded = false;
@@ -105,13 +91,7 @@ public record JdbcTable(RowLayout layout, List<JdbcRowText.Kind> kinds, String q
               + (folded ? "; '" + lower + "' does: names are matched exactly, and PostgreSQL folds unquoted names"
                   + " to lower case, so write them in lower case in the spec" : ""));
     }
-    TreeMap<Integer, String> keyBySeq = new TreeMap<>();
-    try (ResultSet rs = md.getPrimaryKeys(null, spec.keyspace(), spec.table())) { // exact names, not patterns
-      while (rs.next()) {
-        keyBySeq.put(rs.getInt("KEY_SEQ"), rs.getString("COLUMN_NAME"));
-      }
-    }
-    List<String> key = new ArrayList<>(keyBySeq.values());
+    List<String> key = primaryKey(md, spec.keyspace(), spec.table());
     if (!key.equals(spec.primaryKey())) {
       throw new IllegalArgumentException(
           "table spec primaryKey " + spec.primaryKey() + " differs from the primary key of "
@@ -143,14 +123,87 @@ public record JdbcTable(RowLayout layout, List<JdbcRowText.Kind> kinds, String q
     }
     RowLayout layout =
         new RowLayout(names, types, pk, batch, time, collection, spec.rollupOf(names, types), valueTypes);
-    String driver;
-    try {
-      Driver d = DriverManager.getDriver(md.getURL());
-      driver = d.getClass().getName();
-    } catch (SQLException e) {
-      driver = c.getClass().getName();
+    return new JdbcTable(layout, List.copyOf(kinds), quote(spec.keyspace()) + "." + quote(spec.table()), driver(c));
+  }
+
+  /**
+   * A related table of a cascade: every column in the table's order, its primary key checked
+   * against {@code primaryKey}; no batch, time or collection column (positions -1).
+   *
+   * @param field the spec field naming the table, for messages
+   */
+  static JdbcTable member(Connection c, String schema, String table, List<String> primaryKey, String field)
+      throws SQLException {
+    DatabaseMetaData md = c.getMetaData();
+    Map<String, String[]> all = columns(md, schema, table);
+    if (all.isEmpty()) {
+      throw new IllegalArgumentException(
+          "table '" + schema + "." + table + "' (table spec " + field + ") does not exist or has no columns the user may read");
     }
-    return new JdbcTable(layout, List.copyOf(kinds), quote(spec.keyspace()) + "." + quote(spec.table()), driver);
+    List<String> key = primaryKey(md, schema, table);
+    if (!key.equals(primaryKey)) {
+      throw new IllegalArgumentException(
+          "table spec " + field + ".primaryKey " + primaryKey + " differs from the primary key of " + schema + "." + table
+              + ": " + key);
+    }
+    List<String> names = new ArrayList<>(all.keySet());
+    List<String> types = new ArrayList<>();
+    List<JdbcRowText.Kind> kinds = new ArrayList<>();
+    List<ValueType> valueTypes = new ArrayList<>();
+    for (String n : names) {
+      String[] t = all.get(n);
+      types.add(t[0]);
+      JdbcRowText.Kind kind = JdbcRowText.Kind.of(Integer.parseInt(t[1]), t[0]);
+      kinds.add(kind);
+      valueTypes.add(JdbcRowText.valueType(kind, Integer.parseInt(t[1]), t[0], Integer.parseInt(t[2]), Integer.parseInt(t[3])));
+    }
+    int[] pk = key.stream().mapToInt(names::indexOf).toArray();
+    RowLayout layout = new RowLayout(names, types, pk, -1, -1, -1, org.beamarchiver.model.Rollup.NONE, valueTypes);
+    return new JdbcTable(layout, List.copyOf(kinds), quote(schema) + "." + quote(table), driver(c));
+  }
+
+  private static String driver(Connection c) throws SQLException {
+    try {
+      Driver d = DriverManager.getDriver(c.getMetaData().getURL());
+      return d.getClass().getName();
+    } catch (SQLException e) {
+      return c.getClass().getName();
+    }
+  }
+
+  /** A name as a metadata LIKE pattern, in which '_' would match any character: escaped. */
+  static String pattern(DatabaseMetaData md, String name) throws SQLException {
+    String esc = md.getSearchStringEscape();
+    return esc == null ? name : name.replace("_", esc + "_");
+  }
+
+  /** A table's columns in order: name -> {type name, java.sql.Types, size, digits}; empty if none. */
+  static Map<String, String[]> columns(DatabaseMetaData md, String schema, String table) throws SQLException {
+    Map<String, String[]> all = new LinkedHashMap<>();
+    try (ResultSet rs = md.getColumns(null, pattern(md, schema), pattern(md, table), null)) {
+      TreeMap<Integer, String[]> byPosition = new TreeMap<>();
+      while (rs.next()) {
+        byPosition.put(
+            rs.getInt("ORDINAL_POSITION"),
+            new String[] {
+              rs.getString("COLUMN_NAME"), rs.getString("TYPE_NAME"), Integer.toString(rs.getInt("DATA_TYPE")),
+              Integer.toString(rs.getInt("COLUMN_SIZE")), Integer.toString(rs.getInt("DECIMAL_DIGITS"))
+            });
+      }
+      byPosition.values().forEach(v -> all.put(v[0], java.util.Arrays.copyOfRange(v, 1, v.length)));
+    }
+    return all;
+  }
+
+  /** A table's primary-key columns in key order (exact names, not patterns); empty if none. */
+  static List<String> primaryKey(DatabaseMetaData md, String schema, String table) throws SQLException {
+    TreeMap<Integer, String> keyBySeq = new TreeMap<>();
+    try (ResultSet rs = md.getPrimaryKeys(null, schema, table)) {
+      while (rs.next()) {
+        keyBySeq.put(rs.getInt("KEY_SEQ"), rs.getString("COLUMN_NAME"));
+      }
+    }
+    return new ArrayList<>(keyBySeq.values());
   }
 
   private static int indexOf(List<String> names, String column, String field, TableSpec spec) {

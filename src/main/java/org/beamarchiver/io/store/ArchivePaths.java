@@ -52,6 +52,26 @@ public final class ArchivePaths {
     return root(root) + "/" + ARCHIVE_DIR + "/" + type + "/" + fileName(root, key, epochMillis, format);
   }
 
+  /**
+   * The archive of related table {@code table} beside its parent's {@code parentFile}: {@code
+   * <parent name>.<table><suffix>}, e.g. {@code b1-2026-10-1700000000000.job.csv.gz}.
+   */
+  public static String memberFile(String parentFile, String table) {
+    ArchiveFormat format = ArchiveFormat.ofObject(parentFile).orElseThrow();
+    return parentFile.substring(0, parentFile.length() - format.suffix().length()) + "." + table + format.suffix();
+  }
+
+  /** The parent file whose member {@code name} would be ({@link #memberFile}); null when it is no member's name. */
+  public static String parentOfMember(String name) {
+    ArchiveFormat format = ArchiveFormat.ofObject(name).orElse(null);
+    if (format == null) {
+      return null;
+    }
+    String base = name.substring(0, name.length() - format.suffix().length());
+    int dot = base.lastIndexOf('.');
+    return dot <= 0 || !base.substring(dot + 1).matches("[A-Za-z][A-Za-z0-9_]*") ? null : base.substring(0, dot) + format.suffix();
+  }
+
   /** Where the copies of a files table go: a folder per table under the root. */
   public static final String FILES_DIR = "archived-files";
 

@@ -21,6 +21,7 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.beamarchiver.io.format.CsvLines;
 import org.beamarchiver.io.format.ParquetRows;
+import org.beamarchiver.io.format.SqliteArchive;
 import org.beamarchiver.model.ArchiveFormat;
 import org.beamarchiver.model.ArchivedPartition;
 import org.beamarchiver.model.SourceRow;
@@ -64,6 +65,9 @@ public final class ArchiveReader {
 
     /** Each row's values (canonical text, null for null) and its archived write time. */
     public Iterator<SourceRow> rows() throws IOException {
+      if (format == ArchiveFormat.SQLITE) {
+        return table(SqliteArchive.tables(local).get(0).getKey(), header);
+      }
       if (format == ArchiveFormat.PARQUET) {
         ParquetRows.Reader reader = ParquetRows.reader(local);
         open.add(reader);
@@ -102,6 +106,37 @@ public final class ArchiveReader {
               values, SourceRow.NO_TIME, wt == null ? SourceRow.NO_WRITE_TIME : Long.parseLong(wt));
         }
       };
+    }
+
+    /**
+     * The rows of related table {@code table} inside this SQLite archive, checked against {@code
+     * memberHeader} and the row count {@code rows} the ledger lists.
+     */
+    public Iterator<SourceRow> memberRows(String table, List<String> memberHeader, long rows)
+        throws IOException, VerificationException {
+      if (format != ArchiveFormat.SQLITE) {
+        throw new VerificationException("the ledger lists table " + table + " inside " + format + " file, which holds one table");
+      }
+      String problem = SqliteArchive.problem(local, table, memberHeader);
+      if (problem != null) {
+        throw new VerificationException(problem);
+      }
+      long n = 0;
+      for (java.util.Map.Entry<String, Long> t : SqliteArchive.tables(local)) {
+        n = t.getKey().equals(table) ? t.getValue() : n;
+      }
+      long counted = count(SqliteArchive.rows(local, table, memberHeader.size()));
+      if (counted != rows || n != rows) {
+        throw new VerificationException(
+            "row count mismatch: table " + table + " has " + counted + " rows (its list says " + n + "), ledger says " + rows);
+      }
+      return table(table, memberHeader);
+    }
+
+    private Iterator<SourceRow> table(String table, List<String> h) throws IOException {
+      SqliteArchive.Rows r = SqliteArchive.rows(local, table, h.size());
+      open.add(r);
+      return r;
     }
 
     /** The rows of a file verified in the archive's own CSV form (header first). */
@@ -234,6 +269,8 @@ public final class ArchiveReader {
       boolean ownCsv = false;
       if (format == ArchiveFormat.PARQUET) {
         rows = countParquet(local, expectedHeader);
+      } else if (format == ArchiveFormat.SQLITE) {
+        rows = countSqlite(local, expectedHeader);
       } else {
         long own = countOwnCsv(local, expectedHeader);
         ownCsv = own >= 0;
@@ -310,6 +347,34 @@ public final class ArchiveReader {
       throw new VerificationException("does not parse as gzip CSV: " + e.getMessage());
     }
     return rows;
+  }
+
+  /** Reads the parent table of a SQLite copy in full: its columns must be the header's; its rows. */
+  private static long countSqlite(Path local, List<String> expectedHeader) throws VerificationException {
+    try {
+      List<java.util.Map.Entry<String, Long>> tables = SqliteArchive.tables(local);
+      if (tables.isEmpty()) {
+        throw new VerificationException("the SQLite archive lists no table");
+      }
+      String problem = SqliteArchive.problem(local, tables.get(0).getKey(), expectedHeader);
+      if (problem != null) {
+        throw new VerificationException(problem);
+      }
+      return count(SqliteArchive.rows(local, tables.get(0).getKey(), expectedHeader.size()));
+    } catch (IOException | RuntimeException e) {
+      throw new VerificationException("does not read as a SQLite archive: " + e.getMessage());
+    }
+  }
+
+  private static long count(SqliteArchive.Rows rows) {
+    long n = 0;
+    try (rows) {
+      while (rows.hasNext()) {
+        rows.next();
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Reads a Parquet copy in full: its schema must be the archive's for the header; its rows. */
