@@ -39,6 +39,17 @@ public record ArchivedFile(
         null);
   }
 
+  /** The same file with its related tables' archives. */
+  public ArchivedFile withFamilyFiles(String json) {
+    return new ArchivedFile(
+        partition, collectionIds, blobUrl, rowCount, byteSize, sha256, minTimeMillis, maxTimeMillis, error, rollupJson, json);
+  }
+
+  /** The related tables' archives; empty for a table archived alone. */
+  public java.util.List<FamilyFile> family() {
+    return FamilyFile.parse(familyFiles);
+  }
+
   public boolean succeeded() {
     return error == null;
   }

@@ -149,7 +149,8 @@ final class DeleteJob implements JobRunner.Job<DeleteSummary> {
         launch.ledger(),
         launch.archiveRoot(),
         dryRun,
-        List.copyOf(refused));
+        List.copyOf(refused),
+        launch.source().family(table));
   }
 
   /** The partitions of a request to delete: those a signed manifest vouches for, and the others, refused. */

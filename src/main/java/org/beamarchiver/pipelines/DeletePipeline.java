@@ -79,7 +79,8 @@ public final class DeletePipeline {
                         : (double) options.getMaxDeletesPerSecond() / Parallelism.of(options, "--maxDeletesPerSecond"),
                     hook,
                     run.ledger(),
-                    run.runId()),
+                    run.runId(),
+                    run.family()),
                 Math.max(16, 4 * Parallelism.orOne(options))))
         // Each partition's outcome in the ledger, then one report line per partition.
         .apply("RecordDeletion", new RecordDeletion(run.ledger(), run.runId(), run.dryRun()))

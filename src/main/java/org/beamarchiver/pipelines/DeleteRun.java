@@ -1,5 +1,6 @@
 package org.beamarchiver.pipelines;
 
+import org.beamarchiver.io.source.Family;
 import java.time.Instant;
 import java.util.List;
 import org.beamarchiver.io.source.LiveSource;
@@ -22,4 +23,12 @@ public record DeleteRun(
     JdbcEndpoint ledger,
     String archiveRoot,
     boolean dryRun,
-    List<DeletionReport> refused) {}
+    List<DeletionReport> refused,
+    Family family) {
+  public DeleteRun(
+      String runId, Instant startedAt, TableSpec spec, SourceTable table, ArchiveRequest request,
+      List<ArchivedPartition> partitions, LiveSource source, JdbcEndpoint ledger, String archiveRoot, boolean dryRun,
+      List<DeletionReport> refused) {
+    this(runId, startedAt, spec, table, request, partitions, source, ledger, archiveRoot, dryRun, refused, null);
+  }
+}

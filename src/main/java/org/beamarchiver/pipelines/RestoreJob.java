@@ -51,6 +51,7 @@ final class RestoreJob implements JobRunner.Job<RestorePipeline.Summary> {
   private final List<ArchivedPartition> accepted = new ArrayList<>();
   private List<String> names;
   private List<String> header;
+  private org.beamarchiver.io.source.Family family;
 
   private RestoreJob(
       RestoreOptions options, Launch launch, SigningKey key, Ledger ledger, String keyspace, LiveSource into,
@@ -90,6 +91,12 @@ final class RestoreJob implements JobRunner.Job<RestorePipeline.Summary> {
     // Before the job is recorded or anything read: a configuration that would void the
     // read-before-write is refused.
     into.checkGuard("restore", keyspace).forEach(progress::note);
+    if ((launch.spec().hasChildren() || launch.spec().summary() != null)
+        && (options.getTargetJdbcUrl() != null || options.getTargetTable() != null || options.getTargetKeyspace() != null)) {
+      throw new IllegalArgumentException(
+          "--targetJdbcUrl, --targetTable and --targetKeyspace do not apply to " + options.getTableSpec()
+              + ": its related tables (children, summary) are restored into the tables they came from");
+    }
     return JobRunner.run(
         job.withRequestData(launch.requestData("restore into " + target)),
         null,
@@ -164,6 +171,12 @@ final class RestoreJob implements JobRunner.Job<RestorePipeline.Summary> {
       }
     }
     names = columns == null ? List.of() : columns.stream().map(Map.Entry::getKey).toList();
+    family = into.family(into.resolve());
+    if (family != null && columns != null && !names.equals(family.parentColumns())) {
+      throw new RefusedException(
+          "the archives' columns " + names + " are not the live table's " + family.parentColumns()
+              + ": a cascade is restored into the tables it came from, unchanged; nothing was written");
+    }
     header = new ArrayList<>(names);
     header.add(RowLayout.WRITE_TIME_COLUMN);
   }
@@ -184,7 +197,7 @@ final class RestoreJob implements JobRunner.Job<RestorePipeline.Summary> {
         new RestoreVerifiedRows.Settings(
             into, RestorePipeline.targetSpec(launch.spec(), keyspace, table, names), header,
             options.getRestoreConcurrency(),
-            RestorePipeline.writesPerWorker(options), launch.ledger(), type, launch.runId());
+            RestorePipeline.writesPerWorker(options), launch.ledger(), type, launch.runId(), family);
     return Execution.runWithProgress(
         RestorePipeline.create(options, launch, accepted, settings), RestorePipeline.PROGRESS_COUNTERS, progress);
   }

@@ -15,7 +15,9 @@ import org.beamarchiver.io.source.DeleteHook;
 import org.beamarchiver.io.source.GuardedDeleter;
 import org.beamarchiver.io.source.LiveSource;
 import org.beamarchiver.io.source.Throttle;
+import org.beamarchiver.io.source.Family;
 import org.beamarchiver.io.store.ArchiveReader;
+import org.beamarchiver.io.store.FamilyArchive;
 import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.ledger.DeletionStatus;
 import org.beamarchiver.ledger.Deletions;
@@ -50,8 +52,15 @@ public final class DeleteVerifiedRows
       double deletesPerWorker,
       DeleteHook hook,
       JdbcEndpoint ledger,
-      String runId)
-      implements java.io.Serializable {}
+      String runId,
+      Family family)
+      implements java.io.Serializable {
+    public Settings(
+        LiveSource source, SourceTable table, boolean dryRun, int concurrency, double deletesPerWorker, DeleteHook hook,
+        JdbcEndpoint ledger, String runId) {
+      this(source, table, dryRun, concurrency, deletesPerWorker, hook, ledger, runId, null);
+    }
+  }
 
   private final Settings settings;
   private final int buckets;
@@ -128,9 +137,10 @@ public final class DeleteVerifiedRows
       Path localDir = Path.of(System.getProperty("java.io.tmpdir"), "beam-archiver-verify");
       DeleteTally tally;
       // The object store's outages are ridden out here; past the budget the run gives up.
-      try (ArchiveReader.VerifiedFile file = ArchiveReader.fetchVerified(p, header, localDir, settings.source().outage())) {
+      try (ArchiveReader.VerifiedFile file = ArchiveReader.fetchVerified(p, header, localDir, settings.source().outage());
+          FamilyArchive family = FamilyArchive.open(p, file, settings.family(), localDir, settings.source().outage())) {
         verified.inc();
-        tally = deleter.delete(p, file.rows(), settings.dryRun(), () -> writeAhead(p));
+        tally = deleter.delete(p, file.rows(), family.rows(), settings.dryRun(), () -> writeAhead(p));
         count(tally);
       } catch (ArchiveReader.VerificationException e) {
         unverified.inc();

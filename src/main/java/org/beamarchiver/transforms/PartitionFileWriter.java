@@ -21,7 +21,9 @@ import org.beamarchiver.io.format.ParquetRows;
 import org.beamarchiver.io.store.ArchivePaths;
 import org.beamarchiver.io.store.Checksums;
 import org.beamarchiver.io.store.Stores;
+import org.beamarchiver.model.ArchiveFormat;
 import org.beamarchiver.model.ArchivedFile;
+import org.beamarchiver.model.FamilyFile;
 import org.beamarchiver.model.PartitionKey;
 import org.beamarchiver.model.RollupStats;
 import org.beamarchiver.model.SourceRow;
@@ -84,11 +86,24 @@ final class PartitionFileWriter {
               "write " + finalName,
               () -> {
                 if (retry[0]) {
-                  FileSystems.delete(List.of(temp), StandardMoveOptions.IGNORE_MISSING_FILES);
+                  List<ResourceId> leftovers = new java.util.ArrayList<>(List.of(temp));
+                  leftovers.addAll(FamilyFileWriter.leftovers(settings, tempName, finalName));
+                  FileSystems.delete(leftovers, StandardMoveOptions.IGNORE_MISSING_FILES);
                 }
                 retry[0] = true;
-                return write(settings, key, sorted.open(), temp, finalName);
+                if (settings.format() == ArchiveFormat.SQLITE) {
+                  return FamilyFileWriter.writeSqlite(settings, key, sorted, temp, finalName);
+                }
+                // A cascade's members first, each beside the parent: a parent file never stands
+                // without its members' files.
+                List<FamilyFile> members =
+                    settings.family() == null
+                        ? List.of()
+                        : FamilyFileWriter.writeMembers(settings, sorted, tempName, finalName);
+                ArchivedFile parent = write(settings, key, sorted.open(), temp, finalName);
+                return members.isEmpty() ? parent : parent.withFamilyFiles(FamilyFile.toJson(members));
               });
+      FamilyFileWriter.publish(file.family(), tempName);
       Stores.rename(temp, target);
       return file;
     } catch (Outage.GaveUpException e) {
@@ -96,8 +111,10 @@ final class PartitionFileWriter {
       throw e;
     } catch (Exception e) {
       LOG.error("partition {} failed: {}", key, e.toString(), e);
+      List<ResourceId> leftovers = new java.util.ArrayList<>(List.of(temp));
+      leftovers.addAll(FamilyFileWriter.leftovers(settings, tempName, finalName));
       try {
-        FileSystems.delete(List.of(temp), StandardMoveOptions.IGNORE_MISSING_FILES);
+        FileSystems.delete(leftovers, StandardMoveOptions.IGNORE_MISSING_FILES);
       } catch (IOException | RuntimeException d) {
         LOG.warn("could not remove temporary object {}: {}", temp, d.toString());
       }
@@ -113,42 +130,48 @@ final class PartitionFileWriter {
       String finalName)
       throws IOException {
     MessageDigest sha = Checksums.sha256();
+    CountingOutputStream counted;
+    ArchivedFile rows;
+    try (WritableByteChannel channel = FileSystems.create(temp, settings.format().mimeType())) {
+      counted = new CountingOutputStream(new DigestOutputStream(Channels.newOutputStream(channel), sha));
+      try (RecordSink sink = sink(settings, settings.header(), settings.valueTypes(), counted)) {
+        rows = collect(settings, key, sorted, sink, finalName);
+      }
+    }
+    return new ArchivedFile(
+        key, rows.collectionIds(), finalName, rows.rowCount(), counted.count, Checksums.hex(sha), rows.minTimeMillis(),
+        rows.maxTimeMillis(), null, rows.rollupJson());
+  }
+
+  /**
+   * Hands each record to {@code sink} and returns what the ledger keeps of them (rows, times,
+   * collections, rollup); its size and checksum are the caller's.
+   */
+  static ArchivedFile collect(
+      WritePartitionFiles.FileSettings settings, PartitionKey key, Iterator<byte[][]> sorted, RecordSink sink,
+      String finalName) throws IOException {
     long rowCount = 0;
     long minTime = Long.MAX_VALUE;
     long maxTime = Long.MIN_VALUE;
     TreeSet<String> collections = new TreeSet<>();
     RollupStats stats = settings.rollup().isEmpty() ? null : new RollupStats(settings.rollup());
-    CountingOutputStream counted;
-    try (WritableByteChannel channel = FileSystems.create(temp, settings.format().mimeType())) {
-      counted = new CountingOutputStream(new DigestOutputStream(Channels.newOutputStream(channel), sha));
-      try (RecordSink sink = sink(settings, counted)) {
-        while (sorted.hasNext()) {
-          byte[] value = sorted.next()[1];
-          KeyByPartition.Payload p = KeyByPartition.Payload.decode(value);
-          sink.write(value, p.lineOffset);
-          rowCount++;
-          minTime = Math.min(minTime, p.timeMillis);
-          maxTime = Math.max(maxTime, p.timeMillis);
-          if (p.collection != null && collections.size() < 64) {
-            collections.add(p.collection);
-          }
-          if (stats != null) {
-            stats.add(p.rollup);
-          }
-        }
+    while (sorted.hasNext()) {
+      byte[] value = sorted.next()[1];
+      KeyByPartition.Payload p = KeyByPartition.Payload.decode(value);
+      sink.write(value, p.lineOffset);
+      rowCount++;
+      minTime = Math.min(minTime, p.timeMillis);
+      maxTime = Math.max(maxTime, p.timeMillis);
+      if (p.collection != null && collections.size() < 64) {
+        collections.add(p.collection);
+      }
+      if (stats != null) {
+        stats.add(p.rollup);
       }
     }
     return new ArchivedFile(
-        key,
-        collections.isEmpty() ? null : String.join(",", collections),
-        finalName,
-        rowCount,
-        counted.count,
-        Checksums.hex(sha),
-        minTime,
-        maxTime,
-        null,
-        stats == null ? null : stats.toJson());
+        key, collections.isEmpty() ? null : String.join(",", collections), finalName, rowCount, 0, null, minTime,
+        maxTime, null, stats == null ? null : stats.toJson());
   }
 
   /**
@@ -163,13 +186,15 @@ final class PartitionFileWriter {
     void close() throws IOException;
   }
 
-  static RecordSink sink(WritePartitionFiles.FileSettings settings, OutputStream out) throws IOException {
+  static RecordSink sink(
+      WritePartitionFiles.FileSettings settings, List<String> header, List<ValueType> types, OutputStream out)
+      throws IOException {
     switch (settings.format()) {
       case PARQUET:
-        return parquet(settings.header(), settings.valueTypes(), out);
+        return parquet(header, types, out);
       case CSV_GZ:
       default:
-        return csvGz(settings.header(), settings.gzipLevel(), out);
+        return csvGz(header, settings.gzipLevel(), out);
     }
   }
 

@@ -14,7 +14,9 @@ import org.apache.beam.sdk.values.PCollection;
 import org.beamarchiver.io.source.LiveSource;
 import org.beamarchiver.io.source.RestoreWriter;
 import org.beamarchiver.io.source.Throttle;
+import org.beamarchiver.io.source.Family;
 import org.beamarchiver.io.store.ArchiveReader;
+import org.beamarchiver.io.store.FamilyArchive;
 import org.beamarchiver.io.store.Stores;
 import org.beamarchiver.ledger.Restore;
 import org.beamarchiver.ledger.RestoreStatus;
@@ -50,8 +52,15 @@ public final class RestoreVerifiedRows
       double writesPerWorker,
       JdbcEndpoint ledger,
       String archiveType,
-      String runId)
-      implements java.io.Serializable {}
+      String runId,
+      Family family)
+      implements java.io.Serializable {
+    public Settings(
+        LiveSource target, TableSpec targetSpec, List<String> fileHeader, int concurrency, double writesPerWorker,
+        JdbcEndpoint ledger, String archiveType, String runId) {
+      this(target, targetSpec, fileHeader, concurrency, writesPerWorker, ledger, archiveType, runId, null);
+    }
+  }
 
   private final Settings settings;
 
@@ -105,8 +114,9 @@ public final class RestoreVerifiedRows
       PartitionRestore result;
       // The object store's outages are ridden out here; past the budget the run gives up.
       try (ArchiveReader.VerifiedFile file =
-          ArchiveReader.fetchVerified(p, settings.fileHeader(), localDir, settings.target().outage())) {
-        result = writer.write(p, file.rows());
+              ArchiveReader.fetchVerified(p, settings.fileHeader(), localDir, settings.target().outage());
+          FamilyArchive family = FamilyArchive.open(p, file, settings.family(), localDir, settings.target().outage())) {
+        result = writer.write(p, file.rows(), family.rows());
         restored.inc(result.rowsWritten());
         failedRows.inc(result.rowsFailed());
       } catch (ArchiveReader.VerificationException e) {

@@ -32,6 +32,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.beamarchiver.retry.Outage;
 import org.beamarchiver.io.store.Stores;
+import org.beamarchiver.io.source.Family;
 import org.beamarchiver.model.ArchiveFormat;
 import org.beamarchiver.model.ArchivedFile;
 import org.beamarchiver.model.PartitionKey;
@@ -81,13 +82,33 @@ public final class WritePartitionFiles
       Rollup rollup,
       ArchiveFormat format,
       Outage outage,
-      List<ValueType> valueTypes)
+      List<ValueType> valueTypes,
+      String tableName,
+      Family family)
       implements Serializable {
     /** {@code valueTypes} null: every column text. */
     public FileSettings {
       if (valueTypes == null) {
         valueTypes = ValueType.allText(header.size() - 1);
       }
+    }
+
+    public FileSettings(
+        String archiveRoot,
+        String archiveType,
+        String runId,
+        long runEpochMillis,
+        List<String> header,
+        int gzipLevel,
+        int sortMemoryMb,
+        Shuffle shuffle,
+        WriteAhead writeAhead,
+        Rollup rollup,
+        ArchiveFormat format,
+        Outage outage,
+        List<ValueType> valueTypes) {
+      this(archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, writeAhead, rollup,
+          format, outage, valueTypes, null, null);
     }
 
     public FileSettings(
@@ -134,21 +155,31 @@ public final class WritePartitionFiles
     public FileSettings withFormat(ArchiveFormat f) {
       return new FileSettings(
           archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, writeAhead, rollup, f,
-          outage, valueTypes);
+          outage, valueTypes, tableName, family);
     }
 
     /** The same settings, riding out a store outage of up to {@code o}. */
     public FileSettings withOutage(Outage o) {
       return new FileSettings(
           archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, writeAhead, rollup,
-          format, o, valueTypes);
+          format, o, valueTypes, tableName, family);
     }
 
     /** The same settings, with the columns' typed forms (typed Parquet). */
     public FileSettings withValueTypes(List<ValueType> v) {
       return new FileSettings(
           archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, writeAhead, rollup,
-          format, outage, v);
+          format, outage, v, tableName, family);
+    }
+
+    /**
+     * The same settings for table {@code name} (a SQLite archive's parent table) and its related
+     * tables {@code f} (null: archived alone).
+     */
+    public FileSettings withFamily(String name, Family f) {
+      return new FileSettings(
+          archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, writeAhead, rollup,
+          format, outage, valueTypes, name, f);
     }
   }
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.beamarchiver.io.source.DeleteHook;
+import org.beamarchiver.io.source.Family;
 import org.beamarchiver.io.source.GuardedDeleter;
 import org.beamarchiver.io.source.RowResult;
 import org.beamarchiver.io.source.Throttle;
@@ -29,7 +30,11 @@ final class JdbcDeleter implements GuardedDeleter {
   /** Rows of a JDBC source checked and deleted in one transaction. */
   static final int GROUP = 200;
 
+  private static final org.apache.beam.sdk.metrics.Counter RELATED_DELETED =
+      org.apache.beam.sdk.metrics.Metrics.counter("delete", "relatedRowsDeleted");
+
   private final JdbcEndpoint database;
+  private final DeleteHook hook;
   private final JdbcGuardedDelete guard;
   private Connection connection;
   private final Throttle throttle;
@@ -37,6 +42,7 @@ final class JdbcDeleter implements GuardedDeleter {
   JdbcDeleter(JdbcEndpoint database, JdbcTable table, DeleteHook hook, Throttle throttle) {
     this.database = database;
     this.guard = new JdbcGuardedDelete(table, hook);
+    this.hook = hook;
     this.throttle = throttle;
   }
 
@@ -68,6 +74,49 @@ final class JdbcDeleter implements GuardedDeleter {
         group = new ArrayList<>();
       }
     }
+    return tally;
+  }
+
+  /**
+   * A cascade's delete: parent by parent, the family's archived rows gathered from the members'
+   * files (which hold them in the parents' order), checked and deleted in one transaction each
+   * ({@link JdbcFamilyDelete}); a transaction that fails on a transient error is tried again, twice.
+   */
+  @Override
+  public DeleteTally delete(
+      ArchivedPartition p, Iterator<SourceRow> rows, Family.Rows family, boolean dryRun, WriteAhead writeAhead)
+      throws Exception {
+    if (family == null) {
+      return delete(p, rows, dryRun, writeAhead);
+    }
+    JdbcFamily f = (JdbcFamily) family.family();
+    JdbcFamilyDelete guard = new JdbcFamilyDelete(f, hook);
+    DeleteTally tally = new DeleteTally();
+    while (rows.hasNext()) {
+      String[] parent = rows.next().values();
+      String key = f.rootKey(parent);
+      List<List<SourceRow>> archived = family.ofParent(parent);
+      throttle.acquire(1);
+      JdbcFamilyDelete.Result result = null;
+      for (int attempt = 1; ; attempt++) {
+        if (connection == null || connection.isClosed()) {
+          connection = database.open();
+        }
+        result = guard.apply(connection, parent, archived, dryRun);
+        RowResult r = result.parent();
+        if (attempt == 3 || r.outcome() != DeleteOutcome.FAILED || !r.recoverable()) {
+          break;
+        }
+        LOG.warn("retrying the family of {} after a recoverable error: {}", key, r.error());
+        close();
+        Thread.sleep(1000L * attempt);
+      }
+      tally.add(result.parent().outcome(), result.parent().error());
+      if (result.parent().outcome() == DeleteOutcome.DELETED) {
+        RELATED_DELETED.inc(result.relatedRows());
+      }
+    }
+    family.checkAllRead(p.partition());
     return tally;
   }
 

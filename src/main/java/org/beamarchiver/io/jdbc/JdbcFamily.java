@@ -208,6 +208,11 @@ public record JdbcFamily(
   }
 
   @Override
+  public List<String> parentColumns() {
+    return root.layout().columns();
+  }
+
+  @Override
   public List<Member> members() {
     List<Member> out = new ArrayList<>();
     for (Node n : nodes) {

@@ -51,7 +51,20 @@ public record JdbcSource(TableSpec spec, JdbcEndpoint database, int splits, Outa
   @Override
   public SourceTable resolve() throws Exception {
     try (Connection c = database.open()) {
-      return JdbcTable.resolve(c, spec);
+      JdbcTable table = JdbcTable.resolve(c, spec);
+      JdbcFamily.resolve(c, database, spec, table); // a cascade the database contradicts is refused here
+      return table;
+    }
+  }
+
+  /** The spec's cascade resolved against the database, or null for a table archived alone. */
+  @Override
+  public JdbcFamily family(SourceTable table) throws Exception {
+    if (!spec.hasChildren() && spec.summary() == null) {
+      return null;
+    }
+    try (Connection c = database.open()) {
+      return JdbcFamily.resolve(c, database, spec, (JdbcTable) table);
     }
   }
 
@@ -60,13 +73,14 @@ public record JdbcSource(TableSpec spec, JdbcEndpoint database, int splits, Outa
   public ReadPlan planRead(ArchiveRequest request) throws Exception {
     try (Connection c = database.open()) {
       JdbcTable table = JdbcTable.resolve(c, spec);
+      JdbcFamily family = JdbcFamily.resolve(c, database, spec, table);
       Instant to = request.toExclusive().orElse(null);
       Instant from = request.fromInclusive().orElse(null);
       if (to != null && from == null) {
         from = table.earliestTime(c, to);
       }
       List<KV<Long, Long>> slices = ReadJdbcRows.slices(from, to, splits);
-      return new ReadPlan(table, slices.size(), slices, "time slices");
+      return new ReadPlan(table, slices.size(), slices, "time slices", family);
     }
   }
 

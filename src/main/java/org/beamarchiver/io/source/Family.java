@@ -29,6 +29,9 @@ public interface Family extends Serializable {
   record Member(String table, List<String> header, List<ValueType> valueTypes, List<String> types)
       implements Serializable {}
 
+  /** The parent table's columns as the live table has them, which a family's restore writes. */
+  List<String> parentColumns();
+
   /** The members, each after its parent (the cascade in pre-order). */
   List<Member> members();
 
@@ -49,6 +52,81 @@ public interface Family extends Serializable {
 
     @Override
     void close() throws IOException;
+  }
+
+  /**
+   * A partition's verified archive of its related tables: {@code members.get(i)} the rows of
+   * member i, in the order the archive wrote them (parent by parent, then by key).
+   */
+  final class Rows {
+    private final Family family;
+    private final List<Peeking> members;
+
+    public Rows(Family family, List<java.util.Iterator<SourceRow>> members) {
+      this.family = family;
+      this.members = members.stream().map(Peeking::new).toList();
+    }
+
+    public Family family() {
+      return family;
+    }
+
+    /**
+     * The archived rows of each member whose root is {@code parent} (the next parent of the
+     * parent's file), read off the members' files; {@code get(i)} member i's, in key order.
+     */
+    public List<List<SourceRow>> ofParent(String[] parent) {
+      String key = family.rootKey(parent);
+      List<List<SourceRow>> out = new java.util.ArrayList<>(members.size());
+      for (Peeking m : members) {
+        List<SourceRow> mine = new java.util.ArrayList<>();
+        while (m.hasNext() && rootKeyOf(m.peek()).equals(key)) {
+          mine.add(m.next());
+        }
+        out.add(mine);
+      }
+      return out;
+    }
+
+    /**
+     * Once every parent is read: throws when a member's file still holds rows, which then belong
+     * to no parent of the file (or came out of order): the archive is inconsistent.
+     */
+    public void checkAllRead(Object partition) {
+      for (Peeking m : members) {
+        if (m.hasNext()) {
+          throw new IllegalStateException(
+              "partition " + partition + ": an archived related row belongs to no archived parent in order ("
+                  + rootKeyOf(m.peek()) + "); the archive is inconsistent");
+        }
+      }
+    }
+
+    private static final class Peeking {
+      private final java.util.Iterator<SourceRow> in;
+      private SourceRow next;
+
+      Peeking(java.util.Iterator<SourceRow> in) {
+        this.in = in;
+      }
+
+      SourceRow peek() {
+        if (next == null) {
+          next = in.next();
+        }
+        return next;
+      }
+
+      boolean hasNext() {
+        return next != null || in.hasNext();
+      }
+
+      SourceRow next() {
+        SourceRow r = peek();
+        next = null;
+        return r;
+      }
+    }
   }
 
   /** A member row's root key: its last value. */

@@ -27,6 +27,20 @@ public interface GuardedDeleter extends AutoCloseable {
   DeleteTally delete(ArchivedPartition p, Iterator<SourceRow> rows, boolean dryRun, WriteAhead writeAhead)
       throws Exception;
 
+  /**
+   * Deletes {@code rows} of partition {@code p} with their related tables' rows {@code family}
+   * (null for a table archived alone): each parent and its family together, only if none of it
+   * changed since archiving. Counts are per parent row.
+   */
+  default DeleteTally delete(
+      ArchivedPartition p, Iterator<SourceRow> rows, Family.Rows family, boolean dryRun, WriteAhead writeAhead)
+      throws Exception {
+    if (family != null) {
+      throw new UnsupportedOperationException("this source archives no related tables");
+    }
+    return delete(p, rows, dryRun, writeAhead);
+  }
+
   @Override
   void close();
 }

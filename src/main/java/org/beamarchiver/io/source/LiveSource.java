@@ -37,6 +37,14 @@ public interface LiveSource extends Serializable {
   List<String> checkGuard(String command, String keyspace);
 
   /**
+   * The related tables archived, deleted and restored with {@code table} (a cascade), or null when
+   * it is archived alone (every source but a JDBC spec with children or a summary).
+   */
+  default Family family(SourceTable table) throws Exception {
+    return null;
+  }
+
+  /**
    * The table as the source has it: columns, key and types, checked against the spec.
    *
    * @throws IllegalArgumentException naming the difference when the spec does not fit the table

@@ -12,10 +12,16 @@ import org.beamarchiver.model.SourceTable;
  * @param table the live table, resolved against the spec
  * @param splits the number of splits asked of the runner's IO
  * @param unit what a slice is, for the run file ("token ranges", "time slices")
+ * @param family the table's related tables archived with it (a cascade), or null
  */
-public record ReadPlan(SourceTable table, int splits, List<KV<Long, Long>> slices, String unit) implements Serializable {
+public record ReadPlan(SourceTable table, int splits, List<KV<Long, Long>> slices, String unit, Family family)
+    implements Serializable {
   public ReadPlan {
     slices = List.copyOf(slices);
+  }
+
+  public ReadPlan(SourceTable table, int splits, List<KV<Long, Long>> slices, String unit) {
+    this(table, splits, slices, unit, null);
   }
 
   /** "64 token ranges". */

@@ -16,6 +16,17 @@ public interface RestoreWriter extends AutoCloseable {
    */
   PartitionRestore write(ArchivedPartition p, Iterator<SourceRow> rows) throws Exception;
 
+  /**
+   * Writes the rows of partition {@code p} with their related tables' rows {@code family} (null for
+   * a table archived alone): each parent and its family together. Counts are per parent row.
+   */
+  default PartitionRestore write(ArchivedPartition p, Iterator<SourceRow> rows, Family.Rows family) throws Exception {
+    if (family != null) {
+      throw new UnsupportedOperationException("this target restores no related tables");
+    }
+    return write(p, rows);
+  }
+
   @Override
   void close();
 }
