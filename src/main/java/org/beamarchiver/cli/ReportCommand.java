@@ -24,6 +24,12 @@ final class ReportCommand extends Command<ReportOptions> {
     }
     out.println();
     out.println("Report of batch " + options.getBatchId() + ": " + s.output());
+    if (Boolean.TRUE.equals(options.getSummaries())) {
+      out.printf(
+          "  %d live parent(s) + %d archived parent(s) summarised, and the batch's totals: %d report row(s)%n",
+          s.liveRows(), s.archivedRows(), s.reportRows());
+      return ExitCode.OK;
+    }
     out.printf(
         "  %d archived row(s) from %d file(s) + %d live row(s) - %d duplicate(s) = %d attempt(s), %d report row(s)%n",
         s.archivedRows(), s.archives(), s.liveRows(), s.duplicates(), s.attempts(), s.reportRows());

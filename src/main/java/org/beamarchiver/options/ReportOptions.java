@@ -41,6 +41,15 @@ public interface ReportOptions
 
   void setAllowMissingArchives(Boolean value);
 
+  @Description(
+      "Instead of rows, one row per parent of the batch with its summary (a table spec with a summary):"
+          + " live parents' aggregates computed over their live families, archived and deleted ones' summary"
+          + " rows, then the batch's totals over both.")
+  @Default.Boolean(false)
+  Boolean getSummaries();
+
+  void setSummaries(Boolean value);
+
   @Description("Memory (MB) for merging archived and live rows by primary key before it spills to local disk.")
   @Default.Integer(128)
   Integer getSortMemoryMb();

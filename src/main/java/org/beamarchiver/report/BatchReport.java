@@ -27,7 +27,7 @@ import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
 import org.apache.commons.csv.CSVRecord;
 import org.beamarchiver.integrity.ArchiveVerifier;
 import org.beamarchiver.integrity.SigningKey;
-import org.beamarchiver.io.cassandra.CassandraSource;
+import org.beamarchiver.io.LiveSources;
 import org.beamarchiver.io.source.LiveSource;
 import org.beamarchiver.io.format.CsvLines;
 import org.beamarchiver.io.store.ArchiveReader;
@@ -88,23 +88,30 @@ public final class BatchReport {
       throw new IllegalArgumentException("--sortMemoryMb=" + o.getSortMemoryMb() + " must be 16 or more");
     }
     TableSpec spec = TableSpecLoader.load(Path.of(o.getTableSpec()));
-    if (spec.sourceKind() != TableSpec.SourceKind.cassandra) {
+    if (spec.sourceKind() == TableSpec.SourceKind.files) {
       throw new IllegalArgumentException(
-          "report merges archives with the live rows of a Cassandra table; " + o.getTableSpec()
-              + " has source.kind " + spec.sourceKind() + " ("
-              + (spec.sourceKind() == TableSpec.SourceKind.files ? "archive, verify, status, delete, purge and restore" : "archive, delete, restore, verify and status")
-              + " serve it)");
+          "report merges archives with the live rows of a table; " + o.getTableSpec()
+              + " has source.kind files (archive, verify, status, delete, purge and restore serve it)");
+    }
+    boolean summaries = Boolean.TRUE.equals(o.getSummaries());
+    if (summaries && spec.summary() == null) {
+      throw new IllegalArgumentException(
+          "--summaries needs a table spec with a summary (source.kind jdbc); " + o.getTableSpec() + " has none");
     }
     String root = Stores.normalizeRoot(o.getArchiveRoot());
     SigningKey key = SigningKey.resolve(o, false, notes);
     Stores.configure(o);
     Ledger ledger = new Ledger(Ledger.endpoint(o));
     ledger.migrate();
-    LiveSource source = CassandraSource.of(spec, o);
+    LiveSource source = LiveSources.of(spec, o);
     long fromMillis = from == null ? Long.MIN_VALUE : from.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     long toMillis = to == null ? Long.MAX_VALUE : to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
 
     SourceTable table = source.resolve();
+    if (summaries) {
+      long[] n = SummaryReport.write(spec, source.family(table), o.getBatchId(), o.getOutput(), notes);
+      return new Summary(o.getOutput(), 0, n[1], n[0], 0, n[0] + n[1], n[0] + n[1] + 1, List.of());
+    }
     RowLayout layout = table.layout();
     Columns columns = Columns.of(spec, layout, source, Boolean.TRUE.equals(o.getPerQuestion()));
 

@@ -38,6 +38,24 @@ public interface Family extends Serializable {
   /** The root key text of a parent row (its values in the parent's file order). */
   String rootKey(String[] parentValues);
 
+  /**
+   * The columns of a summaries report: the summary's copied columns, then its aggregates; empty
+   * when the spec has no summary.
+   */
+  List<String> summaryHeader();
+
+  /**
+   * Every parent of batch {@code batchId} as its summary: a live parent's aggregates computed over
+   * its live family, an archived and deleted parent's summary row as the delete left it; values in
+   * {@link #summaryHeader} order, numbers and histograms in one canonical text.
+   */
+  void readSummaries(String batchId, SummarySink sink) throws IOException;
+
+  /** Where summaries go. */
+  interface SummarySink {
+    void row(boolean live, String[] values) throws IOException;
+  }
+
   /** A reader of members' rows for one partition, on one connection and one snapshot. */
   Reader open() throws IOException;
 
