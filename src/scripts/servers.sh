@@ -4,6 +4,7 @@
 # Every server binds 127.0.0.1 on the ports given, keeps all its state under <workdir>, runs in the
 # background, and is stopped by the PID(s) recorded in <workdir> (never by name).
 #
+#   servers.sh ensure sqlite3          install Debian's sqlite3 tool when missing; prints its path
 #   servers.sh start cassandra <workdir> <native_port> <storage_port> [5.0|4.1]
 #                                      (heap: CASSANDRA_HEAP, default 1g; version default 5.0)
 #   servers.sh start cassandra-cluster <workdir> <native_port> <storage_port> <topology>
@@ -615,7 +616,28 @@ start_azurite() {
   log "azurite up (pid $pid) after ${SECONDS}s"
 }
 
+# --- command-line tools --------------------------------------------------------------------------
+
+# The sqlite3 command-line tool (Debian's sqlite3), with which tests open SQLite archives as a user would.
+ensure_sqlite3() {
+  if ! command -v sqlite3 >/dev/null; then
+    ((EUID == 0)) || die "sqlite3 missing: install Debian's sqlite3 package (needs root)"
+    log "sqlite3 missing: apt-get update && apt-get install -y sqlite3"
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y sqlite3
+  fi
+  command -v sqlite3
+}
+
 # --- main ----------------------------------------------------------------------------------------
+
+if [[ "${1:-}" == ensure ]]; then
+  case "${2:-}" in
+    sqlite3) ensure_sqlite3 ;;
+    *) usage ;;
+  esac
+  exit 0
+fi
 
 (($# >= 2)) || usage
 action="$1" kind="$2"

@@ -103,7 +103,9 @@ final class PartitionFileWriter {
                 ArchivedFile parent = write(settings, key, sorted.open(), temp, finalName);
                 return members.isEmpty() ? parent : parent.withFamilyFiles(FamilyFile.toJson(members));
               });
-      FamilyFileWriter.publish(file.family(), tempName);
+      if (settings.format() != ArchiveFormat.SQLITE) { // a SQLite file holds its members
+        FamilyFileWriter.publish(file.family(), tempName);
+      }
       Stores.rename(temp, target);
       return file;
     } catch (Outage.GaveUpException e) {

@@ -357,6 +357,12 @@ public final class TestServers {
     throw new IllegalStateException("no " + n + " consecutive free ports");
   }
 
+  /** The sqlite3 command-line tool, installed from Debian's packages when missing. */
+  public static synchronized String sqlite3() {
+    script("ensure", "sqlite3");
+    return "sqlite3";
+  }
+
   static void script(String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add("bash");

@@ -534,7 +534,7 @@ public record JdbcFamily(
           aggregates.bind(agg, parent);
           try (ResultSet a = agg.executeQuery()) {
             a.next();
-            canonical(a, summary.copySummary().size(), out);
+            canonical(a, 0, out, summary.copySummary().size());
           }
           sink.row(true, out);
         }
@@ -563,7 +563,7 @@ public record JdbcFamily(
           for (int i = 0; i < copied; i++) {
             out[i] = JdbcRowText.text(rs, i + 1, JdbcRowText.Kind.of(md.getColumnType(i + 1), md.getColumnTypeName(i + 1)));
           }
-          canonical(rs, copied, out);
+          canonical(rs, copied, out, copied);
           sink.row(false, out);
         }
       }
@@ -572,17 +572,17 @@ public record JdbcFamily(
 
   /**
    * The aggregates of a result row (from its column {@code from + 1} on) into {@code out} from
-   * {@code from}: numbers in plain form without trailing zeros, histograms as compact JSON arrays,
+   * {@code to}: numbers in plain form without trailing zeros, histograms as compact JSON arrays,
    * anything else (a min or max of a time) as the canonical text of its type.
    */
-  private void canonical(ResultSet rs, int from, String[] out) throws SQLException {
+  private void canonical(ResultSet rs, int from, String[] out, int to) throws SQLException {
     java.sql.ResultSetMetaData md = rs.getMetaData();
     for (int i = 0; i < summary.aggregates().size(); i++) {
       int col = from + i + 1;
       Aggregate a = summary.aggregates().get(i);
       JdbcRowText.Kind kind = JdbcRowText.Kind.of(md.getColumnType(col), md.getColumnTypeName(col));
       String v = JdbcRowText.text(rs, col, kind);
-      out[from + i] = canonicalAggregate(a, v);
+      out[to + i] = canonicalAggregate(a, v);
     }
   }
 
