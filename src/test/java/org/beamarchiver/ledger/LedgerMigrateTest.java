@@ -44,19 +44,20 @@ class LedgerMigrateTest {
     ledger.migrate(); // current: nothing runs, nothing breaks
     assertTrue(ledger.current());
     try (Connection c = db.open(); Statement s = c.createStatement()) {
-      assertEquals(1, s.executeUpdate("UPDATE \"archiver_schema_history\" SET \"success\" = FALSE WHERE \"version\" = '7'"));
+      assertEquals(1, s.executeUpdate("UPDATE \"archiver_schema_history\" SET \"success\" = FALSE WHERE \"version\" = '8'"));
     }
     assertFalse(ledger.current(), "a failed migration leaves the decision to Flyway");
     try (Connection c = db.open(); Statement s = c.createStatement()) {
-      s.executeUpdate("UPDATE \"archiver_schema_history\" SET \"success\" = TRUE WHERE \"version\" = '7'");
-      s.executeUpdate("DELETE FROM \"archiver_schema_history\" WHERE \"version\" = '7'");
-      s.executeUpdate("DROP TABLE archival_recycle");
+      s.executeUpdate("UPDATE \"archiver_schema_history\" SET \"success\" = TRUE WHERE \"version\" = '8'");
+      s.executeUpdate("DELETE FROM \"archiver_schema_history\" WHERE \"version\" = '8'");
+      s.executeUpdate("ALTER TABLE archival_metadata DROP COLUMN family_files");
+      s.executeUpdate("ALTER TABLE archival_history DROP COLUMN family_files");
     }
     assertFalse(ledger.current(), "a schema behind the newest migration is not current");
-    ledger.migrate(); // Flyway runs V7 again
+    ledger.migrate(); // Flyway runs V8 again
     assertTrue(ledger.current());
     try (Connection c = db.open(); Statement s = c.createStatement()) {
-      s.executeUpdate("DROP TABLE archival_recycle"); // fails if V7 did not run again
+      s.executeUpdate("ALTER TABLE archival_metadata DROP COLUMN family_files"); // fails if V8 did not run again
     }
   }
 }

@@ -71,7 +71,7 @@ class TableSpecLoaderTest {
     assertEquals(
         org.beamarchiver.model.ArchiveFormat.PARQUET, TableSpecLoader.load(write(GOOD + "format: parquet\n")).format());
     String m = error(GOOD + "format: ORC\n");
-    assertTrue(m.contains("field 'format' must be one of CSV_GZ, PARQUET (got 'ORC')"), m);
+    assertTrue(m.contains("field 'format' must be one of CSV_GZ, PARQUET, SQLITE (got 'ORC')"), m);
   }
 
   @Test
@@ -232,5 +232,60 @@ class TableSpecLoaderTest {
     assertEquals(TableSpec.SourceKind.jdbc, units.get(2).spec().sourceKind());
     assertEquals("lake-events-enriched-pg", units.get(2).spec().archiveType());
     assertEquals("lake.events_enriched", units.get(2).spec().qualifiedTable());
+  }
+
+  private static final String CASCADE =
+      GOOD.replace("kind: cassandra, keyspace: ks", "kind: jdbc, schema: lms")
+          + "children:\n"
+          + "  - table: child\n"
+          + "    primaryKey: [a, b, n]\n"
+          + "    parentKey: {a: a, b: b}\n"
+          + "    children:\n"
+          + "      - {table: grandchild, primaryKey: [a, b, n, m], parentKey: {a: a, b: b, n: n}}\n"
+          + "summary:\n"
+          + "  table: t_summary\n"
+          + "  copy: {a: a, b: b}\n"
+          + "  columns:\n"
+          + "    children: {count: child}\n"
+          + "    done: {count: grandchild, where: {state: done, code: 0}}\n"
+          + "    total: {sum: grandchild.bytes}\n"
+          + "    hist: {histogram: child.ratio, bins: [0, 0.5, 1]}\n";
+
+  @Test
+  void aCascadeLoadsWithItsChildrenInOrderAndItsSummary() throws IOException {
+    TableSpec s = TableSpecLoader.load(write(CASCADE));
+    assertTrue(s.hasChildren());
+    assertEquals("child", s.children().get(0).table());
+    assertEquals(List.of("a", "b"), s.children().get(0).childColumns());
+    TableSpec.ChildSpec g = s.children().get(0).children().get(0);
+    assertEquals("grandchild", g.table());
+    assertEquals(List.of("a", "b", "n"), g.parentColumns());
+    assertEquals("t_summary", s.summary().table());
+    assertEquals(List.of("children", "done", "total", "hist"), s.summary().aggregates().stream().map(TableSpec.Aggregate::name).toList());
+    TableSpec.Aggregate done = s.summary().aggregates().get(1);
+    assertEquals(TableSpec.AggregateOp.count, done.op());
+    assertEquals(List.of("state", "code"), done.whereColumns());
+    assertEquals(List.of("done", "0"), done.whereValues());
+    assertEquals(3, s.summary().aggregates().get(3).bins().size());
+  }
+
+  @Test
+  void aCascadeThatCannotHoldIsRefusedNamingTheField() throws IOException {
+    String m = error(CASCADE.replace("parentKey: {a: a, b: b}\n", "parentKey: {a: a}\n"));
+    assertTrue(m.contains("field 'children[0].parentKey' must map a child column to each column of the parent's primary key [a, b]"), m);
+    m = error(CASCADE.replace("{table: grandchild,", "{table: child,"));
+    assertTrue(m.contains("names 'child' again"), m);
+    m = error(CASCADE.replace("copy: {a: a, b: b}", "copy: {a: a}"));
+    assertTrue(m.contains("field 'summary.copy' must copy the parent's primary key and batch column; it leaves out [b]"), m);
+    m = error(CASCADE.replace("{count: child}", "{count: nephew}"));
+    assertTrue(m.contains("field 'summary.columns.children.count' names table 'nephew', which is not in the cascade"), m);
+    m = error(CASCADE.replace("bins: [0, 0.5, 1]", "bins: [1, 0.5]"));
+    assertTrue(m.contains("field 'summary.columns.hist.bins' must list at least two ascending bounds"), m);
+    m = error(CASCADE.replace("{sum: grandchild.bytes}", "{sum: grandchild}"));
+    assertTrue(m.contains("field 'summary.columns.total.sum' must name a column, as table.column"), m);
+    m = error(CASCADE.replace("where: {state: done, code: 0}", "where: {\"state; DROP TABLE x\": done}"));
+    assertTrue(m.contains("summary.columns.done.where"), "no SQL text from the spec: " + m);
+    m = error(CASCADE.replace("kind: jdbc, schema: lms", "kind: cassandra, keyspace: ks"));
+    assertTrue(m.contains("children") && m.contains("jdbc"), "a Cassandra table has no cascade: " + m);
   }
 }
