@@ -95,8 +95,9 @@ public final class ArchivePipeline {
         run.table().layout().rollup(),
         ArchiveRun.format(options, run.spec()),
         Outage.ofSeconds(options.getMaxOutageSeconds()),
-        run.table().layout().valueTypes())
-        .withFamily(run.spec().table(), run.read().family());
+        run.table().layout().valueTypes(),
+        run.spec().table(),
+        run.read().family());
   }
 
   /** Builds the pipeline over any source of rows (tests inject one; production reads the live source). */

@@ -86,6 +86,7 @@ public final class WritePartitionFiles
       String tableName,
       Family family)
       implements Serializable {
+    // tableName: the table's name in a SQLite archive; family: its related tables (null: archived alone)
     /** {@code valueTypes} null: every column text. */
     public FileSettings {
       if (valueTypes == null) {
@@ -103,27 +104,9 @@ public final class WritePartitionFiles
         int sortMemoryMb,
         Shuffle shuffle,
         WriteAhead writeAhead,
-        Rollup rollup,
-        ArchiveFormat format,
-        Outage outage,
-        List<ValueType> valueTypes) {
-      this(archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, writeAhead, rollup,
-          format, outage, valueTypes, null, null);
-    }
-
-    public FileSettings(
-        String archiveRoot,
-        String archiveType,
-        String runId,
-        long runEpochMillis,
-        List<String> header,
-        int gzipLevel,
-        int sortMemoryMb,
-        Shuffle shuffle,
-        WriteAhead writeAhead,
         Rollup rollup) {
       this(archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, writeAhead, rollup,
-          ArchiveFormat.DEFAULT, new Outage(Outage.DEFAULT), null);
+          ArchiveFormat.DEFAULT, new Outage(Outage.DEFAULT), null, null, null);
     }
 
     public FileSettings(
@@ -170,16 +153,6 @@ public final class WritePartitionFiles
       return new FileSettings(
           archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, writeAhead, rollup,
           format, outage, v, tableName, family);
-    }
-
-    /**
-     * The same settings for table {@code name} (a SQLite archive's parent table) and its related
-     * tables {@code f} (null: archived alone).
-     */
-    public FileSettings withFamily(String name, Family f) {
-      return new FileSettings(
-          archiveRoot, archiveType, runId, runEpochMillis, header, gzipLevel, sortMemoryMb, shuffle, writeAhead, rollup,
-          format, outage, valueTypes, name, f);
     }
   }
 

@@ -91,6 +91,16 @@ final class JdbcDeleter implements GuardedDeleter {
     }
     JdbcFamily f = (JdbcFamily) family.family();
     JdbcFamilyDelete guard = new JdbcFamilyDelete(f, hook);
+    try {
+      return deleteFamilies(p, rows, family, dryRun, f, guard);
+    } finally {
+      guard.close();
+    }
+  }
+
+  private DeleteTally deleteFamilies(
+      ArchivedPartition p, Iterator<SourceRow> rows, Family.Rows family, boolean dryRun, JdbcFamily f,
+      JdbcFamilyDelete guard) throws Exception {
     DeleteTally tally = new DeleteTally();
     while (rows.hasNext()) {
       String[] parent = rows.next().values();

@@ -28,6 +28,9 @@ final class JdbcFamilyDelete {
   private final DeleteHook hook;
   private final JdbcRowText parentText;
   private final List<JdbcRowText> memberTexts;
+  /** Statements prepared on {@link #on}, by SQL: a family's dozen statements are prepared once per connection. */
+  private final java.util.Map<String, PreparedStatement> prepared = new java.util.HashMap<>();
+  private Connection on;
 
   JdbcFamilyDelete(JdbcFamily family, DeleteHook hook) {
     this.family = family;
@@ -68,28 +71,25 @@ final class JdbcFamilyDelete {
       }
       if (family.summary() != null) {
         JdbcFamily.Bound insert = family.insertSummary();
-        try (PreparedStatement ps = c.prepareStatement(insert.sql())) {
-          insert.bind(ps, parent);
-          ps.executeUpdate();
-        }
+        PreparedStatement ps = prepare(c, insert.sql());
+        insert.bind(ps, parent);
+        ps.executeUpdate();
       }
       for (int n = members.size() - 1; n >= 0; n--) {
-        try (PreparedStatement ps = c.prepareStatement(family.deleteSql(n))) {
-          family.bindRootKey(ps, 1, parent);
-          int deleted = ps.executeUpdate();
-          if (deleted != members.get(n).size()) {
-            // The rows are locked: another count means rows came in that the lock did not hold.
-            throw new SQLException(
-                "deleted " + deleted + " rows of " + family.nodes().get(n).table() + " for " + members.get(n).size()
-                    + " archived; rolled back");
-          }
+        PreparedStatement ps = prepare(c, family.deleteSql(n));
+        family.bindRootKey(ps, 1, parent);
+        int deleted = ps.executeUpdate();
+        if (deleted != members.get(n).size()) {
+          // The rows are locked: another count means rows came in that the lock did not hold.
+          throw new SQLException(
+              "deleted " + deleted + " rows of " + family.nodes().get(n).table() + " for " + members.get(n).size()
+                  + " archived; rolled back");
         }
       }
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + family.root().qualifiedName() + " WHERE " + rootKeyIs())) {
-        family.bindRootKey(ps, 1, parent);
-        if (ps.executeUpdate() != 1) {
-          throw new SQLException("the locked parent row was not deleted; rolled back");
-        }
+      PreparedStatement del = prepare(c, "DELETE FROM " + family.root().qualifiedName() + " WHERE " + rootKeyIs());
+      family.bindRootKey(del, 1, parent);
+      if (del.executeUpdate() != 1) {
+        throw new SQLException("the locked parent row was not deleted; rolled back");
       }
       c.commit();
       return new Result(new RowResult(DeleteOutcome.DELETED, null), related);
@@ -103,6 +103,33 @@ final class JdbcFamilyDelete {
     }
   }
 
+  /** {@code sql} prepared on {@code c}, once per connection; the caller does not close it. */
+  private PreparedStatement prepare(Connection c, String sql) throws SQLException {
+    if (c != on) {
+      close();
+      on = c;
+    }
+    PreparedStatement ps = prepared.get(sql);
+    if (ps == null) {
+      ps = c.prepareStatement(sql);
+      prepared.put(sql, ps);
+    }
+    return ps;
+  }
+
+  /** Closes the prepared statements (the connection is the caller's). */
+  void close() {
+    for (PreparedStatement ps : prepared.values()) {
+      try {
+        ps.close();
+      } catch (SQLException ignored) {
+        // gone with its connection
+      }
+    }
+    prepared.clear();
+    on = null;
+  }
+
   /** What one family's delete did. */
   record Result(RowResult parent, long relatedRows) {}
 
@@ -114,37 +141,34 @@ final class JdbcFamilyDelete {
   }
 
   private String[] lockParent(Connection c, String[] parent, boolean dryRun) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(family.root().selectSql() + " WHERE " + rootKeyIs() + (dryRun ? "" : " FOR UPDATE"))) {
-      family.bindRootKey(ps, 1, parent);
-      try (ResultSet rs = ps.executeQuery()) {
-        List<SourceRow> rows = parentText.mapAll(rs);
-        return rows.isEmpty() ? null : rows.get(0).values();
-      }
+    PreparedStatement ps = prepare(c, family.root().selectSql() + " WHERE " + rootKeyIs() + (dryRun ? "" : " FOR UPDATE"));
+    family.bindRootKey(ps, 1, parent);
+    try (ResultSet rs = ps.executeQuery()) {
+      List<SourceRow> rows = parentText.mapAll(rs);
+      return rows.isEmpty() ? null : rows.get(0).values();
     }
   }
 
   /** Whether member {@code n}'s live rows of the parent (locked) are exactly the archived ones, in key order. */
   private boolean sameRows(Connection c, int n, String[] parent, List<SourceRow> archived, boolean dryRun)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(family.lockSql(n, dryRun))) {
-      family.bindRootKey(ps, 1, parent);
-      JdbcRowText text = memberTexts.get(n);
-      int i = 0;
-      boolean same = true;
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) { // read to the end: every row is locked
-          String[] live = text.values(rs);
-          if (i >= archived.size()) {
-            same = false;
-          } else {
-            String[] a = archived.get(i).values();
-            same &= Arrays.equals(live, Arrays.copyOf(a, a.length - 1));
-          }
-          i++;
+    PreparedStatement ps = prepare(c, family.lockSql(n, dryRun));
+    family.bindRootKey(ps, 1, parent);
+    JdbcRowText text = memberTexts.get(n);
+    int i = 0;
+    boolean same = true;
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) { // read to the end: every row is locked
+        String[] live = text.values(rs);
+        if (i >= archived.size()) {
+          same = false;
+        } else {
+          String[] a = archived.get(i).values();
+          same &= Arrays.equals(live, Arrays.copyOf(a, a.length - 1));
         }
+        i++;
       }
-      return same && i == archived.size();
     }
+    return same && i == archived.size();
   }
 }
