@@ -171,7 +171,9 @@ final class RestoreJob implements JobRunner.Job<RestorePipeline.Summary> {
       }
     }
     names = columns == null ? List.of() : columns.stream().map(Map.Entry::getKey).toList();
-    family = into.family(into.resolve());
+    // A cascade is restored into its own tables (other targets are refused at launch).
+    boolean cascade = launch.spec().hasChildren() || launch.spec().summary() != null;
+    family = cascade ? into.family(into.resolve()) : null;
     if (family != null && columns != null && !names.equals(family.parentColumns())) {
       throw new RefusedException(
           "the archives' columns " + names + " are not the live table's " + family.parentColumns()
