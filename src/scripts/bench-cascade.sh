@@ -9,6 +9,8 @@
 #   peer_copy_out      psql: COPY of the archivable rows of every table to gzip CSV (the archive's peer)
 #   archive_csv        archive --period=ALL --format=CSV_GZ (a file per table per partition)
 #   archive_sqlite     archive --period=ALL (the spec's SQLITE: one file per partition)
+#   archive_nothing    the same archive of a batch that does not exist: a command's fixed cost (JVM,
+#                      spec checked against the database, ledger, lease, plan, manifest)
 #   peer_delete        psql: per submission one transaction deleting its family bottom-up, unchecked, no summary
 #   delete             the verified delete of archive_csv (each family locked, compared, summarised, deleted)
 #   delete_no_summary  the same delete with a spec without the summary (the summary's cost = delete - this)
@@ -30,7 +32,7 @@ done
 [[ "$N" =~ ^[1-9][0-9]*$ && "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "--submissions and --rounds take numbers" >&2; exit 2; }
 [[ $BUILD == 1 ]] && mvn -B -q package -DskipTests
 JAR="$PWD/target/beam-archiver.jar"
-OUT=target/bench; mkdir -p "$OUT"; W="$(mktemp -d "${TMPDIR:-/tmp}/bench-cascade.XXXXXX")"
+OUT=target/bench; mkdir -p "$OUT"; W="$(mktemp -d "${TMPDIR:-/tmp}/bench-cascade.XXXXXX")"; chmod 755 "$W" # the postgres user reaches its data folder
 PORT="${BENCH_PG_PORT:-15532}"; PG_BIN=/usr/lib/postgresql/15/bin
 bash src/scripts/servers.sh start postgres "$W/pg" "$PORT" >/dev/null
 trap 'bash src/scripts/servers.sh stop postgres "$W/pg" >/dev/null 2>&1 || true; rm -rf "$W"' EXIT
@@ -59,7 +61,7 @@ count() { "${PSQL[@]}" -d bench -At -c "$1"; }
 A=(--sourceJdbcUrl="$URL" --period=ALL --asOf="$AS_OF" --signingKeyFile="$W/key" --jdbcSplits=8)
 for r in $(seq 1 "$ROUNDS"); do
   echo "== round $r"
-  rm -rf "$W/csv" "$W/sqlite" "$W/copy" "$W/ledger"*; mkdir -p "$W/copy"
+  rm -rf "$W/csv" "$W/sqlite" "$W/nothing" "$W/copy" "$W/ledger"*; mkdir -p "$W/copy"
   reload
   PARENTS=$(count "SELECT count(*) FROM ($ARCHIVABLE) s")
   ROWS=$(count "SELECT (SELECT count(*) FROM jobs.submission WHERE submission_id IN ($ARCHIVABLE))
@@ -76,6 +78,8 @@ for r in $(seq 1 "$ROUNDS"); do
     --archiveRoot="$W/csv" --ledgerUrl="jdbc:h2:file:$W/ledger-csv"
   run archive_sqlite "$r" -- java -Xmx"$HEAP" -jar "$JAR" archive --tableSpec=pipelines/jobs.yaml "${A[@]}" \
     --archiveRoot="$W/sqlite" --ledgerUrl="jdbc:h2:file:$W/ledger-sqlite"
+  run archive_nothing "$r" -- java -Xmx"$HEAP" -jar "$JAR" archive --tableSpec=pipelines/jobs.yaml "${A[@]}" --batchIds=no-such-batch \
+    --archiveRoot="$W/nothing" --ledgerUrl="jdbc:h2:file:$W/ledger-nothing"
   run delete "$r" -- java -Xmx"$HEAP" -jar "$JAR" delete --tableSpec=pipelines/jobs.yaml "${A[@]}" \
     --archiveRoot="$W/csv" --ledgerUrl="jdbc:h2:file:$W/ledger-csv"
   [[ "$(count "SELECT count(*) FROM jobs.archived_submission")" == "$PARENTS" ]] || { echo "the delete left $(count "SELECT count(*) FROM jobs.archived_submission") summaries for $PARENTS submissions"; exit 1; }
@@ -100,10 +104,15 @@ for line in """$(for k in "${!T[@]}"; do echo "$k ${T[$k]}"; done)""".strip().sp
     t.setdefault(step, []).append(float(v))
 m = {k: statistics.median(v) for k, v in t.items()}
 peer = {"archive_csv": "peer_copy_out", "archive_sqlite": "peer_copy_out", "delete": "peer_delete", "delete_no_summary": "peer_delete"}
-lines = ["| step | best s | median s | rows/s (five tables) | parents/s | ratio to peer |", "|---|---|---|---|---|---|"]
-for step in ["peer_copy_out", "archive_csv", "archive_sqlite", "peer_delete", "delete", "delete_no_summary"]:
+fixed = m["archive_nothing"]
+lines = ["| step | best s | median s | rows/s (five tables) | parents/s | rows/s beyond the fixed cost | ratio to peer |", "|---|---|---|---|---|---|---|"]
+for step in ["peer_copy_out", "archive_csv", "archive_sqlite", "archive_nothing", "peer_delete", "delete", "delete_no_summary"]:
+    if step == "archive_nothing":
+        lines.append(f"| {step} (a command's fixed cost) | {min(t[step]):.2f} | {m[step]:.2f} | | | | |")
+        continue
     ratio = f"{m[peer[step]] / m[step]:.2f}" if step in peer else ""
-    lines.append(f"| {step} | {min(t[step]):.2f} | {m[step]:.2f} | {rows / m[step]:,.0f} | {parents / m[step]:,.0f} | {ratio} |")
+    beyond = f"{rows / (m[step] - fixed):,.0f}" if step in peer else ""
+    lines.append(f"| {step} | {min(t[step]):.2f} | {m[step]:.2f} | {rows / m[step]:,.0f} | {parents / m[step]:,.0f} | {beyond} | {ratio} |")
 cost = (m["delete"] - m["delete_no_summary"]) / parents * 1000
 text = (f"# Cascade: cost per row and per parent\n\nMachine: {cores} cores; PostgreSQL 15 on the same machine; {n} submissions loaded,"
         f" {parents} archivable with {rows} rows in five tables; {rounds} round(s); the archive's peer (psql COPY of the five tables to gzip CSV)"
