@@ -360,6 +360,148 @@ class CascadeIT {
     assertTrue(r.out().contains("children[1].children[1].parentKey") && r.out().contains("disagrees"), r.out());
   }
 
+  @Test
+  void aCompositeKeyedCascadeWithHostileKeysInParquetComesBackWhole() throws Exception {
+    String url = TestServers.newPostgresDatabase();
+    sql(url, "CREATE SCHEMA lms2;"
+        + " CREATE TABLE lms2.course (org text, course_id text, batch text NOT NULL, updated timestamptz NOT NULL, title text,"
+        + "   PRIMARY KEY (org, course_id));"
+        + " CREATE TABLE lms2.lesson (org text, course_id text, lesson_no int, body text, PRIMARY KEY (org, course_id, lesson_no),"
+        + "   FOREIGN KEY (org, course_id) REFERENCES lms2.course);"
+        + " CREATE TABLE lms2.attempt (org text, course_id text, lesson_no int, user_id text, score numeric(6,2),"
+        + "   PRIMARY KEY (org, course_id, lesson_no, user_id), FOREIGN KEY (org, course_id, lesson_no) REFERENCES lms2.lesson);"
+        + " CREATE TABLE lms2.course_summary (org text, course_id text, batch text, lessons bigint, attempts bigint, best numeric,"
+        + "   passed bigint, PRIMARY KEY (org, course_id))");
+    String[] orgs = {"o'r,g \"x\"", "é/ü", "100%", "plain"};
+    try (Connection c = DriverManager.getConnection(url)) {
+      for (int i = 0; i < 40; i++) {
+        String org = orgs[i % orgs.length];
+        String course = "c/" + i + (i % 3 == 0 ? " ,\"\n" : "");
+        try (var ps = c.prepareStatement("INSERT INTO lms2.course VALUES (?, ?, ?, ?, ?)")) {
+          ps.setString(1, org);
+          ps.setString(2, course);
+          ps.setString(3, i % 2 == 0 ? "b,1" : "b'2");
+          ps.setObject(4, java.time.OffsetDateTime.parse("2026-10-0" + (1 + i % 9) + "T10:00:00.123456Z"));
+          ps.setString(5, i % 5 == 0 ? null : "title " + i);
+          ps.executeUpdate();
+        }
+        for (int l = 0; l < i % 4; l++) {
+          try (var ps = c.prepareStatement("INSERT INTO lms2.lesson VALUES (?, ?, ?, ?)")) {
+            ps.setString(1, org);
+            ps.setString(2, course);
+            ps.setInt(3, l);
+            ps.setString(4, l == 1 ? "" : "body\n" + l);
+            ps.executeUpdate();
+          }
+          for (int u = 0; u < (i + l) % 3; u++) {
+            try (var ps = c.prepareStatement("INSERT INTO lms2.attempt VALUES (?, ?, ?, ?, ?)")) {
+              ps.setString(1, org);
+              ps.setString(2, course);
+              ps.setInt(3, l);
+              ps.setString(4, "user " + u + (u == 1 ? " \"q\"" : ""));
+              ps.setBigDecimal(5, u == 2 ? null : new java.math.BigDecimal((i * 7 + l * 3 + u) % 100 + ".25"));
+              ps.executeUpdate();
+            }
+          }
+        }
+      }
+    }
+    Path spec = dir.resolve("courses.yaml");
+    Files.writeString(spec, String.join("\n",
+        "archiveType: courses",
+        "source: {kind: jdbc, schema: lms2, table: course}",
+        "primaryKey: [org, course_id]",
+        "batchColumn: batch",
+        "timeColumn: updated",
+        "collectionColumn: org",
+        "format: PARQUET",
+        "children:",
+        "  - table: lesson",
+        "    primaryKey: [org, course_id, lesson_no]",
+        "    parentKey: {course_id: course_id, org: org}",
+        "    children:",
+        "      - {table: attempt, primaryKey: [org, course_id, lesson_no, user_id], parentKey: {org: org, course_id: course_id, lesson_no: lesson_no}}",
+        "summary:",
+        "  table: course_summary",
+        "  copy: {org: org, course_id: course_id, batch: batch}",
+        "  columns:",
+        "    lessons: {count: lesson}",
+        "    attempts: {count: attempt.score}",
+        "    best: {max: attempt.score}",
+        "    passed: {count: attempt, where: {score: null}}",
+        ""));
+    Path key = dir.resolve("key2");
+    Files.writeString(key, "cascade-it signing key, second");
+    List<String> common = List.of(
+        "--tableSpec=" + spec, "--sourceJdbcUrl=" + url, "--archiveRoot=" + dir.resolve("courses-archive"),
+        "--ledgerUrl=" + TestServers.newH2Ledger(), "--signingKeyFile=" + key, "--asOf=" + AS_OF, "--period=ALL");
+    List<String> tables = List.of("course", "lesson", "attempt");
+    Map<String, String> original = new TreeMap<>();
+    for (String t : tables) {
+      original.putAll(snapshotOf(url, "lms2." + t));
+    }
+    Path before = dir.resolve("courses-before.csv");
+    report(common, "--batchId=b,1", "--output=" + before);
+
+    assertTrue(run("archive", common).contains("0 failed"));
+    assertFalse(files(dir.resolve("courses-archive"), ".attempt.parquet").isEmpty(), "a Parquet file per related table");
+    assertTrue(run("verify", common).contains("every file verified"));
+    run("delete", common, "--dryRun");
+    Map<String, String> afterDry = new TreeMap<>();
+    for (String t : tables) {
+      afterDry.putAll(snapshotOf(url, "lms2." + t));
+    }
+    assertEquals(original, afterDry, "a dry run changes nothing");
+    assertEquals(Set.of(), longs(url, "SELECT 1 FROM lms2.course_summary"));
+
+    Set<String> expected = rows(url, "SELECT concat_ws('|', c.org, c.course_id, c.batch,"
+        + " (SELECT count(*) FROM lms2.lesson l WHERE (l.org, l.course_id) = (c.org, c.course_id)),"
+        + " (SELECT count(a.score) FROM lms2.attempt a WHERE (a.org, a.course_id) = (c.org, c.course_id)),"
+        + " coalesce((SELECT max(a.score) FROM lms2.attempt a WHERE (a.org, a.course_id) = (c.org, c.course_id))::text, 'null'),"
+        + " (SELECT count(*) FROM lms2.attempt a WHERE (a.org, a.course_id) = (c.org, c.course_id) AND a.score IS NULL))"
+        + " FROM lms2.course c");
+    run("delete", common);
+    assertEquals(Set.of(), longs(url, "SELECT 1 FROM lms2.course UNION ALL SELECT 1 FROM lms2.lesson UNION ALL SELECT 1 FROM lms2.attempt"),
+        "every family deleted");
+    assertEquals(Set.of(40L), longs(url, "SELECT count(*) FROM lms2.course_summary"));
+    assertEquals(expected, rows(url, "SELECT concat_ws('|', org, course_id, batch, lessons, attempts, coalesce(best::text, 'null'), passed)"
+        + " FROM lms2.course_summary"), "each summary equals the aggregates computed in SQL over the original rows");
+    Path after = dir.resolve("courses-after.csv");
+    report(common, "--batchId=b,1", "--output=" + after);
+    assertEquals(Files.readString(before), Files.readString(after), "the report reads the archived rows back");
+
+    assertTrue(run("restore", common).contains("0 FAILED"));
+    Map<String, String> restored = new TreeMap<>();
+    for (String t : tables) {
+      restored.putAll(snapshotOf(url, "lms2." + t));
+    }
+    assertEquals(original, restored, "every table back, value for value");
+    assertEquals(Set.of(), longs(url, "SELECT 1 FROM lms2.course_summary"));
+  }
+
+  static Set<String> rows(String url, String query) throws SQLException {
+    Set<String> out = new TreeSet<>();
+    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
+  static Map<String, String> snapshotOf(String url, String table) throws SQLException {
+    Map<String, String> out = new TreeMap<>();
+    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+      s.execute("SET TIME ZONE 'UTC'");
+      try (ResultSet rs = s.executeQuery("SELECT t::text FROM " + table + " t")) {
+        while (rs.next()) {
+          out.put(table + ":" + rs.getString(1), rs.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+
   static List<String> withSpec(String command, List<String> common, Path spec, String... extra) {
     List<String> out = new ArrayList<>(List.of(command));
     common.forEach(a -> out.add(a.startsWith("--tableSpec=") ? "--tableSpec=" + spec : a));
