@@ -307,6 +307,24 @@ class CascadeIT {
     Set<Long> archivable = archivable(f.url());
     run("archive", f.common());
     assertFalse(files(dir.resolve("jobs_kill-archive"), ".job_history.csv.gz").isEmpty(), "a CSV file per related table");
+    // One related table's file of one partition damaged: verify names it, and that partition's families stay whole.
+    Path member = files(dir.resolve("jobs_kill-archive"), ".job_file.csv.gz").get(0);
+    Path parentFile = member.resolveSibling(member.getFileName().toString().replace(".job_file.csv.gz", ".csv.gz"));
+    Set<Long> damaged = new TreeSet<>();
+    try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(
+        new java.util.zip.GZIPInputStream(Files.newInputStream(parentFile)), StandardCharsets.UTF_8))) {
+      in.readLine(); // header
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        damaged.add(Long.parseLong(line.substring(1, line.indexOf('"', 1))));
+      }
+    }
+    assertFalse(damaged.isEmpty());
+    byte[] bytes = Files.readAllBytes(member);
+    bytes[bytes.length / 2] ^= 0x10;
+    Files.write(member, bytes);
+    Cli verify = Cli.run(concat("verify", f.common()));
+    assertEquals(6, verify.code(), verify.out());
+    assertTrue(verify.out().contains(member.getFileName().toString()), "verify names the damaged file: " + verify.out());
     Map<String, String> before = all(f.url());
     Path jar = Paths.get("target/beam-archiver.jar").toAbsolutePath();
     List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(), "delete"));
@@ -333,9 +351,17 @@ class CascadeIT {
         assertEquals(family, live, "submission " + id + " is not summarised, and its family is whole");
       }
     }
-    // The next run finishes the job.
-    run("delete", f.common(), "--waitForLeaseSeconds=60");
-    assertEquals(archivable, summaries(f.url()).keySet());
+    // The next run finishes the job, but for the partition whose archive is damaged.
+    Cli rerun = Cli.run(concat("delete", f.common(), "--waitForLeaseSeconds=60"));
+    assertEquals(3, rerun.code(), rerun.out());
+    Set<Long> deletable = new TreeSet<>(archivable);
+    deletable.removeAll(damaged);
+    assertEquals(deletable, summaries(f.url()).keySet());
+    Map<String, String> left = new TreeMap<>(before);
+    left.keySet().removeIf(k -> !damaged.contains(idOf(k)));
+    Map<String, String> now2 = new TreeMap<>(all(f.url()));
+    now2.keySet().removeIf(k -> !damaged.contains(idOf(k)));
+    assertEquals(left, now2, "the families of the partition with a damaged archive are whole");
   }
 
   @Test
@@ -499,6 +525,13 @@ class CascadeIT {
         }
       }
     }
+    return out;
+  }
+
+  static List<String> concat(String command, List<String> args, String... extra) {
+    List<String> out = new ArrayList<>(List.of(command));
+    out.addAll(args);
+    out.addAll(List.of(extra));
     return out;
   }
 
