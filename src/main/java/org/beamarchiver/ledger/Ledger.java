@@ -59,14 +59,24 @@ public final class Ledger {
           if (current()) {
             return null; // one query instead of Flyway's scan of the jar (~1 s on every launch)
           }
-          return Flyway.configure()
-              .dataSource(endpoint.url(), endpoint.username(), endpoint.password())
-              .locations("classpath:db/migration")
-              .table(HISTORY)
-              .load()
-              .migrate();
+          // Jobs of one launch run in parallel threads: on a new ledger they would all find it
+          // empty and each create its tables (H2 refuses the second: "already exists"). One
+          // migration at a time in this process; the one after finds the schema current.
+          synchronized (MIGRATING) {
+            if (current()) {
+              return null;
+            }
+            return Flyway.configure()
+                .dataSource(endpoint.url(), endpoint.username(), endpoint.password())
+                .locations("classpath:db/migration")
+                .table(HISTORY)
+                .load()
+                .migrate();
+          }
         });
   }
+
+  private static final Object MIGRATING = new Object();
 
   private static final String HISTORY = "archiver_schema_history";
 
