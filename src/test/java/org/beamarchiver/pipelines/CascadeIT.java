@@ -375,6 +375,10 @@ class CascadeIT {
     assertEquals(2, r.code(), r.out());
     assertTrue(r.out().contains("jobs.job_note") && r.out().contains("does not list job_note among the children of job"), r.out());
     sql(f.url(), "DROP TABLE jobs.job_note");
+    // A cascade goes back into its own tables.
+    r = Cli.run(concat("restore", f.common(), "--targetTable=other"));
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.out().contains("--targetJdbcUrl, --targetTable and --targetKeyspace do not apply"), r.out());
     // A parentKey that disagrees with the database's foreign key.
     sql(f.url(), "ALTER TABLE jobs.job_file ADD COLUMN other_job bigint");
     Path wrong = dir.resolve("wrong.yaml");
