@@ -476,6 +476,14 @@ class CascadeIT {
     assertTrue(run("archive", common).contains("0 failed"));
     assertFalse(files(dir.resolve("courses-archive"), ".attempt.parquet").isEmpty(), "a Parquet file per related table");
     assertTrue(run("verify", common).contains("every file verified"));
+    // Archived again over the first archive: the superseded files go with their related tables' files.
+    int parents = files(dir.resolve("courses-archive/archived-batches"), ".parquet").size() / 3;
+    assertTrue(parents >= 2, "partitions: " + parents);
+    run("archive", common, "--forceArchival");
+    for (String t : List.of(".lesson.parquet", ".attempt.parquet")) {
+      assertEquals(parents, files(dir.resolve("courses-archive/archived-batches"), t).size(), "one " + t + " per partition");
+    }
+    assertTrue(run("verify", common).contains("every file verified"), "no orphan left by the superseded archives");
     run("delete", common, "--dryRun");
     Map<String, String> afterDry = new TreeMap<>();
     for (String t : tables) {

@@ -226,6 +226,31 @@ public final class Stores {
       deleteFolder(folder + "/");
     }
     delete(List.of(FileSystems.matchNewResource(url, false)));
+    deleteMembers(url);
+  }
+
+  /** The files of a cascade's related tables beside archive {@code url} ({@link ArchivePaths#memberFile}). */
+  private static void deleteMembers(String url) throws IOException {
+    org.beamarchiver.model.ArchiveFormat format = org.beamarchiver.model.ArchiveFormat.ofObject(url).orElse(null);
+    if (format == null || format == org.beamarchiver.model.ArchiveFormat.SQLITE) {
+      return; // not an archive, or one that holds its members
+    }
+    String base = url.substring(0, url.length() - format.suffix().length());
+    String name = url.substring(url.lastIndexOf('/') + 1);
+    MatchResult m = match(base + ".*" + format.suffix()); // names hold no glob characters (ArchivePaths.escape)
+    if (m.status() != MatchResult.Status.OK) {
+      return;
+    }
+    List<ResourceId> members = new java.util.ArrayList<>();
+    for (MatchResult.Metadata md : m.metadata()) {
+      String path = md.resourceId().toString();
+      if (name.equals(ArchivePaths.parentOfMember(path.substring(path.lastIndexOf('/') + 1)))) {
+        members.add(md.resourceId());
+      }
+    }
+    if (!members.isEmpty()) {
+      delete(members);
+    }
   }
 
   /** Renames objects (an object store copies then deletes), riding out an outage. */
