@@ -365,6 +365,38 @@ class CascadeIT {
   }
 
   @Test
+  void aDatabaseAwayMidDeleteIsWaitedForAndTheDeleteCompletes() throws Exception {
+    Fixture f = fixture("jobs_away", 90);
+    Set<Long> archivable = archivable(f.url());
+    run("archive", f.common());
+    Map<String, String> before = all(f.url());
+    java.net.URI u = java.net.URI.create(f.url().substring("jdbc:".length()));
+    try (org.beamarchiver.support.FaultProxy proxy = new org.beamarchiver.support.FaultProxy("127.0.0.1", u.getPort())) {
+      List<String> args = new ArrayList<>();
+      for (String a : f.common()) {
+        args.add(a.startsWith("--sourceJdbcUrl=") ? a.replace(":" + u.getPort() + "/", ":" + proxy.port() + "/") : a);
+      }
+      java.util.concurrent.CompletableFuture<Cli> delete = java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> Cli.run(concat("delete", args, "--maxDeletesPerSecond=15", "--maxOutageSeconds=120")));
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+      while (summaries(f.url()).size() < 10 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      proxy.down(); // every connection reset, new ones refused: the database is away
+      Thread.sleep(6_000);
+      int whileAway = summaries(f.url()).size();
+      assertTrue(whileAway >= 10 && whileAway < archivable.size(), "the database went away mid-delete: " + whileAway);
+      proxy.up();
+      Cli d = delete.get(3, TimeUnit.MINUTES);
+      assertEquals(0, d.code(), d.out());
+    }
+    assertEquals(archivable, summaries(f.url()).keySet(), "every family deleted and summarised");
+    Map<String, String> left = new TreeMap<>(before);
+    left.keySet().removeIf(k -> archivable.contains(idOf(k)));
+    assertEquals(left, all(f.url()), "nothing of a deleted family is left, nothing else is touched");
+  }
+
+  @Test
   void aSpecTheDatabaseContradictsIsRefusedNamingIt() throws Exception {
     Fixture f = fixture("jobs_bad", 5);
     assertEquals(0, Cli.run(withSpec("plan", f.common(), SPEC)).code(), "the shipped spec fits the shipped schema");

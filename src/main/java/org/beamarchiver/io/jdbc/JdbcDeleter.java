@@ -7,6 +7,8 @@ import java.util.Iterator;
 import java.util.List;
 import org.beamarchiver.io.source.DeleteHook;
 import org.beamarchiver.io.source.Family;
+import org.beamarchiver.retry.Outage;
+import org.beamarchiver.retry.Recoverable;
 import org.beamarchiver.io.source.GuardedDeleter;
 import org.beamarchiver.io.source.RowResult;
 import org.beamarchiver.io.source.Throttle;
@@ -35,11 +37,13 @@ final class JdbcDeleter implements GuardedDeleter {
 
   private final JdbcEndpoint database;
   private final DeleteHook hook;
+  private final Outage outage;
   private final JdbcGuardedDelete guard;
   private Connection connection;
   private final Throttle throttle;
 
-  JdbcDeleter(JdbcEndpoint database, JdbcTable table, DeleteHook hook, Throttle throttle) {
+  JdbcDeleter(JdbcEndpoint database, JdbcTable table, DeleteHook hook, Throttle throttle, Outage outage) {
+    this.outage = outage;
     this.database = database;
     this.guard = new JdbcGuardedDelete(table, hook);
     this.hook = hook;
@@ -80,7 +84,8 @@ final class JdbcDeleter implements GuardedDeleter {
   /**
    * A cascade's delete: parent by parent, the family's archived rows gathered from the members'
    * files (which hold them in the parents' order), checked and deleted in one transaction each
-   * ({@link JdbcFamilyDelete}); a transaction that fails on a transient error is tried again, twice.
+   * ({@link JdbcFamilyDelete}); a transaction that fails because the database is away is tried
+   * again after a backoff, up to the source's outage budget.
    */
   @Override
   public DeleteTally delete(
@@ -107,19 +112,28 @@ final class JdbcDeleter implements GuardedDeleter {
       String key = f.rootKey(parent);
       List<List<SourceRow>> archived = family.ofParent(parent);
       throttle.acquire(1);
-      JdbcFamilyDelete.Result result = null;
-      for (int attempt = 1; ; attempt++) {
-        if (connection == null || connection.isClosed()) {
-          connection = database.open();
+      // A database that is away (a failover, a restart) is waited for, up to the source's outage
+      // budget, family by family: past it the run gives up and a rerun resumes.
+      JdbcFamilyDelete.Result result;
+      Outage.Rounds rounds = outage.rounds();
+      while (true) {
+        try {
+          if (connection == null || connection.isClosed()) {
+            connection = database.open();
+          }
+          result = guard.apply(connection, parent, archived, dryRun);
+        } catch (java.sql.SQLException e) {
+          if (!Recoverable.is(e)) {
+            throw e;
+          }
+          result = new JdbcFamilyDelete.Result(new RowResult(DeleteOutcome.FAILED, e.toString(), true), 0);
         }
-        result = guard.apply(connection, parent, archived, dryRun);
         RowResult r = result.parent();
-        if (attempt == 3 || r.outcome() != DeleteOutcome.FAILED || !r.recoverable()) {
+        if (r.outcome() != DeleteOutcome.FAILED || !r.recoverable()) {
           break;
         }
-        LOG.warn("retrying the family of {} after a recoverable error: {}", key, r.error());
         close();
-        Thread.sleep(1000L * attempt);
+        rounds.next("delete the family of " + key + " (partition " + p.partition() + ")", r.error());
       }
       tally.add(result.parent().outcome(), result.parent().error());
       if (result.parent().outcome() == DeleteOutcome.DELETED) {

@@ -102,7 +102,7 @@ public record JdbcSource(TableSpec spec, JdbcEndpoint database, int splits, Outa
 
   @Override
   public GuardedDeleter openDeleter(SourceTable table, DeleteHook hook, int concurrency, Throttle throttle) {
-    return new JdbcDeleter(database, (JdbcTable) table, hook, throttle);
+    return new JdbcDeleter(database, (JdbcTable) table, hook, throttle, outage);
   }
 
   /** The source's own table, {@code schema.table}. */
