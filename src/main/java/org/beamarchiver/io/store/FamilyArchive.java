@@ -78,7 +78,12 @@ public final class FamilyArchive implements AutoCloseable {
       } else {
         ArchivedPartition member =
             new ArchivedPartition(p.uuid(), p.partition(), f.path(), f.rows(), f.bytes(), f.sha256());
-        ArchiveReader.VerifiedFile file = ArchiveReader.fetchVerified(member, m.header(), localDir, outage);
+        ArchiveReader.VerifiedFile file;
+        try {
+          file = ArchiveReader.fetchVerified(member, m.header(), localDir, outage);
+        } catch (ArchiveReader.VerificationException e) {
+          throw new ArchiveReader.VerificationException("related table " + f.table() + " (" + f.path() + "): " + e.getMessage());
+        }
         files.add(file);
         rows.add(file.rows());
       }
