@@ -325,7 +325,10 @@ public final class Main {
     List<String> shown = new ArrayList<>();
     for (String a : args) {
       shown.add(a.toLowerCase(java.util.Locale.ROOT).matches("^--[a-z0-9]*(password|secret|key|token)[a-z0-9]*=.*")
-          ? a.substring(0, a.indexOf('=') + 1) + "***" : a);
+          ? a.substring(0, a.indexOf('=') + 1) + "***"
+          : a.startsWith("--notifyUrl=") // a webhook's path holds its token
+              ? "--notifyUrl=" + org.beamarchiver.notify.Notifier.redact(a.substring("--notifyUrl=".length()))
+              : a);
     }
     err.println(what);
     err.println("  " + command.name() + " " + String.join(" ", shown));

@@ -15,6 +15,8 @@ import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.sql.JdbcEndpoint;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.model.ArchiveRequest;
+import org.beamarchiver.notify.Notice;
+import org.beamarchiver.notify.Notifier;
 import org.beamarchiver.options.Requests;
 import org.beamarchiver.options.VerifyOptions;
 import org.beamarchiver.spec.TableSpec;
@@ -38,6 +40,7 @@ final class VerifyCommand extends Command<VerifyOptions> {
 
   @Override
   ExitCode execute(VerifyOptions options, PrintStream out) throws Exception {
+    Notifier notifier = Notifier.of(options);
     TableSpec spec = TableSpecLoader.load(Paths.get(options.getTableSpec()));
     ArchiveRequest request = Requests.from(options, Instant.now());
     String root = Stores.normalizeRoot(options.getArchiveRoot());
@@ -59,14 +62,17 @@ final class VerifyCommand extends Command<VerifyOptions> {
     boolean problemsOnly = Boolean.TRUE.equals(options.getProblemsOnly());
     ArchiveVerifier verifier = new ArchiveVerifier(key);
     Map<ArchiveVerifier.Status, Integer> counts = new EnumMap<>(ArchiveVerifier.Status.class);
+    List<Notice.Problem> problems = new ArrayList<>();
     for (LedgerRow r : rows) {
       ArchiveVerifier.Verdict v = verifier.verify(r);
       ledger.verifications().record(r.uuid(), v.describe());
       report(v, counts, problemsOnly, out);
+      problem(v, problems);
     }
     if (!Boolean.FALSE.equals(options.getOrphans())) {
       for (ArchiveVerifier.Verdict v : verifier.orphans(root, type, ledger.archives().knownObjects(type), request)) {
         report(v, counts, problemsOnly, out);
+        problem(v, problems);
       }
     }
     int bad = counts.entrySet().stream().filter(e -> e.getKey() != ArchiveVerifier.Status.OK).mapToInt(Map.Entry::getValue).sum();
@@ -77,7 +83,21 @@ final class VerifyCommand extends Command<VerifyOptions> {
     counts.forEach((s, n) -> summary.append(n).append(' ').append(s).append("  "));
     out.println(summary.toString().stripTrailing());
     out.println(bad == 0 ? "  result: every file verified" : "  result: " + bad + " problem(s); exit code 6");
-    return bad == 0 ? ExitCode.OK : ExitCode.INTEGRITY;
+    ExitCode code = bad == 0 ? ExitCode.OK : ExitCode.INTEGRITY;
+    // Sent when it found problems (or always, with --notifyOn=ALWAYS); never changes the exit code.
+    notifier.send(
+        new Notice(
+            "verify-" + Instant.now().toEpochMilli(), "verify", spec.qualifiedTable(),
+            "{\"request\":" + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(request.describe()) + "}",
+            bad == 0 ? "VERIFIED" : "PROBLEMS_FOUND", code.code, counts.getOrDefault(ArchiveVerifier.Status.OK, 0), bad, 0,
+            null, problems));
+    return code;
+  }
+
+  private static void problem(ArchiveVerifier.Verdict v, List<Notice.Problem> out) {
+    if (!v.ok()) {
+      out.add(new Notice.Problem(v.batchId(), v.period(), v.describe() + (v.path() == null ? "" : " (" + v.path() + ")")));
+    }
   }
 
   private static void report(

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.beamarchiver.notify.Notice;
+import org.beamarchiver.notify.Notifier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -42,10 +44,11 @@ public final class JobControl implements AutoCloseable {
       Duration leaseTtl,
       Duration waitForLease,
       int maxRetries,
-      Duration retryBackoff) {
+      Duration retryBackoff,
+      Notifier notifier) {
     /** The same, with the request the job records. */
     public Settings withRequestData(String data) {
-      return new Settings(ledger, kind, type, table, jobId, data, leaseTtl, waitForLease, maxRetries, retryBackoff);
+      return new Settings(ledger, kind, type, table, jobId, data, leaseTtl, waitForLease, maxRetries, retryBackoff, notifier);
     }
   }
 
@@ -273,7 +276,12 @@ public final class JobControl implements AutoCloseable {
 
   /** Ends a job that ran to the end: COMPLETED (exit 0) or COMPLETED_WITH_FAILURES (exit 3). */
   public void complete(int succeeded, int failed, int skipped) {
-    end(outcome(failed), succeeded, failed, skipped, failed > 0 ? 3 : 0, null);
+    complete(succeeded, failed, skipped, List.of());
+  }
+
+  /** {@link #complete(int, int, int)} with the partitions that failed or were refused, for the notification. */
+  public void complete(int succeeded, int failed, int skipped, List<Notice.Problem> problems) {
+    end(outcome(failed), succeeded, failed, skipped, failed > 0 ? 3 : 0, null, problems);
   }
 
   /** Cleanup after a failure; best effort, what it leaves the next run does. */
@@ -303,11 +311,29 @@ public final class JobControl implements AutoCloseable {
 
   /** Ends the job in a terminal state with its outcome. */
   public void end(JobState state, int succeeded, int failed, int skipped, int exitCode, String error) {
+    end(state, succeeded, failed, skipped, exitCode, error, List.of());
+  }
+
+  /**
+   * Ends the job in a terminal state with its outcome, and sends its notification (--notifyUrl),
+   * which never changes the outcome.
+   */
+  public void end(
+      JobState state, int succeeded, int failed, int skipped, int exitCode, String error, List<Notice.Problem> problems) {
     try {
       jobs.end(settings.jobId(), new Jobs.Outcome(state, succeeded, failed, skipped, exitCode, error));
       ended = true;
     } catch (SQLException | RuntimeException e) {
       LOG.error("could not record the end of job {}: {}", settings.jobId(), e.toString());
+    }
+    Notifier notifier = settings.notifier() == null ? Notifier.NONE : settings.notifier();
+    try {
+      notifier.send(
+          new Notice(
+              settings.jobId(), settings.kind(), settings.table(), settings.requestData(), state.name(), exitCode,
+              succeeded, failed, skipped, error, problems));
+    } catch (RuntimeException e) {
+      LOG.warn("could not send the notification of job {}: {}", settings.jobId(), e.toString());
     }
   }
 

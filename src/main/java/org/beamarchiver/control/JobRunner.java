@@ -54,6 +54,11 @@ public final class JobRunner {
 
     Counts counts(R summary);
 
+    /** The partitions that failed or were refused, with their reasons, for the run's notification. */
+    default java.util.List<org.beamarchiver.notify.Notice.Problem> problems(R summary) {
+      return java.util.List.of();
+    }
+
     /** After a failure, before {@link #cleanUp}: what the failed work may have left half done. */
     default void afterFailure() throws Exception {}
 
@@ -84,7 +89,7 @@ public final class JobRunner {
         Counts counts = job.counts(summary);
         control.to(JobState.CLEANUP, null);
         job.cleanUp();
-        control.complete(counts.succeeded(), counts.failed(), counts.skipped());
+        control.complete(counts.succeeded(), counts.failed(), counts.skipped(), job.problems(summary));
         return summary;
       } catch (RefusedException e) {
         control.end(JobState.FAILED, 0, 0, 0, 5, e.getMessage());

@@ -14,7 +14,8 @@ public interface VerifyOptions
         LedgerOptions,
         ArchiveStoreOptions,
         PeriodOptions,
-        SigningOptions {
+        SigningOptions,
+        NotifyOptions {
   @Description("Also list objects in the type's archive folder that no ledger row knows (ORPHAN).")
   @Default.Boolean(true)
   Boolean getOrphans();

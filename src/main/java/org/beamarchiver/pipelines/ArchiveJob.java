@@ -214,6 +214,14 @@ final class ArchiveJob implements JobRunner.Job<ArchiveSummary> {
   }
 
   @Override
+  public java.util.List<org.beamarchiver.notify.Notice.Problem> problems(ArchiveSummary summary) {
+    return summary.partitions().stream()
+        .filter(r -> r.archivalStatus() != org.beamarchiver.ledger.ArchiveStatus.SUCCESS)
+        .map(r -> new org.beamarchiver.notify.Notice.Problem(r.batchId(), r.period(), r.errMessage()))
+        .toList();
+  }
+
+  @Override
   public JobRunner.Counts counts(ArchiveSummary summary) {
     int failed = (int) summary.failedPartitions();
     return new JobRunner.Counts(rows.size() - failed, failed, current.skipped().size());

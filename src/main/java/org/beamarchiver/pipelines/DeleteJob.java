@@ -244,6 +244,14 @@ final class DeleteJob implements JobRunner.Job<DeleteSummary> {
   }
 
   @Override
+  public java.util.List<org.beamarchiver.notify.Notice.Problem> problems(DeleteSummary summary) {
+    return summary.partitions().stream()
+        .filter(r -> !"SUCCESS".equals(r.status()))
+        .map(r -> new org.beamarchiver.notify.Notice.Problem(r.batchId(), r.period(), r.error()))
+        .toList();
+  }
+
+  @Override
   public JobRunner.Counts counts(DeleteSummary summary) {
     int failed = (int) summary.failedPartitions();
     return new JobRunner.Counts(report.size() - failed, failed, 0);

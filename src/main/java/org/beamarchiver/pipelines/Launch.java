@@ -120,6 +120,7 @@ record Launch(
         Duration.ofSeconds(o.getLeaseSeconds()),
         Duration.ofSeconds(o.getWaitForLeaseSeconds()),
         o.getMaxRetries(),
-        Duration.ofSeconds(o.getRetryBackoffSeconds()));
+        Duration.ofSeconds(o.getRetryBackoffSeconds()),
+        org.beamarchiver.notify.Notifier.of(o));
   }
 }

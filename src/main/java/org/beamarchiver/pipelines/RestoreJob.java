@@ -222,6 +222,18 @@ final class RestoreJob implements JobRunner.Job<RestorePipeline.Summary> {
   }
 
   @Override
+  public java.util.List<org.beamarchiver.notify.Notice.Problem> problems(RestorePipeline.Summary summary) {
+    return problemsOf(summary);
+  }
+
+  static java.util.List<org.beamarchiver.notify.Notice.Problem> problemsOf(RestorePipeline.Summary summary) {
+    return summary.partitions().stream()
+        .filter(o -> !"SUCCESS".equals(o.status()))
+        .map(o -> new org.beamarchiver.notify.Notice.Problem(o.batchId(), o.period(), o.error()))
+        .toList();
+  }
+
+  @Override
   public JobRunner.Counts counts(RestorePipeline.Summary summary) {
     return countsOf(summary);
   }

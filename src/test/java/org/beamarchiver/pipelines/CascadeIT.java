@@ -351,9 +351,37 @@ class CascadeIT {
         assertEquals(family, live, "submission " + id + " is not summarised, and its family is whole");
       }
     }
-    // The next run finishes the job, but for the partition whose archive is damaged.
-    Cli rerun = Cli.run(concat("delete", f.common(), "--waitForLeaseSeconds=60"));
+    // The next run finishes the job, but for the partition whose archive is damaged; its
+    // notification names that partition and why, and no output shows the webhook's token.
+    List<String> posted = java.util.Collections.synchronizedList(new ArrayList<>());
+    com.sun.net.httpserver.HttpServer hook =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    hook.createContext("/services/", x -> {
+      posted.add(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      x.sendResponseHeaders(200, -1);
+      x.close();
+    });
+    hook.start();
+    Cli rerun;
+    try {
+      rerun = Cli.run(concat("delete", f.common(), "--waitForLeaseSeconds=60",
+          "--notifyUrl=http://127.0.0.1:" + hook.getAddress().getPort() + "/services/T0K3N-S3CR3T"));
+    } finally {
+      hook.stop(0);
+    }
     assertEquals(3, rerun.code(), rerun.out());
+    assertEquals(1, posted.size(), "one notification");
+    com.fasterxml.jackson.databind.JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(posted.get(0));
+    assertEquals("delete", body.at("/job/kind").asText());
+    assertEquals("jobs.submission", body.at("/job/table").asText());
+    assertEquals("COMPLETED_WITH_FAILURES", body.get("state").asText());
+    assertEquals(3, body.get("exitCode").asInt());
+    assertEquals(1, body.get("problems").size(), body.toString());
+    String period = parentFile.getFileName().toString().replaceFirst("^.*-(\\d{4})-(\\d{2})-\\d+\\.csv\\.gz$", "$1-W$2");
+    assertEquals(period, body.at("/problems/0/period").asText());
+    assertTrue(body.at("/problems/0/reason").asText().contains("job_file"), body.toString());
+    assertTrue(body.get("text").asText().contains("delete of jobs.submission: COMPLETED_WITH_FAILURES (exit 3)"), body.toString());
+    assertFalse(rerun.out().contains("T0K3N"), "the webhook's token is never shown");
     Set<Long> deletable = new TreeSet<>(archivable);
     deletable.removeAll(damaged);
     assertEquals(deletable, summaries(f.url()).keySet());
