@@ -5,6 +5,7 @@
 # background, and is stopped by the PID(s) recorded in <workdir> (never by name).
 #
 #   servers.sh ensure sqlite3          install Debian's sqlite3 tool when missing; prints its path
+#   servers.sh ensure prometheus-parser  install Debian's python3-prometheus-client when missing
 #   servers.sh start cassandra <workdir> <native_port> <storage_port> [5.0|4.1]
 #                                      (heap: CASSANDRA_HEAP, default 1g; version default 5.0)
 #   servers.sh start cassandra-cluster <workdir> <native_port> <storage_port> <topology>
@@ -629,11 +630,24 @@ ensure_sqlite3() {
   command -v sqlite3
 }
 
+# The Prometheus text-format parser of the Python client (Debian's python3-prometheus-client), with
+# which tests read the metrics file as a monitoring system would.
+ensure_prometheus_parser() {
+  if ! /usr/bin/python3 -c 'import prometheus_client.parser' 2>/dev/null; then
+    ((EUID == 0)) || die "python3-prometheus-client missing: install Debian's package (needs root)"
+    log "python3-prometheus-client missing: apt-get update && apt-get install -y python3-prometheus-client"
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y python3-prometheus-client
+  fi
+  echo /usr/bin/python3
+}
+
 # --- main ----------------------------------------------------------------------------------------
 
 if [[ "${1:-}" == ensure ]]; then
   case "${2:-}" in
     sqlite3) ensure_sqlite3 ;;
+    prometheus-parser) ensure_prometheus_parser ;;
     *) usage ;;
   esac
   exit 0

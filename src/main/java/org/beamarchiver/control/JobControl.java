@@ -8,8 +8,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.beamarchiver.notify.Notice;
 import org.beamarchiver.notify.Notifier;
+import org.beamarchiver.notify.RunMetrics;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,10 +47,12 @@ public final class JobControl implements AutoCloseable {
       Duration waitForLease,
       int maxRetries,
       Duration retryBackoff,
-      Notifier notifier) {
+      Notifier notifier,
+      RunMetrics metrics) {
     /** The same, with the request the job records. */
     public Settings withRequestData(String data) {
-      return new Settings(ledger, kind, type, table, jobId, data, leaseTtl, waitForLease, maxRetries, retryBackoff, notifier);
+      return new Settings(
+          ledger, kind, type, table, jobId, data, leaseTtl, waitForLease, maxRetries, retryBackoff, notifier, metrics);
     }
   }
 
@@ -67,6 +71,8 @@ public final class JobControl implements AutoCloseable {
   private final List<String> abandoned = new ArrayList<>();
   private ScheduledExecutorService heartbeat;
   private boolean ended;
+  private final Instant started = Instant.now();
+  private Map<String, Long> counters = Map.of();
 
   private JobControl(Settings settings, Consumer<String> note) {
     this.settings = settings;
@@ -309,6 +315,11 @@ public final class JobControl implements AutoCloseable {
     return e;
   }
 
+  /** The work's counters (rows read, deleted, ...), for the run's metrics. */
+  public void counters(Map<String, Long> c) {
+    counters = Map.copyOf(c);
+  }
+
   /** Ends the job in a terminal state with its outcome. */
   public void end(JobState state, int succeeded, int failed, int skipped, int exitCode, String error) {
     end(state, succeeded, failed, skipped, exitCode, error, List.of());
@@ -326,6 +337,17 @@ public final class JobControl implements AutoCloseable {
     } catch (SQLException | RuntimeException e) {
       LOG.error("could not record the end of job {}: {}", settings.jobId(), e.toString());
     }
+    RunMetrics metrics = settings.metrics() == null ? RunMetrics.NONE : settings.metrics();
+    if (!metrics.equals(RunMetrics.NONE)) {
+      try {
+        metrics.publish(
+            new RunMetrics.Run(
+                settings.table(), settings.kind(), state.name(), exitCode, succeeded, failed, skipped, started,
+                Instant.now(), counters, lastSuccess()));
+      } catch (RuntimeException e) {
+        LOG.warn("could not publish the metrics of job {}: {}", settings.jobId(), e.toString());
+      }
+    }
     Notifier notifier = settings.notifier() == null ? Notifier.NONE : settings.notifier();
     try {
       notifier.send(
@@ -335,6 +357,21 @@ public final class JobControl implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("could not send the notification of job {}: {}", settings.jobId(), e.toString());
     }
+  }
+
+  /** When each kind of job last completed without failures on this table (its end), from the ledger. */
+  private Map<String, Instant> lastSuccess() {
+    Map<String, Instant> out = new java.util.TreeMap<>();
+    try {
+      for (Jobs.JobRow j : jobs.recent(settings.type(), 500)) {
+        if (j.state() == JobState.COMPLETED && j.endedAt() != null) {
+          out.merge(j.kind(), j.endedAt(), (a, b) -> a.isAfter(b) ? a : b);
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn("could not read the table's last successful runs: {}", e.toString());
+    }
+    return out;
   }
 
   /** Stops the heartbeat and releases the lease; a job not ended is recorded FAILED. */

@@ -82,6 +82,7 @@ public final class JobRunner {
         }
         job.prepare();
         Map<String, Long> counters = job.hasWork() ? control.attempt(job.workState(), job::attempt) : Map.of();
+        control.counters(counters);
         control.to(JobState.POST_PROCESSING, job.postProcessing());
         job.postProcess();
         control.to(JobState.STORING, job.storing());

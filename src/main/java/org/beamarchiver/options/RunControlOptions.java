@@ -5,7 +5,7 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /** One run at a time per table, and retries of recoverable errors (archive and delete). */
-public interface RunControlOptions extends NotifyOptions {
+public interface RunControlOptions extends NotifyOptions, MetricsOptions {
   @Description(
       "Seconds a run's lease on its table lasts without renewal. A live run renews it every third"
           + " of this; a run that died blocks others at most this long.")

@@ -121,6 +121,7 @@ record Launch(
         Duration.ofSeconds(o.getWaitForLeaseSeconds()),
         o.getMaxRetries(),
         Duration.ofSeconds(o.getRetryBackoffSeconds()),
-        org.beamarchiver.notify.Notifier.of(o));
+        org.beamarchiver.notify.Notifier.of(o),
+        org.beamarchiver.notify.RunMetrics.of(o));
   }
 }

@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  */
 final class PartitionFileWriter {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionFileWriter.class);
+  private static final org.apache.beam.sdk.metrics.Counter BYTES_WRITTEN =
+      org.apache.beam.sdk.metrics.Metrics.counter("archive", "bytesWritten");
 
   private PartitionFileWriter() {}
 
@@ -107,6 +109,9 @@ final class PartitionFileWriter {
         FamilyFileWriter.publish(file.family(), tempName);
       }
       Stores.rename(temp, target);
+      BYTES_WRITTEN.inc(
+          file.byteSize()
+              + (settings.format() == ArchiveFormat.SQLITE ? 0 : file.family().stream().mapToLong(FamilyFile::bytes).sum()));
       return file;
     } catch (Outage.GaveUpException e) {
       LOG.error("partition {}: {}", key, e.getMessage());

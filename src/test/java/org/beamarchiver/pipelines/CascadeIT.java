@@ -267,8 +267,18 @@ class CascadeIT {
     Path totalsChanged = dir.resolve("summaries-changed.csv");
     report(f.common(), "--batchId=campaign-" + campaignOf(f.url(), changed), "--output=" + totalsChanged, "--summaries");
 
-    String delete = run("delete", f.common());
+    Path metrics = dir.resolve("textfile/beam_archiver.prom");
+    String delete = run("delete", f.common(), "--metricsFile=" + metrics);
     assertTrue(delete.contains("0 FAILED") || !delete.contains("FAILED"), delete);
+    // The run's metrics, read by the Prometheus client's parser: families deleted and skipped, by parent row.
+    Map<String, Double> m = org.beamarchiver.notify.RunMetricsTest.parse(metrics);
+    String table = "jobs.submission";
+    assertEquals((double) deletable.size(), m.get(org.beamarchiver.notify.RunMetricsTest.key(
+        "beam_archiver_rows_total", "table", table, "kind", "delete", "what", "deleted")), m.toString());
+    assertEquals(1.0, m.get(org.beamarchiver.notify.RunMetricsTest.key(
+        "beam_archiver_rows_total", "table", table, "kind", "delete", "what", "skipped_changed")));
+    assertTrue(m.get(org.beamarchiver.notify.RunMetricsTest.key(
+        "beam_archiver_last_success_timestamp_seconds", "table", table, "kind", "delete")) > AS_OF.getEpochSecond());
     assertEquals(expected, summaries(f.url()), "each summary equals the aggregates computed in SQL over its original rows");
     Map<String, String> afterDelete = all(f.url());
     Map<String, String> left = new TreeMap<>(beforeDelete);

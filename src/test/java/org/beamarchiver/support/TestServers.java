@@ -363,6 +363,12 @@ public final class TestServers {
     return "sqlite3";
   }
 
+  /** A python3 that has the Prometheus client's text-format parser (Debian's package, installed when missing). */
+  public static synchronized String prometheusParserPython() {
+    script("ensure", "prometheus-parser");
+    return "/usr/bin/python3";
+  }
+
   static void script(String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add("bash");
