@@ -75,24 +75,11 @@ class CascadeIT {
     }
   }
 
-  /** Every row of every table of the cascade, as the database renders it, by table and key. */
-  static Map<String, String> snapshot(String url, String table) throws SQLException {
-    Map<String, String> out = new TreeMap<>();
-    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-      s.execute("SET TIME ZONE 'UTC'");
-      try (ResultSet rs = s.executeQuery("SELECT t::text, * FROM jobs." + table + " t")) {
-        while (rs.next()) {
-          out.put(table + ":" + rs.getString(1), rs.getString(1));
-        }
-      }
-    }
-    return out;
-  }
-
+  /** Every row of every table of the cascade. */
   static Map<String, String> all(String url) throws SQLException {
     Map<String, String> out = new TreeMap<>();
     for (String t : TABLES) {
-      out.putAll(snapshot(url, t));
+      out.putAll(snapshotOf(url, "jobs." + t));
     }
     return out;
   }
@@ -284,7 +271,7 @@ class CascadeIT {
     Map<String, String> left = new TreeMap<>(beforeDelete);
     left.keySet().removeIf(k -> deletable.contains(idOf(k)));
     assertEquals(left, afterDelete, "nothing of a deleted family remains, everything else (the changed family whole) does");
-    assertTrue(afterDelete.keySet().stream().anyMatch(k -> k.startsWith("job_file:") && idOf(k) == changed));
+    assertTrue(afterDelete.keySet().stream().anyMatch(k -> k.startsWith("jobs.job_file:") && idOf(k) == changed));
 
     // Reports: the rows of a batch and the summaries' totals are what they were.
     Path reportAfter = dir.resolve("report-after.csv");
@@ -597,6 +584,7 @@ class CascadeIT {
     return out;
   }
 
+  /** Every row of {@code table} as the database renders it, keyed by the table and the row. */
   static Map<String, String> snapshotOf(String url, String table) throws SQLException {
     Map<String, String> out = new TreeMap<>();
     try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
