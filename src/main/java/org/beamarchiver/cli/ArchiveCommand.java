@@ -40,7 +40,7 @@ final class ArchiveCommand extends Command<ArchiveOptions> {
       out.println("  nothing to archive: the request holds no complete week");
       return;
     }
-    partitions(s.partitions(), new Table("batch", "week", "status", "rows", "file", "sha256"), out);
+    partitions(s.partitions(), new Table("batch", "week", "status", "rows", "file", "sha256").longOnOwnLine("sha256"), out);
     out.printf(
         "  partitions: %d written, %d failed, %d already archived (skipped), %d failed --maxIterations times (skipped)%n",
         s.partitions().size() - s.failedPartitions(),

@@ -40,7 +40,7 @@ final class DeleteCommand extends Command<DeleteOptions> {
     Table t =
         new Table(
             "batch", "week", "archive", s.run().dryRun() ? "would delete" : "deleted", "skipped changed",
-            "absent", "failed", "status");
+            "absent", "failed", "status").longOnOwnLine("archive");
     for (DeletionReport r : s.partitions()) {
       t.add(
           r.batchId(),

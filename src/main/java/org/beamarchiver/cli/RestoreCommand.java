@@ -26,7 +26,7 @@ final class RestoreCommand extends Command<RestoreOptions> {
       out.println("  nothing to restore: no archived partition in the request");
       return ExitCode.OK;
     }
-    Table t = new Table("batch", "week", "status", s.unit() + " written", "note");
+    Table t = new Table("batch", "week", "status", s.unit() + " written", "note").longOnOwnLine("note");
     for (RestorePipeline.Outcome o : s.partitions()) {
       t.add(o.batchId(), o.period(), o.status(), Long.toString(o.rows()), o.error() == null ? "" : o.error());
     }

@@ -79,7 +79,8 @@ final class StatusCommand extends Command<StatusOptions> {
                 : (lease.expired(Instant.now()) ? "EXPIRED (free to take): " : "held by ") + lease.describe()));
     out.println();
     out.println("Jobs (newest first)");
-    Table jt = new Table("job", "kind", "state", "attempts", "created", "ended", "ok", "failed", "skipped", "exit", "error");
+    Table jt = new Table("job", "kind", "state", "attempts", "created", "ended", "ok", "failed", "skipped", "exit", "error")
+        .longOnOwnLine("error");
     for (Jobs.JobRow j : recent) {
       jt.add(
           j.jobId(), j.kind(), j.state().name(), String.valueOf(j.attempts()), String.valueOf(j.createdAt()),
@@ -98,7 +99,8 @@ final class StatusCommand extends Command<StatusOptions> {
     out.println();
     out.println("Partitions");
     Table pt =
-        new Table("batch", "week", "archive", "iter", "rows", "deletion", "deleted", "verified", "rollup", "run", "note");
+        new Table("batch", "week", "archive", "iter", "rows", "deletion", "deleted", "verified", "rollup", "run", "note")
+            .longOnOwnLine("verified", "note");
     for (LedgerRow r : partitions) {
       pt.add(
           r.batchId(), r.period(), r.archivalStatus().name(), String.valueOf(r.iteration()), str(r.rowCount()),

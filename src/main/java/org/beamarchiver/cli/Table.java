@@ -2,15 +2,37 @@ package org.beamarchiver.cli;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
-/** A plain text table for summaries. */
+/**
+ * A plain text table for summaries. Columns marked {@link #longOnOwnLine} (reasons, notes) keep a
+ * readable width: a value longer than {@link #MAX_CELL} shows as {@code (below)} in the grid and
+ * in full on its own line under its row, so that one long reason does not pad every line.
+ */
 final class Table {
+  /** The widest value a marked column shows in the grid. */
+  static final int MAX_CELL = 64;
+
   private final String[] header;
   private final List<String[]> rows = new ArrayList<>();
+  private final Set<Integer> wrapped = new HashSet<>();
 
   Table(String... header) {
     this.header = header;
+  }
+
+  /** Marks columns whose long values go on their own line. */
+  Table longOnOwnLine(String... columns) {
+    for (String c : columns) {
+      for (int i = 0; i < header.length; i++) {
+        if (header[i].equals(c)) {
+          wrapped.add(i);
+        }
+      }
+    }
+    return this;
   }
 
   void add(String... row) {
@@ -23,8 +45,9 @@ final class Table {
       w[i] = header[i].length();
     }
     for (String[] r : rows) {
-      for (int i = 0; i < r.length; i++) {
-        w[i] = Math.max(w[i], r[i] == null ? 1 : r[i].length());
+      String[] shown = shown(r);
+      for (int i = 0; i < shown.length; i++) {
+        w[i] = Math.max(w[i], shown[i] == null ? 1 : shown[i].length());
       }
     }
     line(out, header, w);
@@ -34,8 +57,27 @@ final class Table {
     }
     line(out, sep, w);
     for (String[] r : rows) {
-      line(out, r, w);
+      line(out, shown(r), w);
+      for (int i = 0; i < r.length; i++) {
+        if (isLong(i, r[i])) {
+          out.println("      " + header[i] + ": " + r[i]);
+        }
+      }
     }
+  }
+
+  private boolean isLong(int column, String value) {
+    return wrapped.contains(column) && value != null && value.length() > MAX_CELL;
+  }
+
+  private String[] shown(String[] r) {
+    String[] s = r.clone();
+    for (int i = 0; i < s.length; i++) {
+      if (isLong(i, s[i])) {
+        s[i] = "(below)";
+      }
+    }
+    return s;
   }
 
   private static void line(PrintStream out, String[] cells, int[] w) {
