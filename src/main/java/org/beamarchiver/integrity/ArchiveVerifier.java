@@ -120,33 +120,15 @@ public final class ArchiveVerifier {
     if (row.blobUrl() == null) {
       return verdict(Status.MISSING, row, "the ledger row names no object");
     }
-    long size;
-    try {
-      MatchResult match = Stores.matchExact(row.blobUrl());
-      if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
-        return verdict(Status.MISSING, row, "no object at " + row.blobUrl());
-      }
-      size = match.metadata().get(0).sizeBytes();
-    } catch (IOException e) {
-      return verdict(Status.MISSING, row, "cannot look up the object: " + e.getMessage());
-    }
-    if (row.byteSize() == null || size != row.byteSize()) {
-      return verdict(Status.SIZE_MISMATCH, row, "object has " + size + " bytes, ledger says " + row.byteSize());
-    }
-    String sha;
-    try {
-      sha = sha256(row.blobUrl());
-    } catch (IOException e) {
-      return verdict(Status.MISSING, row, "cannot read the object: " + e.getMessage());
-    }
-    if (!sha.equals(row.checksumSha256())) {
-      return verdict(Status.CHECKSUM_MISMATCH, row, "object SHA-256 " + sha + ", ledger says " + row.checksumSha256());
+    Optional<Verdict> object = checkObject(row, row.blobUrl(), row.byteSize(), row.checksumSha256(), "object");
+    if (object.isPresent()) {
+      return object.get();
     }
     for (org.beamarchiver.model.FamilyFile f : org.beamarchiver.model.FamilyFile.parse(row.familyFiles())) {
       if (f.path().equals(row.blobUrl())) {
         continue; // a table inside the partition's one SQLite file, checked above
       }
-      Optional<Verdict> member = checkMember(row, f);
+      Optional<Verdict> member = checkObject(row, f.path(), f.bytes(), f.sha256(), "archive of related table " + f.table());
       if (member.isPresent()) {
         return member.get();
       }
@@ -161,24 +143,32 @@ public final class ArchiveVerifier {
     return checkManifest(row).orElse(verdict(Status.OK, row, null));
   }
 
-  /** A related table's archive: there, with the size and SHA-256 the ledger lists. */
-  private Optional<Verdict> checkMember(LedgerRow row, org.beamarchiver.model.FamilyFile f) {
-    String what = "the archive of related table " + f.table() + " (" + f.path() + ")";
+  /**
+   * One object (the partition's, or a related table's archive, {@code what}): there, with the size
+   * and SHA-256 the ledger lists for it.
+   */
+  private Optional<Verdict> checkObject(LedgerRow row, String url, Long bytes, String sha256, String what) {
+    long size;
     try {
-      MatchResult match = Stores.matchExact(f.path());
+      MatchResult match = Stores.matchExact(url);
       if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
-        return Optional.of(verdict(Status.MISSING, row, what + " is missing"));
+        return Optional.of(verdict(Status.MISSING, row, "no " + what + " at " + url));
       }
-      long size = match.metadata().get(0).sizeBytes();
-      if (size != f.bytes()) {
-        return Optional.of(verdict(Status.SIZE_MISMATCH, row, what + " has " + size + " bytes, ledger says " + f.bytes()));
-      }
-      String sha = sha256(f.path());
-      if (!sha.equals(f.sha256())) {
-        return Optional.of(verdict(Status.CHECKSUM_MISMATCH, row, what + " has SHA-256 " + sha + ", ledger says " + f.sha256()));
-      }
+      size = match.metadata().get(0).sizeBytes();
     } catch (IOException e) {
-      return Optional.of(verdict(Status.MISSING, row, "cannot read " + what + ": " + e.getMessage()));
+      return Optional.of(verdict(Status.MISSING, row, "cannot look up the " + what + ": " + e.getMessage()));
+    }
+    if (bytes == null || size != bytes) {
+      return Optional.of(verdict(Status.SIZE_MISMATCH, row, what + " has " + size + " bytes, ledger says " + bytes));
+    }
+    String sha;
+    try {
+      sha = sha256(url);
+    } catch (IOException e) {
+      return Optional.of(verdict(Status.MISSING, row, "cannot read the " + what + ": " + e.getMessage()));
+    }
+    if (!sha.equals(sha256)) {
+      return Optional.of(verdict(Status.CHECKSUM_MISMATCH, row, what + " SHA-256 " + sha + ", ledger says " + sha256));
     }
     return Optional.empty();
   }
