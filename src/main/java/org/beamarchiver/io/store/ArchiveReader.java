@@ -117,15 +117,11 @@ public final class ArchiveReader {
       if (format != ArchiveFormat.SQLITE) {
         throw new VerificationException("the ledger lists table " + table + " inside " + format + " file, which holds one table");
       }
-      String problem = SqliteArchive.problem(local, table, memberHeader);
-      if (problem != null) {
-        throw new VerificationException(problem);
-      }
+      long counted = countSqliteTable(local, table, memberHeader);
       long n = 0;
       for (java.util.Map.Entry<String, Long> t : SqliteArchive.tables(local)) {
         n = t.getKey().equals(table) ? t.getValue() : n;
       }
-      long counted = count(SqliteArchive.rows(local, table, memberHeader.size()));
       if (counted != rows || n != rows) {
         throw new VerificationException(
             "row count mismatch: table " + table + " has " + counted + " rows (its list says " + n + "), ledger says " + rows);
@@ -356,14 +352,20 @@ public final class ArchiveReader {
       if (tables.isEmpty()) {
         throw new VerificationException("the SQLite archive lists no table");
       }
-      String problem = SqliteArchive.problem(local, tables.get(0).getKey(), expectedHeader);
-      if (problem != null) {
-        throw new VerificationException(problem);
-      }
-      return count(SqliteArchive.rows(local, tables.get(0).getKey(), expectedHeader.size()));
+      return countSqliteTable(local, tables.get(0).getKey(), expectedHeader);
     } catch (IOException | RuntimeException e) {
       throw new VerificationException("does not read as a SQLite archive: " + e.getMessage());
     }
+  }
+
+  /** Reads table {@code table} of a SQLite copy in full: its columns must be {@code header}'s; its rows. */
+  private static long countSqliteTable(Path local, String table, List<String> header)
+      throws IOException, VerificationException {
+    String problem = SqliteArchive.problem(local, table, header);
+    if (problem != null) {
+      throw new VerificationException(problem);
+    }
+    return count(SqliteArchive.rows(local, table, header.size()));
   }
 
   private static long count(SqliteArchive.Rows rows) {
