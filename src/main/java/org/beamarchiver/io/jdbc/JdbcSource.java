@@ -51,13 +51,15 @@ public record JdbcSource(TableSpec spec, JdbcEndpoint database, int splits, Outa
   @Override
   public SourceTable resolve() throws Exception {
     try (Connection c = database.open()) {
-      JdbcTable table = JdbcTable.resolve(c, spec);
-      JdbcFamily.resolve(c, database, spec, table); // a cascade the database contradicts is refused here
-      return table;
+      return JdbcTable.resolve(c, spec);
     }
   }
 
-  /** The spec's cascade resolved against the database, or null for a table archived alone. */
+  /**
+   * The spec's cascade resolved against the database (a cascade the database contradicts is refused
+   * here: the archive's plan, the delete and the restore of a cascade ask for it before anything
+   * changes), or null for a table archived alone.
+   */
   @Override
   public JdbcFamily family(SourceTable table) throws Exception {
     if (!spec.hasChildren() && spec.summary() == null) {
