@@ -19,6 +19,7 @@ import org.apache.beam.sdk.io.fs.ResourceId;
 import org.beamarchiver.io.format.CsvLines;
 import org.beamarchiver.io.format.SqliteArchive;
 import org.beamarchiver.io.source.Family;
+import org.beamarchiver.io.source.SliceScanner;
 import org.beamarchiver.io.store.ArchivePaths;
 import org.beamarchiver.io.store.Checksums;
 import org.beamarchiver.model.ArchivedFile;
@@ -39,66 +40,61 @@ final class FamilyFileWriter {
 
   private FamilyFileWriter() {}
 
-  /** A member's output: one row at a time. */
-  private interface MemberSink {
-    void row(SourceRow row) throws IOException;
+  /** One member's file being written: its object, the bytes and SHA-256 through it, its rows. */
+  private static final class MemberFile implements SliceScanner.RowSink {
+    final WritableByteChannel channel;
+    final MessageDigest sha = Checksums.sha256();
+    final PartitionFileWriter.CountingOutputStream counted;
+    final PartitionFileWriter.RecordSink sink;
+    long rows;
+
+    MemberFile(WritePartitionFiles.FileSettings settings, Family.Member m, String tempParent) throws IOException {
+      channel =
+          FileSystems.create(
+              FileSystems.matchNewResource(ArchivePaths.memberFile(tempParent, m.table()), false),
+              settings.format().mimeType());
+      counted = new PartitionFileWriter.CountingOutputStream(new DigestOutputStream(Channels.newOutputStream(channel), sha));
+      sink = PartitionFileWriter.sink(settings, m.header(), m.valueTypes(), counted);
+    }
+
+    @Override
+    public void row(SourceRow row) throws IOException {
+      String[] v = Arrays.copyOf(row.values(), row.values().length + 1); // write time: none
+      sink.write(CsvLines.line((Object[]) v).getBytes(StandardCharsets.UTF_8), 0);
+      rows++;
+    }
   }
 
   /**
-   * Writes every member's file of partition {@code key} (CSV or Parquet) to its temporary object
-   * beside {@code tempParent}; returns them as the ledger lists them, under their final names
-   * beside {@code finalParent}. The caller renames them ({@link #publish}).
+   * Writes every member's file of a partition (CSV or Parquet) to its temporary object beside
+   * {@code tempParent}; returns them as the ledger lists them, under their final names beside
+   * {@code finalParent}. The caller renames them ({@link #publish}).
    */
   static List<FamilyFile> writeMembers(
       WritePartitionFiles.FileSettings settings, PartitionFileWriter.SortedRows sorted, String tempParent,
       String finalParent) throws IOException {
-    Family family = settings.family();
-    List<Family.Member> members = family.members();
-    List<WritableByteChannel> channels = new ArrayList<>();
-    List<PartitionFileWriter.RecordSink> sinks = new ArrayList<>();
-    List<PartitionFileWriter.CountingOutputStream> counts = new ArrayList<>();
-    List<MessageDigest> shas = new ArrayList<>();
-    long[] rows = new long[members.size()];
+    List<Family.Member> members = settings.family().members();
+    List<MemberFile> files = new ArrayList<>();
     try {
       for (Family.Member m : members) {
-        ResourceId temp = FileSystems.matchNewResource(ArchivePaths.memberFile(tempParent, m.table()), false);
-        WritableByteChannel ch = FileSystems.create(temp, settings.format().mimeType());
-        channels.add(ch);
-        MessageDigest sha = Checksums.sha256();
-        shas.add(sha);
-        PartitionFileWriter.CountingOutputStream counted =
-            new PartitionFileWriter.CountingOutputStream(new DigestOutputStream(Channels.newOutputStream(ch), sha));
-        counts.add(counted);
-        sinks.add(PartitionFileWriter.sink(settings, m.header(), m.valueTypes(), counted));
+        files.add(new MemberFile(settings, m, tempParent));
       }
-      List<MemberSink> out = new ArrayList<>();
-      for (int i = 0; i < members.size(); i++) {
-        int m = i;
-        out.add(
-            row -> {
-              String[] v = Arrays.copyOf(row.values(), row.values().length + 1); // write time: none
-              byte[] line = CsvLines.line((Object[]) v).getBytes(StandardCharsets.UTF_8);
-              sinks.get(m).write(line, 0);
-              rows[m]++;
-            });
-      }
-      readFamilies(settings, sorted, out);
-      for (PartitionFileWriter.RecordSink s : sinks) {
-        s.close();
+      readFamilies(settings, sorted, files);
+      for (MemberFile f : files) {
+        f.sink.close();
       }
     } finally {
-      for (WritableByteChannel ch : channels) {
-        ch.close();
+      for (MemberFile f : files) {
+        f.channel.close();
       }
     }
-    List<FamilyFile> files = new ArrayList<>();
+    List<FamilyFile> out = new ArrayList<>();
     for (int i = 0; i < members.size(); i++) {
-      files.add(
-          new FamilyFile(
-              members.get(i).table(), ArchivePaths.memberFile(finalParent, members.get(i).table()), rows[i],
-              counts.get(i).count, Checksums.hex(shas.get(i))));
+      MemberFile f = files.get(i);
+      String table = members.get(i).table();
+      out.add(new FamilyFile(table, ArchivePaths.memberFile(finalParent, table), f.rows, f.counted.count, Checksums.hex(f.sha)));
     }
-    return files;
+    return out;
   }
 
   /** Renames each member's temporary object (beside {@code tempParent}) to its final name. */
@@ -138,7 +134,7 @@ final class FamilyFileWriter {
       try (SqliteArchive db = SqliteArchive.create(local)) {
         String name = settings.tableName() == null ? "archive" : settings.tableName();
         SqliteArchive.Table parentTable = db.table(name, settings.header(), settings.valueTypes());
-        List<MemberSink> out = new ArrayList<>();
+        List<SliceScanner.RowSink> out = new ArrayList<>();
         if (settings.family() != null) {
           for (Family.Member m : settings.family().members()) {
             SqliteArchive.Table t = db.table(m.table(), m.header(), m.valueTypes());
@@ -191,7 +187,7 @@ final class FamilyFileWriter {
    * the chunk to its sink (member by member, in pre-order).
    */
   private static void readFamilies(
-      WritePartitionFiles.FileSettings settings, PartitionFileWriter.SortedRows sorted, List<MemberSink> out)
+      WritePartitionFiles.FileSettings settings, PartitionFileWriter.SortedRows sorted, List<? extends SliceScanner.RowSink> out)
       throws IOException {
     Family family = settings.family();
     int n = settings.header().size();
@@ -211,9 +207,10 @@ final class FamilyFileWriter {
     }
   }
 
-  private static void read(Family.Reader reader, List<MemberSink> out, List<String[]> chunk) throws IOException {
+  private static void read(Family.Reader reader, List<? extends SliceScanner.RowSink> out, List<String[]> chunk)
+      throws IOException {
     for (int m = 0; chunk.size() > 0 && m < out.size(); m++) {
-      reader.read(m, chunk, out.get(m)::row);
+      reader.read(m, chunk, out.get(m));
     }
   }
 }

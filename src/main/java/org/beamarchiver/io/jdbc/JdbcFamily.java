@@ -19,9 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.beamarchiver.io.source.Family;
-import org.beamarchiver.io.source.SliceScanner;
 import org.beamarchiver.model.RowLayout;
-import org.beamarchiver.model.SourceRow;
 import org.beamarchiver.model.ValueType;
 import org.beamarchiver.spec.TableSpec;
 import org.beamarchiver.spec.TableSpec.Aggregate;
@@ -45,9 +43,6 @@ public record JdbcFamily(
     JdbcEndpoint database, JdbcTable root, List<Node> nodes, SummarySpec summary, String summaryTable)
     implements Family {
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Parents whose members are read in one statement. */
-  public static final int PARENTS_PER_READ = 500;
-  private static final int FETCH_SIZE = 5_000;
 
   /**
    * A related table.
@@ -481,192 +476,20 @@ public record JdbcFamily(
     throw new IllegalArgumentException("no related table " + table);
   }
 
-  // --- summaries for the report ---------------------------------------------------------------
+  // --- summaries for the report: JdbcSummaries; members' rows for the archive: JdbcMemberReader ---
 
   @Override
   public List<String> summaryHeader() {
-    if (summary == null) {
-      return List.of();
-    }
-    List<String> out = new ArrayList<>(summary.copySummary());
-    summary.aggregates().forEach(a -> out.add(a.name()));
-    return out;
+    return JdbcSummaries.header(summary);
   }
 
   @Override
   public void readSummaries(String batchId, SummarySink sink) throws IOException {
-    if (summary == null) {
-      throw new IllegalArgumentException("--summaries needs the table spec's summary");
-    }
-    try (Connection c = database.open()) {
-      c.setAutoCommit(false);
-      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ); // live and summarised parents of one moment
-      c.setReadOnly(true);
-      try {
-        liveSummaries(c, batchId, sink);
-        storedSummaries(c, batchId, sink);
-      } finally {
-        c.rollback();
-      }
-    } catch (SQLException e) {
-      throw new IOException("cannot read the summaries of batch " + batchId + ": " + e.getMessage(), e);
-    }
+    new JdbcSummaries(this).read(batchId, sink);
   }
-
-  private void liveSummaries(Connection c, String batchId, SummarySink sink) throws SQLException, IOException {
-    RowLayout l = root.layout();
-    String order = java.util.Arrays.stream(l.primaryKey()).mapToObj(p -> JdbcTable.quote(l.columns().get(p)))
-        .collect(Collectors.joining(", "));
-    Bound aggregates = selectAggregates();
-    JdbcRowText text = new JdbcRowText(root);
-    try (PreparedStatement parents =
-            c.prepareStatement(root.selectSql() + " WHERE " + JdbcTable.quote(l.batchColumn()) + " = ? ORDER BY " + order);
-        PreparedStatement agg = c.prepareStatement(aggregates.sql())) {
-      parents.setFetchSize(1_000);
-      parents.setObject(1, batchId, Types.OTHER);
-      try (ResultSet rs = parents.executeQuery()) {
-        while (rs.next()) {
-          String[] parent = text.values(rs);
-          String[] out = new String[summary.copySummary().size() + summary.aggregates().size()];
-          for (int i = 0; i < summary.copyParent().size(); i++) {
-            out[i] = parent[l.columns().indexOf(summary.copyParent().get(i))];
-          }
-          aggregates.bind(agg, parent);
-          try (ResultSet a = agg.executeQuery()) {
-            a.next();
-            canonical(a, 0, out, summary.copySummary().size());
-          }
-          sink.row(true, out);
-        }
-      }
-    }
-  }
-
-  private void storedSummaries(Connection c, String batchId, SummarySink sink) throws SQLException, IOException {
-    String batchCopy = summary.copySummary().get(summary.copyParent().indexOf(root.layout().batchColumn()));
-    List<String> cols = summaryHeader().stream().map(JdbcTable::quote).toList();
-    List<String> order = new ArrayList<>();
-    for (int p : root.layout().primaryKey()) {
-      order.add(JdbcTable.quote(summary.copySummary().get(summary.copyParent().indexOf(root.layout().columns().get(p)))));
-    }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT " + String.join(", ", cols) + " FROM " + summaryTable + " WHERE " + JdbcTable.quote(batchCopy)
-                + " = ? ORDER BY " + String.join(", ", order))) {
-      ps.setFetchSize(1_000);
-      ps.setObject(1, batchId, Types.OTHER);
-      try (ResultSet rs = ps.executeQuery()) {
-        java.sql.ResultSetMetaData md = rs.getMetaData();
-        int copied = summary.copySummary().size();
-        while (rs.next()) {
-          String[] out = new String[cols.size()];
-          for (int i = 0; i < copied; i++) {
-            out[i] = JdbcRowText.text(rs, i + 1, JdbcRowText.Kind.of(md.getColumnType(i + 1), md.getColumnTypeName(i + 1)));
-          }
-          canonical(rs, copied, out, copied);
-          sink.row(false, out);
-        }
-      }
-    }
-  }
-
-  /**
-   * The aggregates of a result row (from its column {@code from + 1} on) into {@code out} from
-   * {@code to}: numbers in plain form without trailing zeros, histograms as compact JSON arrays,
-   * anything else (a min or max of a time) as the canonical text of its type.
-   */
-  private void canonical(ResultSet rs, int from, String[] out, int to) throws SQLException {
-    java.sql.ResultSetMetaData md = rs.getMetaData();
-    for (int i = 0; i < summary.aggregates().size(); i++) {
-      int col = from + i + 1;
-      Aggregate a = summary.aggregates().get(i);
-      JdbcRowText.Kind kind = JdbcRowText.Kind.of(md.getColumnType(col), md.getColumnTypeName(col));
-      String v = JdbcRowText.text(rs, col, kind);
-      out[to + i] = canonicalAggregate(a, v);
-    }
-  }
-
-  /** One aggregate's text in the form a report compares and adds: see {@link #canonical}. */
-  static String canonicalAggregate(Aggregate a, String v) {
-    if (v == null) {
-      return null;
-    }
-    try {
-      if (a.op() == TableSpec.AggregateOp.histogram) {
-        return JSON.writeValueAsString(JSON.readTree(v));
-      }
-      BigDecimal d = new BigDecimal(v.trim());
-      return d.signum() == 0 ? "0" : d.stripTrailingZeros().toPlainString();
-    } catch (NumberFormatException | JsonProcessingException e) {
-      return v;
-    }
-  }
-
-  // --- reading for the archive ---------------------------------------------------------------
 
   @Override
   public Reader open() throws IOException {
-    try {
-      Connection c = database.open();
-      c.setAutoCommit(false);
-      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ); // one snapshot for the partition's members
-      c.setReadOnly(true);
-      return new MemberReader(c);
-    } catch (SQLException e) {
-      throw new IOException("cannot open the source to read related tables: " + e.getMessage(), e);
-    }
-  }
-
-  private final class MemberReader implements Reader {
-    private final Connection c;
-    private final Map<String, PreparedStatement> statements = new HashMap<>();
-    private final List<JdbcRowText> texts = new ArrayList<>();
-
-    MemberReader(Connection c) {
-      this.c = c;
-      nodes.forEach(n -> texts.add(new JdbcRowText(n.jdbc())));
-    }
-
-    @Override
-    public void read(int member, List<String[]> parents, SliceScanner.RowSink sink) throws IOException {
-      if (parents.isEmpty()) {
-        return;
-      }
-      try {
-        PreparedStatement ps = statements.get(member + "/" + parents.size());
-        if (ps == null) {
-          ps = c.prepareStatement(readSql(member, parents.size()));
-          ps.setFetchSize(FETCH_SIZE);
-          statements.put(member + "/" + parents.size(), ps);
-        }
-        String[] keys = new String[parents.size()];
-        int index = 1;
-        for (int i = 0; i < parents.size(); i++) {
-          index = bindRootKey(ps, index, parents.get(i));
-          ps.setInt(index++, i);
-          keys[i] = rootKey(parents.get(i));
-        }
-        int width = nodes.get(member).jdbc().layout().size();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            String[] values = java.util.Arrays.copyOf(texts.get(member).values(rs), width + 1);
-            values[width] = keys[rs.getInt(width + 1)];
-            sink.row(new SourceRow(values, SourceRow.NO_TIME, SourceRow.NO_WRITE_TIME));
-          }
-        }
-      } catch (SQLException e) {
-        throw new IOException("cannot read related table " + nodes.get(member).table() + ": " + e.getMessage(), e);
-      }
-    }
-
-    @Override
-    public void close() {
-      try {
-        c.rollback();
-        c.close();
-      } catch (SQLException ignored) {
-        // read-only; the connection is gone with it
-      }
-    }
+    return JdbcMemberReader.open(this);
   }
 }
