@@ -91,7 +91,7 @@ final class RestoreJob implements JobRunner.Job<RestorePipeline.Summary> {
     // Before the job is recorded or anything read: a configuration that would void the
     // read-before-write is refused.
     into.checkGuard("restore", keyspace).forEach(progress::note);
-    if ((launch.spec().hasChildren() || launch.spec().summary() != null)
+    if (launch.spec().isCascade()
         && (options.getTargetJdbcUrl() != null || options.getTargetTable() != null || options.getTargetKeyspace() != null)) {
       throw new IllegalArgumentException(
           "--targetJdbcUrl, --targetTable and --targetKeyspace do not apply to " + options.getTableSpec()
@@ -172,8 +172,7 @@ final class RestoreJob implements JobRunner.Job<RestorePipeline.Summary> {
     }
     names = columns == null ? List.of() : columns.stream().map(Map.Entry::getKey).toList();
     // A cascade is restored into its own tables (other targets are refused at launch).
-    boolean cascade = launch.spec().hasChildren() || launch.spec().summary() != null;
-    family = cascade ? into.family(into.resolve()) : null;
+    family = launch.spec().isCascade() ? into.family(into.resolve()) : null;
     if (family != null && columns != null && !names.equals(family.parentColumns())) {
       throw new RefusedException(
           "the archives' columns " + names + " are not the live table's " + family.parentColumns()

@@ -115,9 +115,12 @@ public record TableSpec(
     }
   }
 
-  /** Whether the table is archived with children (a cascade). */
-  public boolean hasChildren() {
-    return !children.isEmpty();
+  /**
+   * Whether the table is a cascade: archived, deleted and restored with related tables, or leaving
+   * a summary row behind.
+   */
+  public boolean isCascade() {
+    return !children.isEmpty() || summary != null;
   }
 
   /**

@@ -88,9 +88,7 @@ final class PartitionFileWriter {
               "write " + finalName,
               () -> {
                 if (retry[0]) {
-                  List<ResourceId> leftovers = new java.util.ArrayList<>(List.of(temp));
-                  leftovers.addAll(FamilyFileWriter.leftovers(settings, tempName, finalName));
-                  FileSystems.delete(leftovers, StandardMoveOptions.IGNORE_MISSING_FILES);
+                  FileSystems.delete(leftovers(settings, temp, tempName, finalName), StandardMoveOptions.IGNORE_MISSING_FILES);
                 }
                 retry[0] = true;
                 if (settings.format() == ArchiveFormat.SQLITE) {
@@ -118,15 +116,21 @@ final class PartitionFileWriter {
       throw e;
     } catch (Exception e) {
       LOG.error("partition {} failed: {}", key, e.toString(), e);
-      List<ResourceId> leftovers = new java.util.ArrayList<>(List.of(temp));
-      leftovers.addAll(FamilyFileWriter.leftovers(settings, tempName, finalName));
       try {
-        FileSystems.delete(leftovers, StandardMoveOptions.IGNORE_MISSING_FILES);
+        FileSystems.delete(leftovers(settings, temp, tempName, finalName), StandardMoveOptions.IGNORE_MISSING_FILES);
       } catch (IOException | RuntimeException d) {
         LOG.warn("could not remove temporary object {}: {}", temp, d.toString());
       }
       return ArchivedFile.failed(key, "write failed: " + e);
     }
+  }
+
+  /** What a failed or retried write may have left: the temporary object and the related tables' objects. */
+  private static List<ResourceId> leftovers(
+      WritePartitionFiles.FileSettings settings, ResourceId temp, String tempName, String finalName) {
+    List<ResourceId> out = new java.util.ArrayList<>(List.of(temp));
+    out.addAll(FamilyFileWriter.leftovers(settings, tempName, finalName));
+    return out;
   }
 
   private static ArchivedFile write(

@@ -1,6 +1,7 @@
 package org.beamarchiver.spec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -254,7 +255,8 @@ class TableSpecLoaderTest {
   @Test
   void aCascadeLoadsWithItsChildrenInOrderAndItsSummary() throws IOException {
     TableSpec s = TableSpecLoader.load(write(CASCADE));
-    assertTrue(s.hasChildren());
+    assertFalse(s.children().isEmpty());
+    assertTrue(s.isCascade());
     assertEquals("child", s.children().get(0).table());
     assertEquals(List.of("a", "b"), s.children().get(0).childColumns());
     TableSpec.ChildSpec g = s.children().get(0).children().get(0);

@@ -66,7 +66,7 @@ public record JdbcFamily(
    * @throws IllegalArgumentException naming the spec field and the key
    */
   static JdbcFamily resolve(Connection c, JdbcEndpoint database, TableSpec spec, JdbcTable root) throws SQLException {
-    if (!spec.hasChildren() && spec.summary() == null) {
+    if (!spec.isCascade()) {
       return null;
     }
     List<Node> nodes = new ArrayList<>();

@@ -62,7 +62,7 @@ public record JdbcSource(TableSpec spec, JdbcEndpoint database, int splits, Outa
    */
   @Override
   public JdbcFamily family(SourceTable table) throws Exception {
-    if (!spec.hasChildren() && spec.summary() == null) {
+    if (!spec.isCascade()) {
       return null;
     }
     try (Connection c = database.open()) {
