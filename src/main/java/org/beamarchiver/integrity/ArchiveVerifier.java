@@ -128,7 +128,8 @@ public final class ArchiveVerifier {
       if (f.path().equals(row.blobUrl())) {
         continue; // a table inside the partition's one SQLite file, checked above
       }
-      Optional<Verdict> member = checkObject(row, f.path(), f.bytes(), f.sha256(), "archive of related table " + f.table());
+      Optional<Verdict> member = checkObject(
+          row, f.path(), f.bytes(), f.sha256(), "archive of related table " + f.table() + " (" + f.path() + ")");
       if (member.isPresent()) {
         return member.get();
       }
