@@ -3,7 +3,6 @@ package org.beamarchiver.io.jdbc;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,38 +17,31 @@ import org.beamarchiver.model.SourceRow;
  * Statements are prepared once per partition, on its connection.
  */
 final class JdbcFamilyRestore implements AutoCloseable {
-  private final JdbcFamily family;
   private final PreparedStatement parent;
   private final List<PreparedStatement> members = new ArrayList<>();
   private final PreparedStatement summary;
   private final JdbcFamily.Bound deleteSummary;
 
   JdbcFamilyRestore(Connection c, JdbcFamily family) throws SQLException {
-    this.family = family;
     JdbcTable root = family.root();
-    List<String> cols = root.layout().columns();
-    List<String> key = Arrays.stream(root.layout().primaryKey()).mapToObj(cols::get).toList();
-    String t = JdbcTable.quote(root.layout().timeColumn());
-    String sets =
-        cols.stream().filter(x -> !key.contains(x)).map(x -> JdbcTable.quote(x) + " = EXCLUDED." + JdbcTable.quote(x))
-            .collect(Collectors.joining(", "));
     this.parent =
         c.prepareStatement(
-            insert(root, "existing") + " ON CONFLICT (" + quoted(key) + ") DO " + (sets.isEmpty() ? "NOTHING"
-                : "UPDATE SET " + sets + " WHERE existing." + t + " IS NULL OR existing." + t + " < EXCLUDED." + t));
+            JdbcRestoreTarget.upsertSql(root.qualifiedName(), root.layout().columns(), key(root), root.layout().timeColumn()));
     for (JdbcFamily.Node n : family.nodes()) {
       List<String> mc = n.jdbc().layout().columns();
-      List<String> mk = Arrays.stream(n.jdbc().layout().primaryKey()).mapToObj(mc::get).toList();
-      members.add(c.prepareStatement(insert(n.jdbc(), "existing") + " ON CONFLICT (" + quoted(mk) + ") DO NOTHING"));
+      members.add(
+          c.prepareStatement(
+              "INSERT INTO " + n.jdbc().qualifiedName() + " (" + quoted(mc) + ") VALUES ("
+                  + mc.stream().map(x -> "?").collect(Collectors.joining(", ")) + ") ON CONFLICT (" + quoted(key(n.jdbc()))
+                  + ") DO NOTHING"));
     }
     this.deleteSummary = family.summary() == null ? null : family.deleteSummary();
     this.summary = deleteSummary == null ? null : c.prepareStatement(deleteSummary.sql());
   }
 
-  private static String insert(JdbcTable t, String alias) {
+  private static List<String> key(JdbcTable t) {
     List<String> cols = t.layout().columns();
-    return "INSERT INTO " + t.qualifiedName() + " AS " + alias + " (" + quoted(cols) + ") VALUES ("
-        + cols.stream().map(x -> "?").collect(Collectors.joining(", ")) + ")";
+    return Arrays.stream(t.layout().primaryKey()).mapToObj(cols::get).toList();
   }
 
   private static String quoted(List<String> names) {
@@ -65,7 +57,7 @@ final class JdbcFamilyRestore implements AutoCloseable {
    */
   Counts restore(Connection c, String[] parentValues, List<List<SourceRow>> archived) throws SQLException {
     try {
-      bind(parent, parentValues, parentValues.length);
+      JdbcRestoreTarget.bindText(parent, parentValues, parentValues.length);
       long p = parent.executeUpdate();
       long related = 0;
       for (int n = 0; n < archived.size(); n++) {
@@ -74,7 +66,7 @@ final class JdbcFamilyRestore implements AutoCloseable {
           continue;
         }
         for (SourceRow r : archived.get(n)) {
-          bind(ps, r.values(), r.values().length - 1);
+          JdbcRestoreTarget.bindText(ps, r.values(), r.values().length - 1);
           ps.addBatch();
         }
         for (int k : ps.executeBatch()) {
@@ -93,16 +85,6 @@ final class JdbcFamilyRestore implements AutoCloseable {
     }
   }
 
-  private static void bind(PreparedStatement ps, String[] v, int n) throws SQLException {
-    for (int i = 0; i < n; i++) {
-      if (v[i] == null) {
-        ps.setNull(i + 1, Types.OTHER);
-      } else {
-        ps.setObject(i + 1, v[i], Types.OTHER); // the database casts the text to the column's type
-      }
-    }
-  }
-
   @Override
   public void close() throws SQLException {
     parent.close();
@@ -112,9 +94,5 @@ final class JdbcFamilyRestore implements AutoCloseable {
     if (summary != null) {
       summary.close();
     }
-  }
-
-  JdbcFamily family() {
-    return family;
   }
 }

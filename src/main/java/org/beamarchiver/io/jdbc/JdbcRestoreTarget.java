@@ -70,16 +70,7 @@ public final class JdbcRestoreTarget {
 
   /** Upserts a partition's rows in one transaction; rows already equal or newer are kept. */
   public Counts write(Connection c, Iterator<SourceRow> rows) throws SQLException {
-    String cols = columns.stream().map(JdbcTable::quote).collect(Collectors.joining(", "));
-    String marks = columns.stream().map(x -> "?").collect(Collectors.joining(", "));
-    String keys = primaryKey.stream().map(JdbcTable::quote).collect(Collectors.joining(", "));
-    String sets =
-        columns.stream().filter(x -> !primaryKey.contains(x)).map(x -> JdbcTable.quote(x) + " = EXCLUDED." + JdbcTable.quote(x))
-            .collect(Collectors.joining(", "));
-    String t = JdbcTable.quote(timeColumn);
-    String sql =
-        "INSERT INTO " + qualified(table) + " AS existing (" + cols + ") VALUES (" + marks + ") ON CONFLICT (" + keys
-            + ") DO UPDATE SET " + sets + " WHERE existing." + t + " IS NULL OR existing." + t + " < EXCLUDED." + t;
+    String sql = upsertSql(qualified(table), columns, primaryKey, timeColumn);
     long written = 0;
     long seen = 0;
     boolean auto = c.getAutoCommit();
@@ -88,13 +79,7 @@ public final class JdbcRestoreTarget {
       int pending = 0;
       while (rows.hasNext()) {
         String[] v = rows.next().values();
-        for (int i = 0; i < v.length; i++) {
-          if (v[i] == null) {
-            s.setNull(i + 1, Types.OTHER);
-          } else {
-            s.setObject(i + 1, v[i], Types.OTHER); // the database casts the text to the column's type
-          }
-        }
+        bindText(s, v, v.length);
         s.addBatch();
         seen++;
         if (++pending == BATCH) {
@@ -113,6 +98,34 @@ public final class JdbcRestoreTarget {
       c.setAutoCommit(auto);
     }
     return new Counts(written, seen - written);
+  }
+
+  /**
+   * The upsert of one row into {@code qualifiedTable} (quoted): inserted, or written over a row the
+   * target holds older by its time column (or without one); a row held as archived or newer is kept.
+   */
+  static String upsertSql(String qualifiedTable, List<String> columns, List<String> primaryKey, String timeColumn) {
+    String cols = columns.stream().map(JdbcTable::quote).collect(Collectors.joining(", "));
+    String marks = columns.stream().map(x -> "?").collect(Collectors.joining(", "));
+    String keys = primaryKey.stream().map(JdbcTable::quote).collect(Collectors.joining(", "));
+    String sets =
+        columns.stream().filter(x -> !primaryKey.contains(x)).map(x -> JdbcTable.quote(x) + " = EXCLUDED." + JdbcTable.quote(x))
+            .collect(Collectors.joining(", "));
+    String t = JdbcTable.quote(timeColumn);
+    return "INSERT INTO " + qualifiedTable + " AS existing (" + cols + ") VALUES (" + marks + ") ON CONFLICT (" + keys
+        + ") DO " + (sets.isEmpty() ? "NOTHING" // every column is the key: nothing to write over
+            : "UPDATE SET " + sets + " WHERE existing." + t + " IS NULL OR existing." + t + " < EXCLUDED." + t);
+  }
+
+  /** A row's first {@code n} canonical texts as parameters, typed by the database from the columns they meet. */
+  static void bindText(PreparedStatement ps, String[] v, int n) throws SQLException {
+    for (int i = 0; i < n; i++) {
+      if (v[i] == null) {
+        ps.setNull(i + 1, Types.OTHER);
+      } else {
+        ps.setObject(i + 1, v[i], Types.OTHER); // the database casts the text to the column's type
+      }
+    }
   }
 
   private static long sum(int[] counts) {
