@@ -46,18 +46,27 @@ public record Notifier(List<String> urls, boolean always, Duration budget) imple
     }
     List<String> urls = o.getNotifyUrl() == null ? List.of() : o.getNotifyUrl();
     for (String u : urls) {
-      URI uri;
-      try {
-        uri = URI.create(u);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--notifyUrl " + redact(u) + " is not a URL");
-      }
-      if (uri.getScheme() == null || !List.of("http", "https").contains(uri.getScheme().toLowerCase(Locale.ROOT))
-          || uri.getHost() == null) {
-        throw new IllegalArgumentException("--notifyUrl " + redact(u) + " must be an http:// or https:// URL with a host");
-      }
+      checkHttpUrl("--notifyUrl", u, "");
     }
     return new Notifier(urls, on.equals("ALWAYS"), Duration.ofSeconds(60));
+  }
+
+  /**
+   * Refuses option {@code option}'s {@code url} unless it is an http(s) URL with a host; the message
+   * shows the URL redacted ({@code hint}: an example, or empty).
+   */
+  static void checkHttpUrl(String option, String url, String hint) {
+    URI uri;
+    try {
+      uri = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option + " " + redact(url) + " is not a URL");
+    }
+    if (uri.getScheme() == null || !List.of("http", "https").contains(uri.getScheme().toLowerCase(Locale.ROOT))
+        || uri.getHost() == null) {
+      throw new IllegalArgumentException(
+          option + " must be an http:// or https:// URL with a host" + hint + ", got " + redact(url));
+    }
   }
 
   /** A URL as logs show it: scheme, host and port; the path and query (tokens) left out. */

@@ -54,15 +54,7 @@ public record RunMetrics(String file, String pushgateway) implements Serializabl
   public static RunMetrics of(MetricsOptions o) {
     String push = o.getPushgatewayUrl();
     if (push != null && !push.isEmpty()) {
-      URI u;
-      try {
-        u = URI.create(push);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--pushgatewayUrl " + Notifier.redact(push) + " is not a URL");
-      }
-      if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
-        throw new IllegalArgumentException("--pushgatewayUrl must be an http:// or https:// URL with a host (http://host:9091)");
-      }
+      Notifier.checkHttpUrl("--pushgatewayUrl", push, " (http://host:9091)");
     }
     String file = o.getMetricsFile();
     return new RunMetrics(file == null || file.isEmpty() ? null : file, push == null || push.isEmpty() ? null : push);
