@@ -389,14 +389,14 @@ public record JdbcFamily(
     String from;
     List<String> where = new ArrayList<>();
     int[] pk = root.layout().primaryKey();
-    if (a.table().equals(rootTableName())) {
+    int n = memberIndex(a.table());
+    if (n < 0) {
       from = root.qualifiedName() + " t0";
       for (int p : pk) {
         where.add("t0." + JdbcTable.quote(root.layout().columns().get(p)) + " = ?");
         params.add(new ParentValue(p));
       }
     } else {
-      int n = indexOf(a.table());
       Path p = path(n);
       from = p.from();
       for (int i = 0; i < pk.length; i++) {
@@ -461,19 +461,14 @@ public record JdbcFamily(
     return new Bound("SELECT " + String.join(", ", exprs), params);
   }
 
-  private String rootTableName() {
-    String q = root.qualifiedName();
-    String t = q.substring(q.indexOf("\".\"") + 3, q.length() - 1);
-    return t.replace("\"\"", "\"");
-  }
-
-  int indexOf(String table) {
+  /** The index of related table {@code table}, or -1 for the parent's own (a spec names each table once). */
+  private int memberIndex(String table) {
     for (int i = 0; i < nodes.size(); i++) {
       if (nodes.get(i).table().equals(table)) {
         return i;
       }
     }
-    throw new IllegalArgumentException("no related table " + table);
+    return -1;
   }
 
   // --- summaries for the report: JdbcSummaries; members' rows for the archive: JdbcMemberReader ---
