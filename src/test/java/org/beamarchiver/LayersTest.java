@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  *
  * <pre>
  * commands   cli, tools
- * pipelines  pipelines, report
+ * pipelines  pipelines, report, status
  * steps      control, transforms, integrity
  * io         io (the source seam io.source and its kinds io.cassandra, io.jdbc; io.store, io.format), ledger
  * base       model, spec, options, retry, sql
@@ -37,7 +37,7 @@ class LayersTest {
     layeredArchitecture()
         .consideringOnlyDependenciesInLayers()
         .layer("commands").definedBy("org.beamarchiver.cli..", "org.beamarchiver.tools..", "org.beamarchiver.bench..")
-        .layer("pipelines").definedBy("org.beamarchiver.pipelines..", "org.beamarchiver.report..")
+        .layer("pipelines").definedBy("org.beamarchiver.pipelines..", "org.beamarchiver.report..", "org.beamarchiver.status..")
         .layer("steps").definedBy("org.beamarchiver.control..", "org.beamarchiver.transforms..", "org.beamarchiver.integrity..")
         .layer("io").definedBy("org.beamarchiver.io..", "org.beamarchiver.ledger..")
         .layer("base")

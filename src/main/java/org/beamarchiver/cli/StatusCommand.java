@@ -6,11 +6,9 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.PrintStream;
 import java.nio.file.Paths;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.beamarchiver.control.JobControl;
 import org.beamarchiver.ledger.Jobs;
 import org.beamarchiver.ledger.Ledger;
 import org.beamarchiver.sql.JdbcEndpoint;
@@ -22,6 +20,7 @@ import org.beamarchiver.options.Requests;
 import org.beamarchiver.options.StatusOptions;
 import org.beamarchiver.spec.TableSpec;
 import org.beamarchiver.spec.TableSpecLoader;
+import org.beamarchiver.status.StatusSnapshot;
 
 /** {@code status}: a table's jobs, lease and partitions, from the ledger alone. */
 final class StatusCommand extends Command<StatusOptions> {
@@ -40,29 +39,17 @@ final class StatusCommand extends Command<StatusOptions> {
       throw new IllegalArgumentException("--jobs=" + options.getJobs() + " must be 0 or more");
     }
     JdbcEndpoint connection = Ledger.endpoint(options);
-    Ledger ledger = new Ledger(connection);
-    ledger.migrate();
-    String type = spec.archiveType();
-    Jobs jobs = new Jobs(connection);
-    List<Jobs.JobRow> recent = jobs.recent(type, options.getJobs());
-    Leases.Holder lease = new Leases(connection).holder(JobControl.leaseResource(type));
-    List<LedgerRow> partitions = ledger.archives().rowsOfRequest(type, request);
+    new Ledger(connection).migrate();
+    StatusSnapshot status = StatusSnapshot.read(connection, spec, request, options.getJobs(), Instant.now());
     if (Boolean.TRUE.equals(options.getJson())) {
       Map<String, Object> doc = new LinkedHashMap<>();
-      doc.put("table", spec.qualifiedTable());
-      doc.put("archiveType", type);
-      doc.put("request", request.describe());
-      doc.put("lease", lease);
-      List<Map<String, Object>> js = new ArrayList<>();
-      for (Jobs.JobRow j : recent) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("job", j);
-        m.put("transitions", jobs.transitions(j.jobId()));
-        js.add(m);
-      }
-      doc.put("jobs", js);
-      doc.put("partitions", partitions);
-      doc.put("superseded", ledger.archives().history(type));
+      doc.put("table", status.table());
+      doc.put("archiveType", status.archiveType());
+      doc.put("request", status.request());
+      doc.put("lease", status.lease());
+      doc.put("jobs", status.jobs());
+      doc.put("partitions", status.partitions());
+      doc.put("superseded", status.superseded());
       out.println(
           new ObjectMapper()
               .registerModule(new JavaTimeModule())
@@ -71,7 +58,9 @@ final class StatusCommand extends Command<StatusOptions> {
               .writeValueAsString(doc));
       return ExitCode.OK;
     }
-    out.println("Status  table=" + spec.qualifiedTable() + "  type=" + type + "  " + request.describe());
+    Leases.Holder lease = status.lease();
+    List<LedgerRow> partitions = status.partitions();
+    out.println("Status  table=" + status.table() + "  type=" + status.archiveType() + "  " + status.request());
     out.println(
         "  lease: "
             + (lease == null
@@ -81,7 +70,8 @@ final class StatusCommand extends Command<StatusOptions> {
     out.println("Jobs (newest first)");
     Table jt = new Table("job", "kind", "state", "attempts", "created", "ended", "ok", "failed", "skipped", "exit", "error")
         .longOnOwnLine("error");
-    for (Jobs.JobRow j : recent) {
+    for (StatusSnapshot.JobHistory h : status.jobs()) {
+      Jobs.JobRow j = h.job();
       jt.add(
           j.jobId(), j.kind(), j.state().name(), String.valueOf(j.attempts()), String.valueOf(j.createdAt()),
           j.endedAt() == null ? "-" : j.endedAt().toString(), str(j.partitionsSucceeded()),
@@ -89,10 +79,10 @@ final class StatusCommand extends Command<StatusOptions> {
           j.error() == null ? "" : firstLine(j.error()));
     }
     jt.print(out);
-    if (!recent.isEmpty()) {
-      Jobs.JobRow latest = recent.get(0);
-      out.println("  transitions of " + latest.jobId() + ":");
-      for (Jobs.Transition t : jobs.transitions(latest.jobId())) {
+    if (!status.jobs().isEmpty()) {
+      StatusSnapshot.JobHistory latest = status.jobs().get(0);
+      out.println("  transitions of " + latest.job().jobId() + ":");
+      for (Jobs.Transition t : latest.transitions()) {
         out.println("    " + t.at() + "  " + t.state() + (t.detail() == null ? "" : "  " + firstLine(t.detail())));
       }
     }
@@ -118,9 +108,8 @@ final class StatusCommand extends Command<StatusOptions> {
         partitions.stream().filter(r -> "OK".equals(r.verifyResult())).count(),
         partitions.stream().filter(r -> r.verifyResult() != null && !"OK".equals(r.verifyResult())).count(),
         partitions.stream().filter(r -> r.verifyResult() == null && r.archived()).count());
-    List<Map<String, Object>> history = ledger.archives().history(type);
-    if (!history.isEmpty()) {
-      out.println("  superseded archives: " + history.size());
+    if (!status.superseded().isEmpty()) {
+      out.println("  superseded archives: " + status.superseded().size());
     }
     return ExitCode.OK;
   }
