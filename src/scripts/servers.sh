@@ -6,6 +6,7 @@
 #
 #   servers.sh ensure sqlite3          install Debian's sqlite3 tool when missing; prints its path
 #   servers.sh ensure prometheus-parser  install Debian's python3-prometheus-client when missing
+#   servers.sh ensure chromium         install Debian's chromium and chromium-driver when missing
 #   servers.sh start cassandra <workdir> <native_port> <storage_port> [5.0|4.1]
 #                                      (heap: CASSANDRA_HEAP, default 1g; version default 5.0)
 #   servers.sh start cassandra-cluster <workdir> <native_port> <storage_port> <topology>
@@ -642,12 +643,24 @@ ensure_prometheus_parser() {
   echo /usr/bin/python3
 }
 
+# Debian's Chromium and its ChromeDriver, in which tests load the status page as an operator would.
+ensure_chromium() {
+  if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then
+    ((EUID == 0)) || die "chromium missing: install Debian's chromium and chromium-driver packages (needs root)"
+    log "chromium missing: apt-get update && apt-get install -y chromium chromium-driver"
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
+  fi
+  echo /usr/bin/chromium
+}
+
 # --- main ----------------------------------------------------------------------------------------
 
 if [[ "${1:-}" == ensure ]]; then
   case "${2:-}" in
     sqlite3) ensure_sqlite3 ;;
     prometheus-parser) ensure_prometheus_parser ;;
+    chromium) ensure_chromium ;;
     *) usage ;;
   esac
   exit 0

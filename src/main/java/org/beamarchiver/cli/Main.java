@@ -38,6 +38,7 @@ public final class Main {
     add(new PlanCommand());
     add(new DeleteCommand());
     add(new StatusCommand());
+    add(new ServeCommand());
     add(new VerifyCommand());
     add(new RestoreCommand());
     add(new PurgeCommand());

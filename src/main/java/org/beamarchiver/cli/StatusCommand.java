@@ -3,8 +3,14 @@ package org.beamarchiver.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +26,7 @@ import org.beamarchiver.options.Requests;
 import org.beamarchiver.options.StatusOptions;
 import org.beamarchiver.spec.TableSpec;
 import org.beamarchiver.spec.TableSpecLoader;
+import org.beamarchiver.status.StatusPage;
 import org.beamarchiver.status.StatusSnapshot;
 
 /** {@code status}: a table's jobs, lease and partitions, from the ledger alone. */
@@ -41,6 +48,14 @@ final class StatusCommand extends Command<StatusOptions> {
     JdbcEndpoint connection = Ledger.endpoint(options);
     new Ledger(connection).migrate();
     StatusSnapshot status = StatusSnapshot.read(connection, spec, request, options.getJobs(), Instant.now());
+    if (options.getHtml() != null && !options.getHtml().isBlank()) {
+      Path page = writePage(status, Paths.get(options.getHtml()));
+      if (!Boolean.TRUE.equals(options.getJson())) {
+        out.println("Status page of " + status.table() + " (" + status.request() + "): " + page);
+        out.println("  " + StatusPage.legendLine(status));
+        return ExitCode.OK;
+      }
+    }
     if (Boolean.TRUE.equals(options.getJson())) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("table", status.table());
@@ -112,6 +127,31 @@ final class StatusCommand extends Command<StatusOptions> {
       out.println("  superseded archives: " + status.superseded().size());
     }
     return ExitCode.OK;
+  }
+
+  /**
+   * Writes the page beside its place and renames it there, so a web server publishing the file
+   * never serves half a page.
+   */
+  private static Path writePage(StatusSnapshot status, Path file) throws IOException {
+    Path target = file.toAbsolutePath().normalize();
+    Path dir = target.getParent();
+    if (dir != null && !Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("--html=" + file + ": the folder " + dir + " does not exist");
+    }
+    if (Files.isDirectory(target)) {
+      throw new IllegalArgumentException("--html=" + file + " is a folder; give the page's file name");
+    }
+    Path tmp = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+    try {
+      try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+        StatusPage.write(status, 0, w);
+      }
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    return target;
   }
 
   /** The latest verification's verdict (details in --json), or "-" when never verified. */

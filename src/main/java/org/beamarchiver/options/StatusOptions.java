@@ -20,4 +20,12 @@ public interface StatusOptions
   Boolean getJson();
 
   void setJson(Boolean value);
+
+  @Description(
+      "Also write the status as one self-contained HTML page to this file (a grid of batches by ISO"
+          + " weeks, the latest jobs' timelines, verify results, the lease); it loads nothing from the"
+          + " network, so it opens offline and can be published as it is.")
+  String getHtml();
+
+  void setHtml(String value);
 }

@@ -1,0 +1,141 @@
+package org.beamarchiver.status;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/**
+ * Serves a table's status page over HTTP, read anew from the ledger on every request, so an open
+ * page (which reloads itself) follows the runs. {@code GET /} is the page; every other path is 404
+ * and every other method 405. When the ledger cannot be read the answer is 503 with the reason, on
+ * a page that reloads too, and the server goes on. Built on the JDK's own HTTP server.
+ */
+public final class StatusServer implements AutoCloseable {
+  /** Reads the status as of an instant; may throw when the ledger cannot be read. */
+  @FunctionalInterface
+  public interface Source {
+    StatusSnapshot read(Instant now) throws Exception;
+  }
+
+  private static final String CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+
+  private StatusServer(HttpServer server, ExecutorService executor) {
+    this.server = server;
+    this.executor = executor;
+  }
+
+  /**
+   * Starts serving on {@code bind:port} (port 0: any free one). {@code log} hears of ledger errors
+   * (once per change of error, not once per request).
+   */
+  public static StatusServer start(
+      String bind, int port, int refreshSeconds, Source source, Consumer<String> log) throws IOException {
+    HttpServer server;
+    try {
+      server = HttpServer.create(new InetSocketAddress(bind, port), 0);
+    } catch (BindException e) {
+      throw new IllegalArgumentException(
+          "--port=" + port + " --bind=" + bind + ": cannot listen there (" + e.getMessage() + ")", e);
+    }
+    ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
+      Thread t = new Thread(r, "status-page");
+      t.setDaemon(true);
+      return t;
+    });
+    server.setExecutor(executor);
+    Page page = new Page(source, refreshSeconds, log);
+    server.createContext("/", page::handle);
+    server.start();
+    return new StatusServer(server, executor);
+  }
+
+  /** The address it listens on, with the port actually taken. */
+  public InetSocketAddress address() {
+    return server.getAddress();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+
+  /** The one handler: the page, or why it cannot be shown. */
+  private static final class Page {
+    private final Source source;
+    private final int refreshSeconds;
+    private final Consumer<String> log;
+    private String lastError;
+
+    Page(Source source, int refreshSeconds, Consumer<String> log) {
+      this.source = source;
+      this.refreshSeconds = refreshSeconds;
+      this.log = log;
+    }
+
+    void handle(HttpExchange x) throws IOException {
+      try (x) {
+        String method = x.getRequestMethod();
+        boolean head = method.equals("HEAD");
+        if (!head && !method.equals("GET")) {
+          x.getResponseHeaders().set("Allow", "GET, HEAD");
+          send(x, 405, "text/plain", "only GET and HEAD\n", false);
+          return;
+        }
+        String path = x.getRequestURI().getPath();
+        if (!path.equals("/") && !path.equals("/index.html")) {
+          send(x, 404, "text/plain", "not found: the status page is at /\n", head);
+          return;
+        }
+        String html;
+        int code;
+        try {
+          html = StatusPage.render(source.read(Instant.now()), refreshSeconds);
+          code = 200;
+          noteError(null);
+        } catch (Exception e) {
+          String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+          noteError(reason);
+          html = StatusPage.unavailable(reason, Instant.now(), refreshSeconds);
+          code = 503;
+        }
+        send(x, code, "text/html; charset=utf-8", html, head);
+      }
+    }
+
+    private synchronized void noteError(String error) {
+      if (error == null ? lastError != null : !error.equals(lastError)) {
+        log.accept(error == null ? "the ledger can be read again" : "cannot read the ledger: " + error);
+      }
+      lastError = error;
+    }
+
+    private static void send(HttpExchange x, int code, String type, String body, boolean head) throws IOException {
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      x.getResponseHeaders().set("Content-Type", type);
+      x.getResponseHeaders().set("Cache-Control", "no-store");
+      x.getResponseHeaders().set("Content-Security-Policy", CSP);
+      x.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+      x.getResponseHeaders().set("Referrer-Policy", "no-referrer");
+      if (head) {
+        x.sendResponseHeaders(code, -1);
+        return;
+      }
+      x.sendResponseHeaders(code, bytes.length);
+      try (OutputStream out = x.getResponseBody()) {
+        out.write(bytes);
+      }
+    }
+  }
+}
