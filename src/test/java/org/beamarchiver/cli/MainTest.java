@@ -168,6 +168,27 @@ class MainTest {
   }
 
   @Test
+  void serveNamesABadPortBindOrRefreshAndListensNowhere() throws Exception {
+    String ledger = "--ledgerUrl=jdbc:h2:mem:serve-options";
+    Result r = run("serve", ledger, "--port=70000");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--port=70000 must be 0 (any free port) to 65535"), r.err());
+    r = run("serve", ledger, "--refreshSeconds=-1");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--refreshSeconds=-1 must be 0 (never) or more"), r.err());
+    r = run("serve", ledger, "--bind=no-such-host.invalid");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--bind=no-such-host.invalid is not an address of this machine"), r.err());
+    r = run("serve", ledger, "--period=WEEKLY");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--period=WEEKLY is not valid"), r.err());
+    Path notADir = dir.resolve("missing/page.html");
+    r = run("status", ledger, "--html=" + notADir);
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--html=" + notADir + ": the folder " + dir.resolve("missing") + " does not exist"), r.err());
+  }
+
+  @Test
   void argumentFilesExpand() throws Exception {
     Path f = dir.resolve("direct.args");
     Files.writeString(f, "# comment\n--period=NOPE\n\n");
@@ -195,7 +216,7 @@ class MainTest {
 
   @Test
   void oneSetOfConnectionOptionsServesEveryCommand() {
-    List<String> pipelines = List.of("archive", "plan", "delete", "status", "verify", "restore", "report");
+    List<String> pipelines = List.of("archive", "plan", "delete", "status", "serve", "verify", "restore", "report");
     List<String> connection =
         List.of(
             "--tableSpec=pipelines/assessment.yaml", "--cassandraHosts=10.0.0.1", "--cassandraPort=9142",
@@ -217,7 +238,7 @@ class MainTest {
     // The commands a runner config is for (sample is not a pipeline, nor are the benchmark's peers,
     // which bench/ adds outside the product; their --weeks and --output clash with the pipelines' in one JVM's option registry, and the CLI
     // parses one command per JVM). dataflow.args needs the Dataflow runner (-Pdataflow-runner).
-    List<String> pipelines = List.of("archive", "plan", "delete", "status", "verify", "restore", "report");
+    List<String> pipelines = List.of("archive", "plan", "delete", "status", "serve", "verify", "restore", "report");
     List<Command<?>> commands = Main.commands().stream().filter(c -> pipelines.contains(c.name())).toList();
     assertEquals(pipelines.size(), commands.size());
     for (String config : List.of("direct.args", "flink-local.args", "flink-cluster.args")) {

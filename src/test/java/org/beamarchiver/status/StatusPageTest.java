@@ -33,7 +33,7 @@ class StatusPageTest {
         "file:/m", verify == null ? null : NOW, verify, null);
   }
 
-  static StatusSnapshot snapshot(List<LedgerRow> rows, List<StatusSnapshot.JobHistory> jobs, Leases.Holder lease) {
+  public static StatusSnapshot snapshot(List<LedgerRow> rows, List<StatusSnapshot.JobHistory> jobs, Leases.Holder lease) {
     return new StatusSnapshot("ks.tbl", "t", "period ALL", NOW, lease, jobs, rows, List.of());
   }
 

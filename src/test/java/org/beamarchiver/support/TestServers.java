@@ -369,6 +369,18 @@ public final class TestServers {
     return "/usr/bin/python3";
   }
 
+  /** Debian's Chromium (installed with its ChromeDriver by servers.sh when missing): the binary. */
+  public static synchronized String chromium() {
+    script("ensure", "chromium");
+    return "/usr/bin/chromium";
+  }
+
+  /** The ChromeDriver of {@link #chromium()}. */
+  public static String chromedriver() {
+    chromium();
+    return "/usr/bin/chromedriver";
+  }
+
   static void script(String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add("bash");
