@@ -23,11 +23,11 @@ final class ArchiveCommand extends Command<ArchiveOptions> {
   @Override
   ExitCode execute(ArchiveOptions options, PrintStream out) throws Exception {
     if (FileArchivePipeline.servesTable(options)) {
-      FileArchiveSummary f = FileArchivePipeline.run(options, Clock.systemUTC(), new Progress(out));
+      FileArchiveSummary f = FileArchivePipeline.run(options, Clock.systemUTC(), Progress.forConsole(out));
       print(f, out);
       return f.failedPartitions() > 0 ? ExitCode.PARTIAL : ExitCode.OK;
     }
-    ArchiveSummary s = ArchivePipeline.run(options, Clock.systemUTC(), new Progress(out));
+    ArchiveSummary s = ArchivePipeline.run(options, Clock.systemUTC(), Progress.forConsole(out));
     print(s, out);
     return s.failedPartitions() > 0 ? ExitCode.PARTIAL : ExitCode.OK;
   }

@@ -19,7 +19,7 @@ final class DeleteCommand extends Command<DeleteOptions> {
 
   @Override
   ExitCode execute(DeleteOptions options, PrintStream out) throws Exception {
-    DeleteSummary s = DeletePipeline.run(options, Clock.systemUTC(), new Progress(out));
+    DeleteSummary s = DeletePipeline.run(options, Clock.systemUTC(), Progress.forConsole(out));
     print(s, out);
     return s.failedPartitions() > 0 ? ExitCode.PARTIAL : ExitCode.OK;
   }

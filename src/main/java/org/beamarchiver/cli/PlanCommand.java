@@ -24,7 +24,7 @@ final class PlanCommand extends Command<ArchiveOptions> {
     if (FilesPlan.serves(options)) {
       return filesPlan(options, out);
     }
-    PlanPipeline.PlanResult plan = PlanPipeline.plan(options, Clock.systemUTC(), new Progress(out));
+    PlanPipeline.PlanResult plan = PlanPipeline.plan(options, Clock.systemUTC(), Progress.forConsole(out));
     RunFile f = plan.file();
     out.println();
     out.println("Plan" + (plan.reused() ? " (reused)" : "") + "  table=" + f.table() + "  made " + f.createdAt());
@@ -44,7 +44,7 @@ final class PlanCommand extends Command<ArchiveOptions> {
 
   /** The plan of a files table or a spec with lifecycles: every storage in launch order, its partitions and steps. */
   private static ExitCode filesPlan(ArchiveOptions options, PrintStream out) throws Exception {
-    FilesPlan.Result plan = FilesPlan.plan(options, Clock.systemUTC(), new Progress(out));
+    FilesPlan.Result plan = FilesPlan.plan(options, Clock.systemUTC(), Progress.forConsole(out));
     out.println();
     out.println("Plan (dry run: nothing copied, recorded or removed)  " + options.getTableSpec());
     out.println("  plan file: " + plan.path());

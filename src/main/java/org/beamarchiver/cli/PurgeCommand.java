@@ -17,7 +17,7 @@ final class PurgeCommand extends Command<PurgeOptions> {
 
   @Override
   ExitCode execute(PurgeOptions options, PrintStream out) throws Exception {
-    PurgeJob.Summary s = PurgeJob.run(options, Instant.now(), new Progress(out));
+    PurgeJob.Summary s = PurgeJob.run(options, Instant.now(), Progress.forConsole(out));
     out.println();
     out.println(
         (s.dryRun() ? "Purge DRY RUN summary (nothing removed)" : "Purge summary") + "  run=" + s.runId() + "  table="

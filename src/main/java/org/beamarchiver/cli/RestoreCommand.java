@@ -18,7 +18,7 @@ final class RestoreCommand extends Command<RestoreOptions> {
 
   @Override
   ExitCode execute(RestoreOptions options, PrintStream out) throws Exception {
-    RestorePipeline.Summary s = RestorePipeline.run(options, Clock.systemUTC(), new Progress(out));
+    RestorePipeline.Summary s = RestorePipeline.run(options, Clock.systemUTC(), Progress.forConsole(out));
     out.println();
     out.println("Restore summary  run=" + s.runId() + "  into=" + s.target());
     out.println("  " + s.request());

@@ -164,7 +164,24 @@ final class ArchiveJob implements JobRunner.Job<ArchiveSummary> {
     if (attempt > 1) {
       current = ArchiveRun.prepare(options, launch, run.runEpochMillis(), planned, progress);
     }
+    progress.expect(goal());
     return Execution.runWithProgress(ArchivePipeline.create(options, current), ArchivePipeline.PROGRESS_COUNTERS, progress);
+  }
+
+  /**
+   * What the progress measures against: a counted plan's rows when executing one (the rows to
+   * write), else the source's estimate of the rows the scan reads; none when neither is known.
+   */
+  private Progress.Goal goal() {
+    if (planned != null && planned.counted()) {
+      long rows = 0;
+      for (RunFile.Partition p : planned.partitions()) {
+        rows += p.rows() == null ? 0 : p.rows();
+      }
+      return new Progress.Goal(List.of("rowsKept"), rows, "rows", false);
+    }
+    java.util.OptionalLong estimate = launch.source().estimateRowsRead(current.read(), current.request().batchIds());
+    return estimate.isPresent() ? new Progress.Goal(List.of("rowsRead"), estimate.getAsLong(), "rows", true) : null;
   }
 
   @Override

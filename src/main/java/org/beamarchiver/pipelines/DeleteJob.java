@@ -45,6 +45,11 @@ final class DeleteJob implements JobRunner.Job<DeleteSummary> {
     Pipeline pipeline(DeleteRun run) throws IOException;
 
     List<String> progressCounters();
+
+    /** What the progress measures against (null: the counters only). */
+    default Progress.Goal goal(DeleteRun run) {
+      return null;
+    }
   }
 
   private final DeleteOptions options;
@@ -84,6 +89,20 @@ final class DeleteJob implements JobRunner.Job<DeleteSummary> {
       @Override
       public List<String> progressCounters() {
         return DeletePipeline.PROGRESS_COUNTERS;
+      }
+
+      /** The archived rows of the partitions to delete, from the ledger: each ends counted once. */
+      @Override
+      public Progress.Goal goal(DeleteRun run) {
+        long rows = 0;
+        for (ArchivedPartition p : run.partitions()) {
+          if (p.rowCount() < 0) {
+            return null;
+          }
+          rows += p.rowCount();
+        }
+        return new Progress.Goal(
+            List.of("rowsDeleted", "rowsWouldDelete", "rowsSkippedChanged", "rowsAbsent", "rowsFailed"), rows, "rows", false);
       }
     };
   }
@@ -231,6 +250,7 @@ final class DeleteJob implements JobRunner.Job<DeleteSummary> {
     if (current.partitions().isEmpty()) {
       return Map.of();
     }
+    progress.expect(work.goal(current));
     Map<String, Long> c = Execution.runWithProgress(work.pipeline(current), work.progressCounters(), progress);
     report.addAll(readReport(DeletePipeline.reportPrefix(current) + ".jsonl"));
     return c;

@@ -199,6 +199,12 @@ final class RestoreJob implements JobRunner.Job<RestorePipeline.Summary> {
             into, RestorePipeline.targetSpec(launch.spec(), keyspace, table, names), header,
             options.getRestoreConcurrency(),
             RestorePipeline.writesPerWorker(options), launch.ledger(), type, launch.runId(), family);
+    long rows = 0;
+    for (ArchivedPartition p : accepted) {
+      rows = rows < 0 || p.rowCount() < 0 ? -1 : rows + p.rowCount();
+    }
+    // The archived rows of the partitions to restore, from the ledger: each ends restored or failed.
+    progress.expect(rows < 0 ? null : new Progress.Goal(List.of("rowsRestored", "rowsFailed"), rows, "rows", false));
     return Execution.runWithProgress(
         RestorePipeline.create(options, launch, accepted, settings), RestorePipeline.PROGRESS_COUNTERS, progress);
   }

@@ -237,6 +237,25 @@ class JdbcSourceIT {
     assertEquals(List.of(), ArchiveFiles.list(dir.resolve("attempts_jdbc-archive/_tmp")), "no run leaves temporary files");
   }
 
+  /** The archive's progress total: PostgreSQL's planner estimate of the rows the read returns. */
+  @Test
+  void theArchiveKnowsAboutHowManyRowsItWillRead() throws Exception {
+    Fixture f = fixture("attempts_estimate");
+    sql(f.sourceUrl(), "ANALYZE lms.attempts");
+    ArchiveOptions o = PipelineOptionsFactory.fromArgs(f.common().toArray(new String[0])).as(ArchiveOptions.class);
+    org.beamarchiver.io.source.LiveSource source = org.beamarchiver.io.LiveSources.of(TableSpecLoader.load(f.spec()), o);
+    org.beamarchiver.io.source.ReadPlan plan = source.planRead(org.beamarchiver.options.Requests.from(o, AS_OF));
+    Set<String> archivable = archivable(f.sourceUrl());
+    long read = archivable.size() + f.noTime();
+    long estimate = source.estimateRowsRead(plan, Set.of()).orElseThrow();
+    assertTrue(Math.abs(estimate - read) <= read / 4, "estimate " + estimate + ", read " + read);
+    long readOfBatch = f.original().keySet().stream()
+        .filter(k -> k.startsWith("plain|") && (archivable.contains(k) || f.original().get(k).contains("|updated_at=null|")))
+        .count();
+    long estimateOfBatch = source.estimateRowsRead(plan, Set.of("plain")).orElseThrow();
+    assertTrue(Math.abs(estimateOfBatch - readOfBatch) <= Math.max(10, readOfBatch / 3), "estimate " + estimateOfBatch + ", read " + readOfBatch);
+  }
+
   @Test
   void aRowChangedInsideTheDeleteIsKept() throws Exception {
     Fixture f = fixture("attempts_race");

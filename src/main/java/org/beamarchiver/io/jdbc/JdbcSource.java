@@ -91,6 +91,29 @@ public record JdbcSource(TableSpec spec, JdbcEndpoint database, int splits, Outa
     return new ReadJdbcRows(database, (JdbcTable) plan.table(), plan.slices(), batchIds);
   }
 
+  /**
+   * PostgreSQL's planner estimate (EXPLAIN, from the table's statistics) of the rows the slices and
+   * the read of rows without a time return; empty for other databases or when EXPLAIN fails.
+   */
+  @Override
+  public java.util.OptionalLong estimateRowsRead(ReadPlan plan, Set<String> batchIds) {
+    JdbcTable table = (JdbcTable) plan.table();
+    if (!"org.postgresql.Driver".equals(table.driverClass())) {
+      return java.util.OptionalLong.empty();
+    }
+    List<String> batches = batchIds.size() <= ReadJdbcRows.MAX_BATCHES_IN_SQL ? List.copyOf(batchIds) : List.of();
+    try (Connection c = database.open()) {
+      long rows = 0;
+      if (!plan.slices().isEmpty()) {
+        rows += table.plannedRows(c, Instant.ofEpochMilli(plan.slices().get(0).getKey()),
+            Instant.ofEpochMilli(plan.slices().get(plan.slices().size() - 1).getValue()), batches);
+      }
+      return java.util.OptionalLong.of(rows + table.plannedRows(c, null, null, batches));
+    } catch (Exception e) {
+      return java.util.OptionalLong.empty();
+    }
+  }
+
   /** JdbcIO reads the slices; there is no fused read. */
   @Override
   public boolean scansSlices() {

@@ -251,6 +251,32 @@ public record JdbcTable(RowLayout layout, List<JdbcRowText.Kind> kinds, String q
     }
   }
 
+  /**
+   * PostgreSQL's planner estimate of the rows of {@link #rangeSql} over [from, to) (both null: of
+   * {@link #noTimeSql}), from EXPLAIN: nothing is read.
+   */
+  public long plannedRows(Connection c, Instant from, Instant to, List<String> batches) throws SQLException {
+    String sql = "EXPLAIN (FORMAT JSON) " + (from == null ? noTimeSql(batches.size()) : rangeSql(batches.size()));
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      int i = 1;
+      if (from != null) {
+        bindTime(ps, i++, from);
+        bindTime(ps, i++, to);
+      }
+      for (String b : batches) {
+        ps.setObject(i++, b, java.sql.Types.OTHER);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        com.fasterxml.jackson.databind.JsonNode plan =
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(rs.getString(1)).path(0).path("Plan").path("Plan Rows");
+        return plan.isNumber() ? plan.asLong() : 0;
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new SQLException("unreadable EXPLAIN output", e);
+      }
+    }
+  }
+
   /** The earliest time column value before {@code before}, or null when there is none. */
   public Instant earliestTime(Connection c, Instant before) throws SQLException {
     String t = quote(layout.timeColumn());

@@ -64,6 +64,15 @@ public interface LiveSource extends Serializable {
   PTransform<PBegin, PCollection<SourceRow>> readRows(ReadPlan plan, Set<String> batchIds);
 
   /**
+   * About how many rows {@link #readRows} will read (what the archive's {@code rowsRead} counts),
+   * from the database's own statistics, cheaply: no scan. Empty when the database cannot say;
+   * the archive's progress then shows rates but no share done or ETA.
+   */
+  default java.util.OptionalLong estimateRowsRead(ReadPlan plan, Set<String> batchIds) {
+    return java.util.OptionalLong.empty();
+  }
+
+  /**
    * Whether the source reads a slice by itself ({@link #openScanner}), so that one DoFn can read,
    * key and spill it (the DirectRunner's fused read).
    */
