@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * commands   cli, tools
  * pipelines  pipelines, report, status
  * steps      control, transforms, integrity
- * io         io (the source seam io.source and its kinds io.cassandra, io.jdbc; io.store, io.format), ledger
+ * io         io (the source seam io.source and its kinds io.cassandra, io.jdbc; io.store, io.format), ledger, notify
  * base       model, spec, options, retry, sql
  * </pre>
  */
@@ -39,7 +39,7 @@ class LayersTest {
         .layer("commands").definedBy("org.beamarchiver.cli..", "org.beamarchiver.tools..", "org.beamarchiver.bench..")
         .layer("pipelines").definedBy("org.beamarchiver.pipelines..", "org.beamarchiver.report..", "org.beamarchiver.status..")
         .layer("steps").definedBy("org.beamarchiver.control..", "org.beamarchiver.transforms..", "org.beamarchiver.integrity..")
-        .layer("io").definedBy("org.beamarchiver.io..", "org.beamarchiver.ledger..")
+        .layer("io").definedBy("org.beamarchiver.io..", "org.beamarchiver.ledger..", "org.beamarchiver.notify..")
         .layer("base")
         .definedBy(
             "org.beamarchiver.model..", "org.beamarchiver.spec..", "org.beamarchiver.options..",
