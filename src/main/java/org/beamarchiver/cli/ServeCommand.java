@@ -65,11 +65,11 @@ final class ServeCommand extends Command<ServeOptions> {
             },
             message -> out.println("[beam-archiver] " + message))) {
       InetSocketAddress at = server.address();
-      String host = at.getAddress().isAnyLocalAddress() ? "<this host>" : at.getAddress().getHostAddress();
+      String host = address.isAnyLocalAddress() ? "<this host>" : address.getHostAddress();
       out.println("Serving the status page of " + spec.qualifiedTable() + " at http://" + host + ":" + at.getPort() + "/");
-      if (!at.getAddress().isLoopbackAddress()) {
-        out.println("  listening on " + at.getAddress().getHostAddress() + ": anyone who can reach it sees the table's"
-            + " names, counts and errors; put it behind your proxy's authentication");
+      if (!address.isLoopbackAddress()) {
+        out.println("  listening on " + address.getHostAddress() + (address.isAnyLocalAddress() ? " (every address of this machine)" : "")
+            + ": anyone who can reach it sees the table's names, counts and errors; put it behind your proxy's authentication");
       }
       out.println("  reloads every " + (refresh == 0 ? "never (--refreshSeconds=0)" : refresh + " s") + "; stop with Ctrl-C or SIGTERM");
       out.flush();
