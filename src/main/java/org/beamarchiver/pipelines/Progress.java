@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.beamarchiver.model.Durations;
 
 /**
  * Where a command reports notes and progress (the CLI prints them; tests may collect). Every five
@@ -128,13 +129,7 @@ public class Progress {
   }
 
   static String eta(long seconds) {
-    if (seconds < 60) {
-      return seconds + " s";
-    }
-    if (seconds < 3600) {
-      return seconds / 60 + " min " + seconds % 60 + " s";
-    }
-    return seconds / 3600 + " h " + (seconds % 3600) / 60 + " min";
+    return Durations.human(Duration.ofSeconds(Math.max(1, seconds)));
   }
 
   private static String count(long n) {

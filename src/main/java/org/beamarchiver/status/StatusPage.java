@@ -22,6 +22,7 @@ import org.beamarchiver.ledger.DeletionStatus;
 import org.beamarchiver.ledger.JobState;
 import org.beamarchiver.ledger.Jobs;
 import org.beamarchiver.ledger.LedgerRow;
+import org.beamarchiver.model.Durations;
 import org.beamarchiver.model.IsoWeek;
 
 /**
@@ -376,17 +377,7 @@ public final class StatusPage {
   }
 
   static String took(Duration d) {
-    long s = d.toSeconds();
-    if (s < 1) {
-      return d.toMillis() + " ms";
-    }
-    if (s < 60) {
-      return s + " s";
-    }
-    if (s < 3600) {
-      return s / 60 + " min " + s % 60 + " s";
-    }
-    return s / 3600 + " h " + (s % 3600) / 60 + " min";
+    return Durations.human(d);
   }
 
   private static String count(long n) {
