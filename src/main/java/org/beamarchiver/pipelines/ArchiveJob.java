@@ -232,7 +232,12 @@ final class ArchiveJob implements JobRunner.Job<ArchiveSummary> {
 
   @Override
   public java.util.List<org.beamarchiver.notify.Notice.Problem> problems(ArchiveSummary summary) {
-    return summary.partitions().stream()
+    return problemsOf(summary.partitions());
+  }
+
+  /** The partitions of an archive (of rows or of files) that did not end SUCCESS, with their errors. */
+  static java.util.List<org.beamarchiver.notify.Notice.Problem> problemsOf(List<LedgerRow> partitions) {
+    return partitions.stream()
         .filter(r -> r.archivalStatus() != org.beamarchiver.ledger.ArchiveStatus.SUCCESS)
         .map(r -> new org.beamarchiver.notify.Notice.Problem(r.batchId(), r.period(), r.errMessage()))
         .toList();

@@ -147,6 +147,11 @@ final class FileArchiveJob implements JobRunner.Job<FileArchiveSummary> {
   }
 
   @Override
+  public java.util.List<org.beamarchiver.notify.Notice.Problem> problems(FileArchiveSummary summary) {
+    return ArchiveJob.problemsOf(summary.partitions());
+  }
+
+  @Override
   public JobRunner.Counts counts(FileArchiveSummary summary) {
     int failed = (int) summary.failedPartitions();
     return new JobRunner.Counts(rows.size() - failed, failed, run.exhausted().size());

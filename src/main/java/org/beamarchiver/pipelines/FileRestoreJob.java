@@ -120,6 +120,11 @@ final class FileRestoreJob implements JobRunner.Job<RestorePipeline.Summary> {
   }
 
   @Override
+  public java.util.List<org.beamarchiver.notify.Notice.Problem> problems(RestorePipeline.Summary summary) {
+    return RestoreJob.problemsOf(summary);
+  }
+
+  @Override
   public JobRunner.Counts counts(RestorePipeline.Summary summary) {
     return RestoreJob.countsOf(summary);
   }

@@ -158,6 +158,19 @@ public final class PurgeJob implements JobRunner.Job<PurgeJob.Summary> {
   }
 
   @Override
+  public List<org.beamarchiver.notify.Notice.Problem> problems(Summary s) {
+    return problemsOf(s);
+  }
+
+  /** The recycled folders a purge could not remove, with their errors. */
+  static List<org.beamarchiver.notify.Notice.Problem> problemsOf(Summary s) {
+    return s.folders().stream()
+        .filter(o -> o.error() != null)
+        .map(o -> new org.beamarchiver.notify.Notice.Problem(o.folder().batchId(), o.folder().period(), o.error()))
+        .toList();
+  }
+
+  @Override
   public JobRunner.Counts counts(Summary s) {
     int failed = (int) s.failed();
     return new JobRunner.Counts(s.folders().size() - failed, failed, 0);

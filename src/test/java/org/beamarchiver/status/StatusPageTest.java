@@ -16,6 +16,7 @@ import org.beamarchiver.ledger.JobState;
 import org.beamarchiver.ledger.Jobs;
 import org.beamarchiver.ledger.LedgerRow;
 import org.beamarchiver.ledger.Leases;
+import org.beamarchiver.support.LedgerRows;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
@@ -23,14 +24,11 @@ import org.junit.jupiter.api.Test;
 
 /** The page's HTML as a browser parses it (jsoup): cells, states, escaping, the weeks shown. */
 class StatusPageTest {
-  static final Instant NOW = Instant.parse("2026-12-04T10:00:00Z");
+  static final Instant NOW = LedgerRows.AT;
   static final String HOSTILE = "<script>alert(\"x\")</script> & 'b' =";
 
   static LedgerRow row(String batch, String week, ArchiveStatus a, DeletionStatus d, String verify, Long rows, String error) {
-    return new LedgerRow(
-        "u-" + batch + week, "t", batch, "c", week, NOW, NOW, a, d, 1, "{}", "file:/x", error, rows, 10L, "00",
-        NOW, NOW, "run-1", null, d == DeletionStatus.SUCCESS ? rows : null, 0L, 0L, null, null, null, null,
-        "file:/m", verify == null ? null : NOW, verify, null);
+    return LedgerRows.row(batch, week, a, d, verify, rows, error);
   }
 
   public static StatusSnapshot snapshot(List<LedgerRow> rows, List<StatusSnapshot.JobHistory> jobs, Leases.Holder lease) {
