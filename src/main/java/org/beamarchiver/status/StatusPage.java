@@ -80,6 +80,9 @@ public final class StatusPage {
   /** The widest run of weeks shown whole; a wider one shows only the weeks that have partitions. */
   static final int MAX_CONTINUOUS_WEEKS = 156;
 
+  /** The most batches shown as rows (by id); the legend and verify results still count them all. */
+  static final int MAX_BATCHES_SHOWN = 1000;
+
   /** The verify problems listed by name; the rest are counted. */
   static final int MAX_PROBLEMS_LISTED = 200;
 
@@ -253,7 +256,14 @@ public final class StatusPage {
       headers.add(new WeekHeader(w.toString(), String.format("%02d", w.week())));
     }
     List<GridRow> rows = new ArrayList<>();
+    if (byBatch.size() > MAX_BATCHES_SHOWN) {
+      note = (note == null ? "" : note + " ") + "Showing the first " + MAX_BATCHES_SHOWN + " of " + byBatch.size()
+          + " batches (by id); --batchIds narrows the page to the batches you name.";
+    }
     for (Map.Entry<String, Map<IsoWeek, LedgerRow>> b : byBatch.entrySet()) {
+      if (rows.size() == MAX_BATCHES_SHOWN) {
+        break;
+      }
       List<Cell> cells = new ArrayList<>();
       for (IsoWeek w : weeks) {
         LedgerRow r = b.getValue().get(w);

@@ -143,6 +143,19 @@ class StatusPageTest {
         doc.select("#grid thead tr:eq(0) th[colspan]").get(1).text(), doc.select("#grid thead tr:eq(0) th[colspan]").get(1).attr("colspan")));
   }
 
+  @Test
+  void aGridOfManyBatchesShowsTheFirstThousandAndCountsThemAll() {
+    List<LedgerRow> rows = new ArrayList<>();
+    for (int b = 0; b < 1500; b++) {
+      rows.add(row(String.format("b%04d", b), "2026-W01", ArchiveStatus.SUCCESS, null, null, 1L, null));
+    }
+    Document doc = Jsoup.parse(StatusPage.render(snapshot(rows, List.of(), null), 0));
+    assertEquals(1000, doc.select("#grid tbody tr").size());
+    assertEquals("b0999", doc.select("#grid tbody tr").last().attr("data-batch"));
+    assertTrue(doc.select("#partitions .note").text().contains("Showing the first 1000 of 1500 batches"));
+    assertEquals("1500", doc.select("li[data-legend=unverified] strong").text());
+  }
+
   static Element cell(Document doc, String batch, String week) {
     for (Element tr : doc.select("#grid tbody tr")) {
       if (tr.attr("data-batch").equals(batch)) {
