@@ -35,7 +35,7 @@ final class MultiLaunch {
       List.of(ExitCode.OK, ExitCode.PARTIAL, ExitCode.INTEGRITY, ExitCode.BUSY, ExitCode.REFUSED, ExitCode.USAGE, ExitCode.FAILURE);
 
   /** Commands that write one named output (a report file, a run file), so work on one table at a time. */
-  static final List<String> ONE_TABLE = List.of("report", "plan");
+  static final List<String> ONE_TABLE = List.of("report", "plan", "serve");
 
   private MultiLaunch() {}
 
@@ -58,9 +58,11 @@ final class MultiLaunch {
         return null; // one table, or one storage named with '#': the command itself serves it
       }
     }
-    if (ONE_TABLE.contains(command)) {
+    if (ONE_TABLE.contains(command)
+        || ("status".equals(command) && o instanceof org.beamarchiver.options.StatusOptions so && so.getHtml() != null)) {
       throw new IllegalArgumentException(
-          command + " writes one output and works on one table at a time: give --tableSpec one spec (or spec.yaml#lifecycle/storage)");
+          command + ("status".equals(command) ? " --html" : "")
+              + " writes one output and works on one table at a time: give --tableSpec one spec (or spec.yaml#lifecycle/storage)");
     }
     List<Path> files = new ArrayList<>();
     for (String part : spec.split(",")) {

@@ -142,14 +142,31 @@ final class StatusCommand extends Command<StatusOptions> {
     if (Files.isDirectory(target)) {
       throw new IllegalArgumentException("--html=" + file + " is a folder; give the page's file name");
     }
-    Path tmp = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+    // A fresh name of its own (never an existing file or link), readable as the page it replaces
+    // was, or by everyone when new (rw-r--r--): a web server publishing it must be able to read it.
+    Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+    boolean moved = false;
     try {
       try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
         StatusPage.write(status, 0, w);
       }
+      try {
+        Files.setPosixFilePermissions(tmp, Files.exists(target)
+            ? Files.getPosixFilePermissions(target)
+            : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      } catch (UnsupportedOperationException notPosix) {
+        // another file system: its defaults
+      }
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      moved = true;
     } finally {
-      Files.deleteIfExists(tmp);
+      if (!moved) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // the write's own error is the one to report
+        }
+      }
     }
     return target;
   }

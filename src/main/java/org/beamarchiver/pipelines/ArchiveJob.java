@@ -174,9 +174,13 @@ final class ArchiveJob implements JobRunner.Job<ArchiveSummary> {
    */
   private Progress.Goal goal() {
     if (planned != null && planned.counted()) {
+      // the planned partitions this attempt writes: not those archived since (an earlier attempt's)
+      java.util.Set<org.beamarchiver.model.PartitionKey> skipped = current.skipped();
       long rows = 0;
       for (RunFile.Partition p : planned.partitions()) {
-        rows += p.rows() == null ? 0 : p.rows();
+        if (!skipped.contains(org.beamarchiver.model.PartitionKey.of(p.batchId(), org.beamarchiver.model.IsoWeek.parse(p.period())))) {
+          rows += p.rows() == null ? 0 : p.rows();
+        }
       }
       return new Progress.Goal(List.of("rowsKept"), rows, "rows", false);
     }

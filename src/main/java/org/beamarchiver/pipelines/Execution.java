@@ -55,6 +55,13 @@ public final class Execution {
       state = result.waitUntilFinish();
     } finally {
       ticker.shutdownNow();
+      try {
+        // a report under way (a slow metrics query) must not draw after the last one
+        ticker.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      progress.end();
     }
     Map<String, Long> counters = allCounters(result, counterNames);
     Map<String, Long> named = new LinkedHashMap<>();

@@ -36,7 +36,7 @@ public class Progress {
     }
   }
 
-  static final int BAR_WIDTH = 24;
+  static final int BAR_WIDTH = 16;
 
   private final PrintStream out;
   private final boolean bar;
@@ -76,7 +76,7 @@ public class Progress {
     Goal g = goal;
     if (bar && !finished && g != null && !counters.isEmpty()) {
       // \r back to the line's start, the bar, then erase what a longer line before left
-      out.print("\r" + barLine(g, g.done(counters), elapsed) + "\033[K");
+      out.print("\r" + fit(barLine(g, g.done(counters), elapsed), columns()) + "\033[K");
       out.flush();
       barShown = true;
       return;
@@ -94,6 +94,11 @@ public class Progress {
         g == null || finished || counters.isEmpty() ? "" : " (" + along(g, g.done(counters), elapsed) + ")");
   }
 
+  /** Ends a bar on screen, if any (a run that failed sends no last report). */
+  public synchronized void end() {
+    endBar();
+  }
+
   /** Ends a bar on screen with its line, so what comes next starts on a line of its own. */
   private void endBar() {
     if (barShown) {
@@ -102,12 +107,35 @@ public class Progress {
     }
   }
 
-  /** {@code [beam-archiver] [##########..............] 42% 1,234 of 2,900 rows, 410 rows/s, ETA 4 s (12 s)}. */
+  /**
+   * {@code [beam-archiver] [######..........] 42% ETA 4 s, 410 rows/s, 1,234/2,900 rows}: what
+   * matters first, so a narrow terminal cuts the least useful part.
+   */
   static String barLine(Goal g, long done, Duration elapsed) {
     double fraction = Math.min(1.0, (double) done / g.total());
     int filled = (int) Math.floor(fraction * BAR_WIDTH);
-    return "[beam-archiver] [" + "#".repeat(filled) + ".".repeat(BAR_WIDTH - filled) + "] " + along(g, done, elapsed)
-        + " (" + elapsed.toSeconds() + " s)";
+    double rate = done / Math.max(0.001, elapsed.toMillis() / 1000.0);
+    String when = done >= g.total() ? (g.estimated() ? "more than estimated" : "finishing")
+        : rate > 0 ? "ETA " + eta(Math.round((g.total() - done) / rate)) : "ETA unknown";
+    return "[beam-archiver] [" + "#".repeat(filled) + ".".repeat(BAR_WIDTH - filled) + "] "
+        + Math.min(100, (long) Math.floor(100.0 * done / g.total())) + "% " + when + ", "
+        + count(Math.round(rate)) + " " + g.unit() + "/s, " + count(done) + "/" + (g.estimated() ? "~" : "")
+        + count(g.total()) + " " + g.unit();
+  }
+
+  /** The line cut to the terminal's width: a wrapped line would not be redrawn in place. */
+  static String fit(String line, int columns) {
+    return line.length() < columns ? line : line.substring(0, Math.max(1, columns - 1));
+  }
+
+  /** The terminal's width from {@code COLUMNS} (shells export it), else 80. */
+  static int columns() {
+    try {
+      String c = System.getenv("COLUMNS");
+      return c == null ? 80 : Math.max(20, Integer.parseInt(c.trim()));
+    } catch (NumberFormatException e) {
+      return 80;
+    }
   }
 
   /** {@code 42% of 2,900 rows, 1,234 done, 410 rows/s, ETA 4 s}; "~" marks an estimated total. */

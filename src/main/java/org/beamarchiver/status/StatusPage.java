@@ -323,6 +323,9 @@ public final class StatusPage {
       transitions.add(new TransitionView(time(t.at()), t.state().name(), css, t.detail() == null ? null : firstLine(t.detail(), 300)));
     }
     Instant end = j.endedAt() != null ? j.endedAt() : now;
+    if (end.isBefore(j.createdAt())) {
+      end = j.createdAt(); // the ledger's clock ahead of this machine's
+    }
     return new JobView(
         j.jobId(), j.kind(), j.state().name(), stateCss(j.state()), time(j.createdAt()),
         (j.endedAt() == null ? "running for " : "") + took(Duration.between(j.createdAt(), end)),

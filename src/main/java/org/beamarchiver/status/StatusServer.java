@@ -19,10 +19,10 @@ import java.util.function.Consumer;
  * a page that reloads too, and the server goes on. Built on the JDK's own HTTP server.
  */
 public final class StatusServer implements AutoCloseable {
-  /** Reads the status as of an instant; may throw when the ledger cannot be read. */
+  /** Reads the status as of an instant; throws SQLException when the ledger cannot be read. */
   @FunctionalInterface
   public interface Source {
-    StatusSnapshot read(Instant now) throws Exception;
+    StatusSnapshot read(Instant now) throws java.sql.SQLException;
   }
 
   private static final String CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -100,18 +100,43 @@ public final class StatusServer implements AutoCloseable {
         }
         String html;
         int code;
+        if (!hostAllowed(x)) {
+          send(x, 403, "text/plain", "this page answers to the address it listens on only\n", head);
+          return;
+        }
         try {
           html = StatusPage.render(source.read(Instant.now()), refreshSeconds);
           code = 200;
           noteError(null);
-        } catch (Exception e) {
+        } catch (java.sql.SQLException e) {
           String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
           noteError(reason);
           html = StatusPage.unavailable(reason, Instant.now(), refreshSeconds);
           code = 503;
+        } catch (RuntimeException e) {
+          log.accept("cannot show the page: " + e);
+          send(x, 500, "text/plain", "cannot show the page: " + e.getClass().getSimpleName() + "\n", head);
+          return;
         }
         send(x, code, "text/html; charset=utf-8", html, head);
       }
+    }
+
+    /**
+     * Served on loopback, the page answers only to loopback names in its Host header: a web page
+     * elsewhere cannot read it through a DNS name rebound to 127.0.0.1. Bound wider, any name.
+     */
+    private static boolean hostAllowed(HttpExchange x) {
+      if (!x.getLocalAddress().getAddress().isLoopbackAddress()) {
+        return true;
+      }
+      String host = x.getRequestHeaders().getFirst("Host");
+      if (host == null) {
+        return true; // HTTP/1.0 without a Host header: no name to rebind
+      }
+      String name = host.startsWith("[") ? host.substring(0, host.indexOf(']') + 1)
+          : host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
+      return name.equalsIgnoreCase("localhost") || name.equals("[::1]") || name.matches("127(\\.\\d{1,3}){3}");
     }
 
     private synchronized void noteError(String error) {

@@ -182,10 +182,36 @@ class MainTest {
     r = run("serve", ledger, "--period=WEEKLY");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--period=WEEKLY is not valid"), r.err());
+    // one page, one table: a folder of specs is refused before anything is served or written
+    Path specs = Files.createDirectories(dir.resolve("specs"));
+    Files.copy(Path.of("pipelines/assessment.yaml"), specs.resolve("a.yaml"));
+    Files.copy(Path.of("pipelines/jobs.yaml"), specs.resolve("b.yaml"));
+    r = run("serve", ledger, "--tableSpec=" + specs);
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("serve writes one output and works on one table at a time"), r.err());
+    r = run("status", ledger, "--tableSpec=" + specs, "--html=" + dir.resolve("p.html"));
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("status --html writes one output and works on one table at a time"), r.err());
     Path notADir = dir.resolve("missing/page.html");
     r = run("status", ledger, "--html=" + notADir);
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--html=" + notADir + ": the folder " + dir.resolve("missing") + " does not exist"), r.err());
+  }
+
+  @Test
+  void theStatusPageIsWrittenWholeAndReadableAsThePageItReplaces() throws Exception {
+    String ledger = "--ledgerUrl=jdbc:h2:mem:status-page-file";
+    Path page = dir.resolve("status page.html");
+    Result r = run("status", ledger, "--html=" + page);
+    assertEquals(0, r.code(), r.err());
+    assertTrue(Files.readString(page).startsWith("<!DOCTYPE html>"));
+    assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(page)));
+    Files.setPosixFilePermissions(page, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+    assertEquals(0, run("status", ledger, "--html=" + page).code());
+    assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(page)));
+    try (var files = Files.list(dir)) {
+      assertEquals(List.of(page), files.toList(), "nothing left beside the page");
+    }
   }
 
   @Test

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ProgressBarIT {
   static final Instant AS_OF = Instant.parse("2026-11-18T12:00:00Z");
   static final Pattern BAR = Pattern.compile(
-      "\r\\[beam-archiver\\] \\[[#.]{24}\\] (\\d+)% of ([\\d,]+) rows, ([\\d,]+) done, [\\d,]+ rows/s, (ETA \\d+ s|ETA \\d+ min \\d+ s|finishing) \\(\\d+ s\\)\033\\[K");
+      "\r\\[beam-archiver\\] \\[[#.]{16}\\] (\\d+)% (ETA \\d+ s|ETA \\d+ min \\d+ s|finishing), [\\d,]+ rows/s, ([\\d,]+)/([\\d,]+) rows\033\\[K");
   static final Pattern LINE = Pattern.compile(
       "(?m)^\\[beam-archiver\\] progress \\d+s .*rowsDeleted=\\d+.* \\((\\d+)% of ([\\d,]+) rows, ([\\d,]+) done, [\\d,]+ rows/s, .*\\)$");
 
@@ -58,7 +58,7 @@ class ProgressBarIT {
     int draws = 0;
     while (bar.find()) {
       draws++;
-      assertEquals(String.format(java.util.Locale.ROOT, "%,d", onTerminal), bar.group(2), "the total is the ledger's rows");
+      assertEquals(String.format(java.util.Locale.ROOT, "%,d", onTerminal), bar.group(4), "the total is the ledger's rows");
     }
     assertTrue(draws >= 1, "no bar drawn on the terminal: " + tty);
     assertFalse(LINE.matcher(tty).find(), "a terminal gets the bar, not progress lines: " + tty);

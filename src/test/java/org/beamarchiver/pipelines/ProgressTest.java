@@ -28,10 +28,16 @@ class ProgressTest {
   @Test
   void theBarSaysHowFarHowFastAndWhen() {
     // 2,500 of 10,000 in 10 s: 250 rows/s, 7,500 left: 30 s
-    assertEquals("[beam-archiver] [######..................] 25% of 10,000 rows, 2,500 done, 250 rows/s, ETA 30 s (10 s)",
+    assertEquals("[beam-archiver] [####............] 25% ETA 30 s, 250 rows/s, 2,500/10,000 rows",
         Progress.barLine(ROWS, 2_500, Duration.ofSeconds(10)));
-    assertEquals("[beam-archiver] [########################] 100% of 10,000 rows, 10,000 done, 1,000 rows/s, finishing (10 s)",
+    assertEquals("[beam-archiver] [################] 100% finishing, 1,000 rows/s, 10,000/10,000 rows",
         Progress.barLine(ROWS, 10_000, Duration.ofSeconds(10)));
+    // a terminal narrower than the line gets it cut, not wrapped (a wrapped line is not redrawn in place)
+    String wide = Progress.barLine(new Progress.Goal(List.of("rowsRead"), 2_700_000_000L, "rows", true), 1_234_567_890L, Duration.ofSeconds(3_600));
+    assertEquals("[beam-archiver] [#######.........] 45% ETA 1 h 11 min, 342,936 rows/s, 1,234,567,890/~2,700,000,000 rows", wide);
+    assertEquals(79, Progress.fit(wide, 80).length());
+    assertEquals(wide.substring(0, 79), Progress.fit(wide, 80));
+    assertEquals("short", Progress.fit("short", 80));
     Progress.Goal estimate = new Progress.Goal(List.of("rowsRead"), 1_000_000, "rows", true);
     assertEquals("0% of ~1,000,000 rows, 10 done, 2 rows/s, ETA 138 h 53 min", Progress.along(estimate, 10, Duration.ofSeconds(5)));
     // more than the estimate: full, not past it, and said
@@ -53,9 +59,10 @@ class ProgressTest {
     String out = buf.toString(StandardCharsets.UTF_8);
     String[] parts = out.split("\r", -1);
     assertEquals("", parts[0]);
-    assertTrue(parts[1].startsWith("[beam-archiver] [##....") && parts[1].endsWith("(5 s)\033[K"), parts[1]);
+    assertTrue(parts[1].startsWith("[beam-archiver] [#.....") && parts[1].endsWith(" 1,000/10,000 rows\033[K"), parts[1]);
+    assertTrue(parts[1].length() < 80 + 3, "fits an 80-column terminal: " + parts[1]);
     // the second draw replaces the first on the same line; the note ends the bar's line first
-    assertTrue(parts[2].startsWith("[beam-archiver] [######") && parts[2].contains("25% of 10,000 rows"), parts[2]);
+    assertTrue(parts[2].startsWith("[beam-archiver] [####.") && parts[2].contains("] 25% ETA 30 s, 250 rows/s, 2,500/10,000 rows"), parts[2]);
     assertTrue(parts[2].endsWith("\033[K\n[beam-archiver] partition b/2024-W01 not deleted\n"), parts[2]);
     // the last report is a line of its own with every counter
     assertTrue(parts[3].endsWith("\033[K\n[beam-archiver] finished 16s rowsDeleted=9500 rowsSkippedChanged=500 partitionsFailedVerification=0\n"), parts[3]);

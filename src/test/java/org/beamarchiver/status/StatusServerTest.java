@@ -63,6 +63,37 @@ class StatusServerTest {
   }
 
   @Test
+  void onLoopbackOnlyLoopbackNamesAreAnsweredAndABugIsNotAnOutage() throws Exception {
+    List<String> log = new CopyOnWriteArrayList<>();
+    StatusServer.Source broken = now -> {
+      throw new IllegalStateException("a bug");
+    };
+    try (StatusServer ok = StatusServer.start("127.0.0.1", 0, 0, now -> StatusPageTest.snapshot(List.of(), List.of(), null), m -> {});
+        StatusServer bug = StatusServer.start("127.0.0.1", 0, 0, broken, log::add)) {
+      int port = ok.address().getPort();
+      assertEquals(200, statusOf(port, "localhost:" + port));
+      assertEquals(200, statusOf(port, "127.0.0.1:" + port));
+      assertEquals(200, statusOf(port, "127.0.0.1"));
+      // a name rebound to 127.0.0.1 by someone else's web page is refused
+      assertEquals(403, statusOf(port, "attacker.example:" + port));
+      assertEquals(403, statusOf(port, "127.0.0.1.attacker.example"));
+      assertEquals(500, send("GET", URI.create("http://127.0.0.1:" + bug.address().getPort() + "/")).statusCode());
+      assertEquals(List.of("cannot show the page: java.lang.IllegalStateException: a bug"), log);
+    }
+  }
+
+  /** The status code of a GET / with this Host header (raw HTTP/1.1: the JDK client sets Host itself). */
+  static int statusOf(int port, String host) throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+      s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String status = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+          java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+      return Integer.parseInt(status.split(" ")[1]);
+    }
+  }
+
+  @Test
   void aPortInUseIsAClearError() throws Exception {
     try (StatusServer first = StatusServer.start("127.0.0.1", 0, 0, now -> null, m -> {})) {
       int port = first.address().getPort();
