@@ -19,7 +19,10 @@ import java.util.function.Consumer;
  * a page that reloads too, and the server goes on. Built on the JDK's own HTTP server.
  */
 public final class StatusServer implements AutoCloseable {
-  /** Reads the status as of an instant; throws SQLException when the ledger cannot be read. */
+  /**
+   * Reads the status as of an instant; throws SQLException (or the outage's GaveUpException) when
+   * the ledger cannot be read.
+   */
   @FunctionalInterface
   public interface Source {
     StatusSnapshot read(Instant now) throws java.sql.SQLException;
@@ -108,12 +111,14 @@ public final class StatusServer implements AutoCloseable {
           html = StatusPage.render(source.read(Instant.now()), refreshSeconds);
           code = 200;
           noteError(null);
-        } catch (java.sql.SQLException e) {
+        } catch (java.sql.SQLException | org.beamarchiver.retry.Outage.GaveUpException e) {
+          // the ledger away (a failover, a cut network): a page saying so, which reloads
           String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
           noteError(reason);
           html = StatusPage.unavailable(reason, Instant.now(), refreshSeconds);
           code = 503;
         } catch (RuntimeException e) {
+          // anything else is a bug, not an outage
           log.accept("cannot show the page: " + e);
           send(x, 500, "text/plain", "cannot show the page: " + e.getClass().getSimpleName() + "\n", head);
           return;

@@ -26,8 +26,14 @@ class StatusServerTest {
   @Test
   void servesThePageAndSaysWhenTheLedgerIsAway() throws Exception {
     AtomicBoolean away = new AtomicBoolean(false);
+    AtomicBoolean gaveUp = new AtomicBoolean(false);
     List<String> log = new CopyOnWriteArrayList<>();
     StatusServer.Source source = now -> {
+      if (gaveUp.get()) {
+        // what a ledger call throws once its outage budget is spent
+        throw new org.beamarchiver.retry.Outage.GaveUpException("read the status", 3, java.time.Duration.ofSeconds(10),
+            java.time.Duration.ofSeconds(10), new SQLException("Connection refused"));
+      }
       if (away.get()) {
         throw new SQLException("Connection to 127.0.0.1:5432 refused <b>");
       }
@@ -57,8 +63,16 @@ class StatusServerTest {
       send("GET", root);
       away.set(false);
       assertEquals(200, send("GET", root).statusCode());
+      gaveUp.set(true);
+      HttpResponse<String> spent = send("GET", root);
+      assertEquals(503, spent.statusCode());
+      assertTrue(spent.body().contains("read the status failed for 10 s"), spent.body());
+      gaveUp.set(false);
+      assertEquals(200, send("GET", root).statusCode());
       // one line when the ledger went away (not one per request), one when it came back
-      assertEquals(List.of("cannot read the ledger: Connection to 127.0.0.1:5432 refused <b>", "the ledger can be read again"), log);
+      assertEquals(List.of("cannot read the ledger: Connection to 127.0.0.1:5432 refused <b>", "the ledger can be read again",
+          "cannot read the ledger: " + "read the status failed for 10 s (3 attempts; --maxOutageSeconds=10), gave up: java.sql.SQLException: Connection refused",
+          "the ledger can be read again"), log);
     }
   }
 
