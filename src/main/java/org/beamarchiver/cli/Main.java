@@ -99,7 +99,7 @@ public final class Main {
     }
     List<String> rest;
     try {
-      rest = expandArgFiles(Arrays.asList(args).subList(1, args.length));
+      rest = expandArgFiles(Arrays.asList(args).subList(1, args.length), otherCommandsOptions(command, commands.values()));
     } catch (IOException e) {
       err.println("error: cannot read argument file: " + e.getMessage());
       return ExitCode.USAGE.code;
@@ -202,6 +202,17 @@ public final class Main {
    * --flinkMaster=host:8081}); within one source a repeated option stays repeated (list options).
    */
   static List<String> expandArgFiles(List<String> args) throws IOException {
+    return expandArgFiles(args, java.util.Set.of());
+  }
+
+  /**
+   * {@link #expandArgFiles(List)}, leaving out the options of an argument file that are {@code
+   * foreign}: settings of the product's other commands that this one does not take ({@link
+   * #SHARED_SETTINGS}). One file of a deployment's settings (a signing key, a webhook) then serves
+   * every command; on the command line those options are still refused, and so is an unknown name
+   * or an option that would change what a run does, from a file too.
+   */
+  static List<String> expandArgFiles(List<String> args, java.util.Set<String> foreign) throws IOException {
     List<String> out = new ArrayList<>();
     List<Integer> sourceOf = new ArrayList<>();
     int source = 0;
@@ -223,6 +234,9 @@ public final class Main {
       }
       for (String option : from) {
         String name = optionName(option);
+        if (src != 0 && name != null && foreign.contains(name)) {
+          continue;
+        }
         for (int i = out.size() - 1; name != null && i >= 0; i--) {
           if (sourceOf.get(i) != src && name.equals(optionName(out.get(i)))) {
             out.remove(i);
@@ -234,6 +248,45 @@ public final class Main {
       }
     }
     return out;
+  }
+
+  /**
+   * Settings of a deployment that an argument file may hold for the commands that take them and
+   * others ignore: keys, notifications, metrics, throttles, retries, formats, the page server. Never
+   * an option that changes what a run does (a dry run, a force, a target, the period or batches, an
+   * age): such an option from a file is refused by a command that does not take it, as on the
+   * command line.
+   */
+  static final java.util.Set<String> SHARED_SETTINGS = java.util.Set.of(
+      "signingKeyFile", "notifyUrl", "notifyOn", "metricsFile", "pushgatewayUrl",
+      "maxDeletesPerSecond", "maxReadsPerSecond", "maxWritesPerSecond", "deleteConcurrency", "restoreConcurrency",
+      "leaseSeconds", "waitForLeaseSeconds", "maxIterations", "maxRetries", "retryBackoffSeconds",
+      "sortMemoryMb", "shuffle", "gzipLevel", "format", "recycleRoot", "runFileDir", "system",
+      "cassandraSplits", "jdbcSplits", "port", "bind", "refreshSeconds", "jobs");
+
+  /** The {@link #SHARED_SETTINGS} other commands take that {@code command} does not. */
+  static java.util.Set<String> otherCommandsOptions(Command<?> command, java.util.Collection<Command<?>> all) {
+    java.util.Set<String> own = optionNames(command.optionsClass());
+    java.util.Set<String> other = new java.util.TreeSet<>();
+    for (Command<?> c : all) {
+      other.addAll(optionNames(c.optionsClass()));
+    }
+    other.removeAll(own);
+    other.retainAll(SHARED_SETTINGS);
+    return other;
+  }
+
+  /** The properties of an options interface (its getters, inherited ones too) by option name. */
+  static java.util.Set<String> optionNames(Class<?> options) {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    for (java.lang.reflect.Method m : options.getMethods()) {
+      String n = m.getName();
+      int prefix = n.startsWith("get") ? 3 : n.startsWith("is") ? 2 : 0;
+      if (prefix > 0 && n.length() > prefix && m.getParameterCount() == 0 && Character.isUpperCase(n.charAt(prefix))) {
+        names.add(Character.toLowerCase(n.charAt(prefix)) + n.substring(prefix + 1));
+      }
+    }
+    return names;
   }
 
   /** {@code --name=value} or {@code --name} → name; anything else → null. */

@@ -52,4 +52,35 @@ class ShippedJarIT {
     assertTrue(out.contains("commands:") && out.contains("  delete "), out);
     assertTrue(!out.contains("bench"), out);
   }
+
+  /**
+   * One argument file of a deployment's settings serves every command: options of other commands
+   * in the file are left out, and the same option on the command line is refused, by name.
+   */
+  @Test
+  void anArgumentFileServesEveryCommandButTheCommandLineStaysStrict(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path key = dir.resolve("key");
+    java.nio.file.Files.writeString(key, "shipped-jar-it signing key, 32 bytes");
+    java.nio.file.Path args = dir.resolve("prod.args");
+    java.nio.file.Files.writeString(args, String.join("\n", "--tableSpec=" + Paths.get("pipelines/jobs.yaml").toAbsolutePath(),
+        "--ledgerUrl=jdbc:h2:mem:shipped", "--signingKeyFile=" + key, "--notifyUrl=http://127.0.0.1:9/hook", ""));
+    JarRun shared = jar("status", "@" + args);
+    assertEquals(0, shared.exit(), shared.out());
+    JarRun strict = jar("status", "@" + args, "--signingKeyFile=" + key);
+    assertEquals(2, strict.exit(), strict.out());
+    assertTrue(strict.out().contains("missing a property named 'signingKeyFile'"), strict.out());
+  }
+
+  record JarRun(int exit, String out) {}
+
+  static JarRun jar(String... args) throws Exception {
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+        Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+    cmd.addAll(java.util.List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+    return new JarRun(p.exitValue(), out);
+  }
 }
